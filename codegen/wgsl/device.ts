@@ -1,0 +1,417 @@
+/// <reference types="@webgpu/types" />
+/**
+ * WebGPU device acquisition for the WGSL backend.
+ *
+ * - Browser (or any runtime with `navigator.gpu`, e.g. Deno): uses `navigator.gpu`.
+ * - Node: imports Dawn from the `webgpu` npm package (dynamically, so browser
+ *   bundles never see it) and tries, in order:
+ *     Linux:        vulkan (core) -> opengles (compatibility) -> opengl (compatibility)
+ *     macOS/Windows: platform default backend (core, then compatibility)
+ *   On a machine without a GPU the OpenGL ES backend runs on Mesa's llvmpipe
+ *   software rasterizer (Debian: libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri,
+ *   see .ci/install-gpu-deps.sh). It needs `EGL_PLATFORM=surfaceless`, which is
+ *   set in-process (only when unset, and only around adapter discovery), so users
+ *   do not have to export it.
+ *
+ * Environment knobs (Node only):
+ *   MATDIFF_GPU_BACKEND=vulkan|opengles|opengl|metal|d3d12|d3d11  force one Dawn backend
+ *   MATDIFF_GPU_VERBOSE=1  do not capture/filter Dawn's native stderr during adapter discovery
+ *
+ * Everything is cached per process; `GpuHandle.destroy()` releases the device and
+ * clears the cache (a later `acquireGpu()` creates a fresh one).
+ */
+
+export interface GpuHandle {
+  device: GPUDevice;
+  /** Human-readable description, e.g. "dawn/opengles (compatibility): llvmpipe-... | OpenGL version OpenGL ES 3.2 Mesa 22.3.6". */
+  adapterInfo: string;
+  /** The device's limits (requested as the adapter's maxima). */
+  limits: Record<string, number>;
+  /** Which implementation/backend: "navigator.gpu" or "dawn/<backend>". */
+  backend: string;
+  /** WebGPU feature level of the adapter. Compatibility mode has extra restrictions (GL backends). */
+  featureLevel: 'core' | 'compatibility';
+  destroy(): void;
+}
+
+export type AcquireResult = { gpu: GpuHandle } | { reason: string };
+
+export type WgslValidation =
+  | { ok: true }
+  | { ok: false; messages: { line: number; column: number; message: string }[] };
+
+type FeatureLevel = 'core' | 'compatibility';
+
+interface DawnModule {
+  create(options: string[]): GPU;
+  globals: object;
+}
+
+interface NodeFs {
+  openSync(path: string, flags: string): number;
+  closeSync(fd: number): void;
+  fstatSync(fd: number): unknown;
+  readFileSync(path: string, encoding: 'utf8'): string;
+  unlinkSync(path: string): void;
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+function browserGpu(): GPU | undefined {
+  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------------------
+// Dawn loading (Node)
+
+let dawnPromise: Promise<{ dawn: DawnModule; fs: NodeFs; tmpdir: string } | { reason: string }> | undefined;
+
+function loadDawn(): Promise<{ dawn: DawnModule; fs: NodeFs; tmpdir: string } | { reason: string }> {
+  dawnPromise ??= (async () => {
+    try {
+      // Variable specifier keeps bundlers from trying to resolve the native addon.
+      const spec = 'webgpu';
+      const dawn = (await import(spec)) as DawnModule;
+      const fs = (await import('node:fs')) as unknown as NodeFs;
+      const os = await import('node:os');
+      // Dawn's GPUBufferUsage, GPUMapMode, GPUShaderStage, ... constants; never
+      // overwrite anything a polyfill or the runtime already defines.
+      const g = globalThis as Record<string, unknown>;
+      for (const [k, v] of Object.entries(dawn.globals)) if (!(k in g)) g[k] = v;
+      return { dawn, fs, tmpdir: os.tmpdir() };
+    } catch (e) {
+      return {
+        reason: `cannot load the 'webgpu' package (Dawn for Node): ${errorText(e)}. Install it with \`npm install webgpu\`.`,
+      };
+    }
+  })();
+  return dawnPromise;
+}
+
+// Dawn prints these from native code (fprintf to fd 2) on every adapter
+// discovery; they are informational and unavoidable.
+const KNOWN_NOISE =
+  /^Warning: maxDynamic(?:Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.\s*$/;
+
+let captureCounter = 0;
+
+/**
+ * Runs `fn` (synchronously) with file descriptor 2 temporarily pointed at a temp
+ * file, so that native output from Dawn/Mesa during adapter discovery can be
+ * filtered. Node has no dup/dup2; we rely on POSIX open() returning the lowest
+ * free descriptor, after re-opening the original stderr through /proc/self/fd/2
+ * (Linux) or /dev/fd/2 (macOS). Any step that does not go exactly as expected
+ * falls back to running `fn` unwrapped.
+ */
+function withNativeStderrCaptured<T>(fs: NodeFs, tmpdir: string, fn: () => T): { value: T; captured: string } {
+  const self =
+    process.platform === 'linux' ? '/proc/self/fd/2' : process.platform === 'darwin' ? '/dev/fd/2' : undefined;
+  if (!self || process.env.MATDIFF_GPU_VERBOSE) return { value: fn(), captured: '' };
+  let saved = -1;
+  try {
+    fs.fstatSync(0); // fds 0 and 1 must be open, or open() would hand those out instead of 2
+    fs.fstatSync(1);
+    saved = fs.openSync(self, 'a');
+  } catch {
+    if (saved >= 0) fs.closeSync(saved);
+    return { value: fn(), captured: '' };
+  }
+  const tmpPath = `${tmpdir}/matdiff-dawn-stderr-${process.pid}-${captureCounter++}.log`;
+  let swapped = false;
+  try {
+    fs.closeSync(2);
+    const fd = fs.openSync(tmpPath, 'w+');
+    if (fd !== 2) {
+      // Another thread grabbed fd 2 in between: it is theirs now; give up capturing.
+      fs.closeSync(fd);
+    } else swapped = true;
+  } catch {
+    /* fall through: restore below */
+  }
+  let value: T;
+  try {
+    value = fn();
+  } finally {
+    if (swapped) {
+      try {
+        fs.closeSync(2);
+      } catch {
+        /* ignore */
+      }
+    }
+    try {
+      // Lowest free descriptor is 2 again: re-open the original stderr there.
+      const fd = fs.openSync(`${self.slice(0, self.lastIndexOf('/'))}/${saved}`, 'a');
+      if (fd !== 2) fs.closeSync(fd);
+    } catch {
+      /* ignore */
+    }
+    fs.closeSync(saved);
+  }
+  let captured = '';
+  try {
+    if (swapped) captured = fs.readFileSync(tmpPath, 'utf8');
+  } catch {
+    /* ignore */
+  }
+  try {
+    fs.unlinkSync(tmpPath);
+  } catch {
+    /* ignore */
+  }
+  return { value, captured };
+}
+
+/** Calls `gpu.requestAdapter` with native stderr captured (adapter enumeration happens synchronously inside the call). */
+async function requestAdapterQuietly(
+  env: { fs: NodeFs; tmpdir: string },
+  gpu: GPU,
+  options: GPURequestAdapterOptions,
+): Promise<{ adapter: GPUAdapter | null; log: string }> {
+  let { value: pending, captured } = withNativeStderrCaptured(env.fs, env.tmpdir, () => {
+    try {
+      return gpu.requestAdapter(options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  });
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await pending;
+  } catch (e) {
+    adapter = null;
+    captured += `\n${errorText(e)}`;
+  }
+  const lines = captured.split('\n').filter((l) => l.trim() !== '' && !KNOWN_NOISE.test(l));
+  const log = lines.join('\n');
+  // A successful adapter: forward anything unexpected. A failed one: the log goes into the reason.
+  if (adapter && log) process.stderr.write(log + '\n');
+  return { adapter, log };
+}
+
+function withEglSurfaceless<T>(fn: () => Promise<T>): Promise<T> {
+  if (process.platform !== 'linux' || process.env.EGL_PLATFORM !== undefined) return fn();
+  process.env.EGL_PLATFORM = 'surfaceless';
+  return fn().finally(() => {
+    delete process.env.EGL_PLATFORM;
+  });
+}
+
+function summarizeLog(log: string): string {
+  // Drop Dawn's source-location lines ("    at CheckEGL (/home/runner/...)").
+  return log
+    .split('\n')
+    .filter((l) => !/^\s+at .*\(.*:\d+\)\s*$/.test(l))
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+interface Attempt {
+  backend?: string;
+  featureLevel: FeatureLevel;
+}
+
+function nodeAttempts(): Attempt[] {
+  const forced = process.env.MATDIFF_GPU_BACKEND?.trim().toLowerCase();
+  if (forced) {
+    return [
+      { backend: forced, featureLevel: 'core' },
+      { backend: forced, featureLevel: 'compatibility' },
+    ];
+  }
+  if (process.platform === 'linux') {
+    return [
+      { backend: 'vulkan', featureLevel: 'core' },
+      { backend: 'opengles', featureLevel: 'compatibility' },
+      { backend: 'opengl', featureLevel: 'compatibility' },
+    ];
+  }
+  return [{ featureLevel: 'core' }, { featureLevel: 'compatibility' }];
+}
+
+// ---------------------------------------------------------------------------
+// Device creation
+
+function limitsRecord(limits: GPUSupportedLimits): Record<string, number> {
+  const out: Record<string, number> = {};
+  // WebIDL attributes live on the prototype: for..in (not Object.keys) sees them.
+  for (const key in limits) {
+    const v = (limits as unknown as Record<string, unknown>)[key];
+    if (typeof v === 'number') out[key] = v;
+  }
+  return out;
+}
+
+function describeAdapter(adapter: GPUAdapter, backend: string, level: FeatureLevel): string {
+  const info = adapter.info;
+  const parts = [info?.vendor, info?.architecture, info?.device].filter((s) => s && s.length > 0);
+  const head = parts.length > 0 ? parts.join(' ') : 'unknown adapter';
+  const desc = info?.description ? ` | ${info.description}` : '';
+  return `${backend} (${level}): ${head}${desc}`;
+}
+
+let current: Promise<AcquireResult> | undefined;
+
+async function makeHandle(
+  adapter: GPUAdapter,
+  backend: string,
+  level: FeatureLevel,
+  keepAlive: unknown,
+): Promise<GpuHandle> {
+  const requiredLimits = limitsRecord(adapter.limits);
+  const device = await adapter.requestDevice({ label: 'matdiff', requiredLimits });
+  const mine = current;
+  let destroyed = false;
+  let instance: unknown = keepAlive; // the Dawn GPU object must outlive the device
+  const handle: GpuHandle = {
+    device,
+    adapterInfo: describeAdapter(adapter, backend, level),
+    limits: limitsRecord(device.limits),
+    backend,
+    featureLevel: level,
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      if (mine === current) current = undefined;
+      device.destroy();
+      // Dropping the last reference to Dawn's GPU object lets Node exit promptly
+      // (https://issues.chromium.org/issues/387965810).
+      instance = undefined;
+      void instance;
+    },
+  };
+  void device.lost.then(() => {
+    // Lost (not via destroy()): forget it so the next acquireGpu() starts over.
+    if (mine === current) current = undefined;
+  });
+  return handle;
+}
+
+async function acquireBrowser(gpu: GPU): Promise<AcquireResult> {
+  for (const featureLevel of ['core', 'compatibility'] as const) {
+    let adapter: GPUAdapter | null = null;
+    try {
+      adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' });
+    } catch {
+      adapter = null;
+    }
+    if (adapter) {
+      try {
+        return { gpu: await makeHandle(adapter, 'navigator.gpu', featureLevel, gpu) };
+      } catch (e) {
+        return { reason: `navigator.gpu: requestDevice failed: ${errorText(e)}` };
+      }
+    }
+  }
+  return { reason: 'navigator.gpu.requestAdapter() returned no adapter (WebGPU disabled or unsupported GPU)' };
+}
+
+async function acquireNode(): Promise<AcquireResult> {
+  const loaded = await loadDawn();
+  if ('reason' in loaded) return loaded;
+  const failures: string[] = [];
+  for (const attempt of nodeAttempts()) {
+    const backend = `dawn/${attempt.backend ?? 'default'}`;
+    const result = await withEglSurfaceless(async () => {
+      let gpu: GPU;
+      try {
+        gpu = loaded.dawn.create(attempt.backend ? [`backend=${attempt.backend}`] : []);
+      } catch (e) {
+        return { reason: errorText(e) };
+      }
+      const { adapter, log } = await requestAdapterQuietly(loaded, gpu, {
+        featureLevel: attempt.featureLevel,
+        powerPreference: 'high-performance',
+      });
+      if (!adapter) return { reason: summarizeLog(log) || 'no adapter' };
+      try {
+        return { gpu: await makeHandle(adapter, backend, attempt.featureLevel, gpu) };
+      } catch (e) {
+        return { reason: `requestDevice failed: ${errorText(e)}` };
+      }
+    });
+    if ('gpu' in result) return result;
+    failures.push(`${backend} (${attempt.featureLevel}): ${result.reason}`);
+  }
+  const hint =
+    process.platform === 'linux'
+      ? ' For a software adapter install Mesa EGL/GLES (Debian: libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri; see .ci/install-gpu-deps.sh).'
+      : '';
+  return { reason: `no WebGPU adapter found. ${failures.join('; ')}.${hint}` };
+}
+
+/**
+ * Acquires a WebGPU device: navigator.gpu in a browser, else Dawn from the
+ * `webgpu` package (software OpenGL ES adapter when no GPU). Returns a reason
+ * when none is available. Cached per process (failures too).
+ */
+export function acquireGpu(): Promise<AcquireResult> {
+  if (!current) {
+    const gpu = browserGpu();
+    const p: Promise<AcquireResult> = Promise.resolve().then(() =>
+      gpu ? acquireBrowser(gpu) : isNode ? acquireNode() : { reason: 'no navigator.gpu and not running under Node' },
+    );
+    current = p;
+  }
+  return current;
+}
+
+// ---------------------------------------------------------------------------
+// WGSL validation
+
+let nullDevice: Promise<GPUDevice | { reason: string }> | undefined;
+let nullInstance: GPU | undefined; // keeps Dawn's null-backend instance alive with its device
+
+/** Dawn's null backend: Tint front-end validation, no execution. */
+function acquireNullDevice(): Promise<GPUDevice | { reason: string }> {
+  nullDevice ??= (async () => {
+    const loaded = await loadDawn();
+    if ('reason' in loaded) return loaded;
+    try {
+      const gpu = loaded.dawn.create(['backend=null']);
+      const { adapter, log } = await requestAdapterQuietly(loaded, gpu, {});
+      if (!adapter) return { reason: `dawn/null: ${summarizeLog(log) || 'no adapter'}` };
+      const device = await adapter.requestDevice({ label: 'matdiff-validate' });
+      void device.lost.then(() => {
+        nullDevice = undefined;
+        nullInstance = undefined;
+      });
+      nullInstance = gpu;
+      return device;
+    } catch (e) {
+      return { reason: `dawn/null: ${errorText(e)}` };
+    }
+  })();
+  return nullDevice;
+}
+
+async function validationDevice(): Promise<GPUDevice> {
+  const acquired = await acquireGpu();
+  if ('gpu' in acquired) return acquired.gpu.device;
+  if (!isNode) throw new Error(`validateWgsl: no WebGPU device: ${acquired.reason}`);
+  const dev = await acquireNullDevice();
+  if ('reason' in dev) throw new Error(`validateWgsl: no WebGPU device: ${acquired.reason}; ${dev.reason}`);
+  return dev;
+}
+
+/**
+ * Compiles `code` with createShaderModule + getCompilationInfo on the acquired
+ * device (software one included), falling back to Dawn's null backend. Errors
+ * only; warnings/info messages do not make it fail. Line/column are 1-based.
+ * Throws only when no device at all can be created.
+ */
+export async function validateWgsl(code: string): Promise<WgslValidation> {
+  const device = await validationDevice();
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code, label: 'matdiff-validate' });
+  const [info] = await Promise.all([module.getCompilationInfo(), device.popErrorScope()]);
+  const messages = info.messages
+    .filter((m) => m.type === 'error')
+    .map((m) => ({ line: m.lineNum, column: m.linePos, message: m.message }));
+  return messages.length === 0 ? { ok: true } : { ok: false, messages };
+}

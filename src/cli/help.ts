@@ -1,0 +1,50 @@
+/** Help texts, one per command. */
+export const USAGE = `matdiff — a compiler for matrix calculus
+
+Usage: matdiff <command> FILE [flags]      (FILE may be - for standard input)
+
+Commands:
+  print   parse and shape-check a model; print it back with every shape
+  grad    print gradients:   matdiff grad FILE --wrt W,b [--of NAME] [--format unicode|ascii|latex]
+  hess    print a Hessian:   matdiff hess FILE --wrt x [--of NAME] [--format …]
+  jac     print a Jacobian:  matdiff jac FILE --wrt x [--of NAME] [--format …]
+  run     run the model on data:    matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64]
+  emit    write the kernel module:  matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT]
+  check   check every 'assert LHS = RHS' line of FILE
+  graph   draw the computation graph: matdiff graph FILE [--wrt W,b] [--format mermaid|dot]
+
+Every command takes --dims n=3,m=4 to fix symbolic sizes, and --help.
+Run 'matdiff <command> --help' for one command.`;
+
+export const HELP: Record<string, string> = {
+  print: `Usage: matdiff print FILE [--format unicode|ascii|latex] [--dims n=3,…]
+
+Parses and shape-checks the model and prints it back: declarations, each definition
+with its shape (H: [h, B] = relu(W1·X + b1)), and asserts. Exit 0 when the model is valid,
+1 with located messages when it is not.`,
+  grad: `Usage: matdiff grad FILE [--wrt W,b] [--of NAME] [--format unicode|ascii|latex]
+
+Prints ∂L/∂W = <expression> for each variable, where L is the output (the last
+definition, or --of NAME). Without --wrt: every declared variable L depends on.
+The expressions are simplified, in matrix notation; shared parts are named once on
+'where' lines. With --format ascii every line re-parses under the model's declarations.`,
+  hess: `Usage: matdiff hess FILE --wrt x [--of NAME] [--format unicode|ascii|latex]
+
+Prints the Hessian ∂²L/∂x² of a scalar output in a vector (or scalar) x.`,
+  jac: `Usage: matdiff jac FILE --wrt x [--of NAME] [--format unicode|ascii|latex]
+
+Prints the Jacobian ∂F/∂x [m, n] of a vector output F [m] in a vector x [n].`,
+  run: `Usage: matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64]
+
+Compiles the model and runs it on the data, printing {"value": V, "grad": {"W": …}}.`,
+  emit: `Usage: matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT]
+
+Writes the generated kernel module (forward and backward passes).`,
+  check: `Usage: matdiff check FILE [--trials N]
+
+Checks every 'assert LHS = RHS' line: 'holds (symbolic)', 'holds (numeric, N trials)',
+or 'fails' with a counterexample. Exit 1 if any fails.`,
+  graph: `Usage: matdiff graph FILE [--wrt W,b] [--format mermaid|dot]
+
+Draws the computation graph, forward and (with --wrt) backward.`,
+};

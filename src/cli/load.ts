@@ -1,0 +1,34 @@
+/** Reading a model named on the command line: a file, or standard input for `-`. */
+import { readFileSync } from 'node:fs';
+import { parse } from '../api.js';
+import type { Model } from '../model/model.js';
+import { type Args, UsageError, flag } from './args.js';
+
+export function readSource(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `cannot read ${path}: no such file` : `cannot read ${path}: ${code ?? String(e)}`);
+  }
+}
+
+export function loadModel(args: Args): Model {
+  const file = args.positionals[0];
+  if (!file) throw new UsageError('missing FILE (use - for standard input)');
+  if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
+  return parse(readSource(file), file === '-' ? '<stdin>' : file, { dims: dimsFlag(args) });
+}
+
+/** `--dims n=3,m=4`. */
+function dimsFlag(args: Args): Map<string, number> | undefined {
+  const v = flag(args, 'dims');
+  if (v === undefined) return undefined;
+  const out = new Map<string, number>();
+  for (const part of v.split(',')) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!m || Number(m[2]) <= 0) throw new UsageError(`--dims takes NAME=SIZE pairs with positive sizes, as in n=3,m=4; got '${part}'`);
+    out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}

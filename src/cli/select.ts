@@ -1,0 +1,28 @@
+/** Choosing what to differentiate: `--of NAME` and `--wrt W,b`. */
+import type { Model, Definition } from '../model/model.js';
+import type { Node } from '../graph/node.js';
+import { dependsOn } from '../graph/node.js';
+import { didYouMean, fail } from '../errors.js';
+import { type Args, UsageError, flag } from './args.js';
+import { placeOf } from '../model/model.js';
+
+export function outputOf(model: Model, args: Args): Definition {
+  const name = flag(args, 'of') ?? model.output;
+  if (!name) throw fail('E015', placeOf(model, { start: 0, end: 0 }), 'the model defines nothing to differentiate');
+  const def = model.defs.get(name);
+  if (!def) throw new UsageError(`--of: '${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`);
+  return def;
+}
+
+/** The variables of `--wrt`, or every declared variable the output depends on. */
+export function wrtOf(model: Model, args: Args, output: Node): { name: string; node: Node }[] {
+  const list = flag(args, 'wrt');
+  if (list === undefined)
+    return [...model.vars.values()].filter((v) => dependsOn(output, v.node)).map((v) => ({ name: v.name, node: v.node }));
+  return list.split(',').map((raw) => {
+    const name = raw.trim();
+    const v = model.vars.get(name);
+    if (!v) throw new UsageError(`--wrt: '${name}' is not a declared variable${didYouMean(name, model.vars.keys())}`);
+    return { name, node: v.node };
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * The catalogue of every error matdiff reports, in one place. Each kind has a stable
+ * code and a message builder; phases throw `MatdiffError`s built from here, and the CLI
+ * prints them as `FILE:LINE:COLUMN: error[CODE]: message`, the source line and a caret
+ * underline. No other kind of exception is meant to reach a user.
+ */
+import type { Span } from './parse/ast.js';
+
+export const ERRORS = {
+  E001: { title: 'syntax error', msg: (expected: string) => `expected ${expected}` },
+  E002: { title: 'nesting too deep', msg: (limit: number) => `expressions nest deeper than ${limit} levels` },
+  E003: { title: 'unknown name', msg: (name: string, hint: string) => `unknown name '${name}'${hint}` },
+  E004: { title: 'used before definition', msg: (name: string) => `'${name}' is used before its definition` },
+  E005: { title: 'redefinition', msg: (name: string) => `'${name}' is already defined` },
+  E006: { title: 'reserved word', msg: (name: string) => `'${name}' is a reserved word and cannot name a variable` },
+  E007: { title: 'bad dimension', msg: (what: string) => `a dimension must be a positive integer, got ${what}` },
+  E008: { title: 'wrong arity', msg: (fn: string, want: string, got: number) => `${fn} takes ${want}, got ${got}` },
+  E009: { title: 'unknown function', msg: (name: string, hint: string) => `unknown function '${name}'${hint}` },
+  E010: { title: 'shape mismatch', msg: (text: string) => text },
+  E011: { title: 'dimension and variable', msg: (name: string) => `'${name}' is both a dimension and a variable` },
+  E012: { title: 'matrix power', msg: (text: string) => text },
+  E013: { title: 'not a scalar', msg: (text: string) => text },
+  E014: { title: 'derivative order', msg: (text: string) => text },
+  E015: { title: 'bad argument', msg: (text: string) => text },
+  E016: { title: 'no output', msg: () => 'the model defines nothing' },
+  E017: { title: 'property', msg: (text: string) => text },
+  E020: { title: 'bad data', msg: (text: string) => text },
+  E021: { title: 'unsupported', msg: (text: string) => text },
+  E030: { title: 'internal error', msg: (text: string) => `matdiff bug: ${text}` },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Where an error points: a file and a span of its source. */
+export interface Place {
+  file: string;
+  source: string;
+  span: Span;
+}
+
+export class MatdiffError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly place?: Place,
+    /** 1 for bad input (the contract's default), 2 for a bad invocation. */
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+  /** `FILE:LINE:COLUMN: error: …` followed by the line and a caret underline. */
+  format(): string {
+    if (!this.place) return `error: ${this.message}`;
+    const { file, source, span } = this.place;
+    const { line, column, text } = lineAt(source, span.start);
+    const width = Math.max(1, Math.min(span.end, span.start + text.length - column + 1) - span.start);
+    const gutter = String(line).length;
+    const pad = ' '.repeat(gutter);
+    return [
+      `${file}:${line}:${column}: error: ${this.message}`,
+      `${pad} |`,
+      `${line} | ${text}`,
+      `${pad} | ${' '.repeat(column - 1)}${'^'.repeat(width)}`,
+    ].join('\n');
+  }
+}
+
+/** Builds an error of kind `code`, with the catalogue's message for `args`. */
+export function fail<C extends ErrorCode>(
+  code: C,
+  place: Place | undefined,
+  ...args: Parameters<(typeof ERRORS)[C]['msg']>
+): MatdiffError {
+  const build = ERRORS[code].msg as (...a: unknown[]) => string;
+  return new MatdiffError(code, build(...args), place);
+}
+
+/** 1-based line and column (in code points) of an offset, and the text of its line. */
+export function lineAt(source: string, offset: number): { line: number; column: number; text: string } {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  const lineStart = before.lastIndexOf('\n') + 1;
+  let lineEnd = source.indexOf('\n', lineStart);
+  if (lineEnd < 0) lineEnd = source.length;
+  const column = [...source.slice(lineStart, offset)].length + 1;
+  return { line, column, text: source.slice(lineStart, lineEnd).replace(/\r$/, '') };
+}
+
+/** The closest of `candidates` to `name` by edit distance, as a "did you mean" hint. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  let best = '';
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best && bestD <= Math.max(1, Math.floor(name.length / 3)) ? `; did you mean '${best}'?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,143 @@
+/**
+ * Smart constructors: the only way the parser, the differentiator and the simplifier
+ * build nodes. They rewrite sugar into primitives (`a − b = a + (−1)·b`,
+ * `a ⊘ b = a ⊙ b.^−1`) and keep a few exact canonical forms, so that what prints
+ * also parses back to the identical node:
+ *   - a scalar factor of a product stands first:  A·s → s·A;
+ *   - between scalars, a reciprocal stands last:  d⁻¹·n → n·d⁻¹ (printed n / d);
+ *   - scalar factors gather in front:  s·(t·A) → (s·t)·A,  (s·A)·B → s·(A·B);
+ *   - products of constants fold:  2·3 → 6,  −(2) → −2.
+ */
+import { type Dim, dimMul, isNumeric, ONE, isOne } from '../shape/dim.js';
+import { type Shape, SCALAR, isScalar, isColumn, isRow, shape, shapeEq } from '../shape/shape.js';
+import type { Property } from '../parse/ast.js';
+import type { UnaryFn } from '../ops/names.js';
+import { type Node, mk } from './node.js';
+
+export const variable = (name: string, s: Shape, props: readonly Property[] = []): Node =>
+  mk('var', [], { name, shape: s, props });
+
+export const constant = (v: number): Node => mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
+
+export const isConst = (n: Node, v?: number): boolean => n.op === 'const' && (v === undefined || n.num === v);
+
+/** The size of a dimension as a scalar value: a constant when numeric, else a product of `dimval`s. */
+export function dimValue(d: Dim): Node {
+  if (isNumeric(d)) return constant(d.k);
+  let out: Node | undefined = d.k === 1 ? undefined : constant(d.k);
+  for (const s of d.syms) {
+    const v = mk('dimval', [], { dim: { k: 1, syms: [s] }, shape: SCALAR });
+    out = out ? mul(out, v) : v;
+  }
+  return out!;
+}
+
+/** ones(rows, cols) or zeros(rows, cols); a 1×1 fill is the constant itself. */
+export function fill(value: 0 | 1, s: Shape): Node {
+  return isScalar(s) ? constant(value) : mk('fill', [], { num: value, shape: s });
+}
+export const ones = (rows: Dim, cols: Dim = ONE): Node => fill(1, shape(rows, cols));
+export const zeros = (s: Shape): Node => fill(0, s);
+export const eye = (n: Dim): Node => (isOne(n) ? constant(1) : mk('eye', [], { dim: n, shape: shape(n, n) }));
+
+export function add(a: Node, b: Node): Node {
+  if (isConst(a) && isConst(b)) return constant(a.num! + b.num!);
+  return mk('add', [a, b]);
+}
+
+export const neg = (a: Node): Node => {
+  if (isConst(a)) return constant(-a.num!);
+  if (a.op === 'mul' && isConst(a.args[0]!)) {
+    const c = -a.args[0]!.num!;
+    return c === 1 ? a.args[1]! : mul(constant(c), a.args[1]!);
+  }
+  return mul(constant(-1), a);
+};
+
+export const sub = (a: Node, b: Node): Node => add(a, neg(b));
+
+/** Is `n` a product `s·A` with a scalar factor `s` in front of a non-scalar `A`? */
+const scaled = (n: Node): boolean => n.op === 'mul' && isScalar(n.args[0]!.shape) && !isScalar(n.shape);
+
+const isRecip = (n: Node): boolean => n.op === 'pow' && n.num === -1;
+
+/** Hadamard product, or scaling when one side is a scalar. */
+export function mul(a: Node, b: Node): Node {
+  if (isConst(a) && isConst(b)) return constant(a.num! * b.num!);
+  const sa = isScalar(a.shape);
+  const sb = isScalar(b.shape);
+  if (sb && !sa) return mul(b, a);
+  // Between scalars a reciprocal goes last, so that n·X / d and (n / d)·X are one node.
+  if (sa && sb && isRecip(a) && !isRecip(b)) return mul(b, a);
+  if (sa && !sb && scaled(b)) return mul(mul(a, b.args[0]!), b.args[1]!);
+  if (!sa && !sb) {
+    if (scaled(a)) return mul(a.args[0]!, mul(a.args[1]!, b));
+    if (scaled(b)) return mul(b.args[0]!, mul(a, b.args[1]!));
+  }
+  return mk('mul', [a, b]);
+}
+
+/** Elementwise power by a constant exponent (also the power of a scalar). */
+export function pow(a: Node, p: number): Node {
+  if (p === 1) return a;
+  if (isConst(a) && Number.isInteger(p) && p >= 0) return constant(a.num! ** p);
+  return mk('pow', [a], { num: p });
+}
+
+export const recip = (a: Node): Node => pow(a, -1);
+/** a ⊘ b, and a / s. */
+export const div = (a: Node, b: Node): Node => (isConst(b, 1) ? a : mul(a, recip(b)));
+
+/** Matrix product; a 1×1 side scales instead, and scalar factors move out in front. */
+export function matmul(a: Node, b: Node): Node {
+  if (isScalar(a.shape) || isScalar(b.shape)) return mul(a, b);
+  if (scaled(a)) return mul(a.args[0]!, matmul(a.args[1]!, b));
+  if (scaled(b)) return mul(b.args[0]!, matmul(a, b.args[1]!));
+  return mk('matmul', [a, b]);
+}
+
+export const transpose = (a: Node): Node => (isScalar(a.shape) ? a : mk('transpose', [a]));
+export const T = transpose;
+
+/** A⁻¹; the inverse of a 1×1 is its reciprocal. */
+export const inv = (a: Node): Node => (isScalar(a.shape) ? recip(a) : mk('inv', [a]));
+
+export const fn = (name: UnaryFn, a: Node): Node => mk(name, [a]);
+export const sqrt = (a: Node): Node => pow(a, 0.5);
+
+export const sum = (a: Node): Node => (isScalar(a.shape) ? a : mk('sum', [a]));
+export const tr = (a: Node): Node => (isScalar(a.shape) ? a : mk('tr', [a]));
+export const mean = (a: Node): Node => div(sum(a), dimValue(dimMul(a.shape.rows, a.shape.cols)));
+/** ‖A‖ = (Σ A⊙A)^½. */
+export const norm = (a: Node): Node => sqrt(sum(mul(a, a)));
+
+export const softmax = (a: Node): Node => mk('softmax', [a]);
+export const logsumexp = (a: Node): Node => mk('logsumexp', [a]);
+export const det = (a: Node): Node => (isScalar(a.shape) ? a : mk('det', [a]));
+export const logdet = (a: Node): Node => (isScalar(a.shape) ? fn('log', fn('abs', a)) : mk('logdet', [a]));
+
+/** diag(x) for a vector, diag(A) for a square matrix; a 1×1 is its own diagonal. */
+export function diag(a: Node): Node {
+  if (isScalar(a.shape)) return a;
+  return isColumn(a.shape) ? mk('diag', [a]) : mk('diagvec', [a]);
+}
+export const vec = (a: Node): Node => (isColumn(a.shape) ? a : mk('vec', [a]));
+export const unvec = (v: Node, rows: Dim): Node => (isOne(rows) && isRow(v.shape) ? v : mk('unvec', [v], { dim: rows }));
+
+/**
+ * The adjoint of a broadcast: `g`, shaped like the broadcast result, summed back to
+ * `target` — over everything for a scalar (`sum(G)`), over columns for a column
+ * vector (`G·1`), over rows for a row (`1ᵀ·G`).
+ */
+export function unbroadcast(g: Node, target: Shape): Node {
+  if (shapeEq(g.shape, target)) return g;
+  if (isScalar(target)) return sum(g);
+  if (isColumn(target)) return matmul(g, ones(g.shape.cols));
+  return matmul(T(ones(g.shape.rows)), g);
+}
+
+/** `a` broadcast to shape `s` (for adjoints of reductions): s·ones for a scalar. */
+export function broadcastTo(a: Node, s: Shape): Node {
+  if (shapeEq(a.shape, s)) return a;
+  return mul(a, fill(1, s));
+}

@@ -1,0 +1,224 @@
+/**
+ * Elaboration: the syntax tree of a file becomes a model of graph nodes. Names are
+ * resolved, shapes checked (by the smart constructors), and every problem becomes a
+ * located error from the catalogue. Independent errors are all reported: a statement
+ * that fails poisons only the name it defines.
+ */
+import type { DimAst, Expr, Program, Span, Statement } from '../parse/ast.js';
+import { MatdiffError, didYouMean, fail } from '../errors.js';
+import { type Node, ShapeError } from '../graph/node.js';
+import { type Dim, dimMul, dimNum, dimSym } from '../shape/dim.js';
+import { shape, isScalar, isSquare, shapeBrief, shapeEq } from '../shape/shape.js';
+import * as b from '../graph/build.js';
+import { FUNCTIONS, RESERVED, type ArgKind } from './functions.js';
+import { type Model, placeOf } from './model.js';
+import { derivative } from '../diff/derivative.js';
+
+export interface ElaborateOptions {
+  /** Sizes fixed on the command line (`--dims n=3`): these dimensions become numbers. */
+  dims?: ReadonlyMap<string, number>;
+}
+
+export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: Model; errors: MatdiffError[] } {
+  const model: Model = { file: prog.file, source: prog.source, dims: [], vars: new Map(), defs: new Map(), asserts: [] };
+  const errors: MatdiffError[] = [];
+  const at = (span: Span) => placeOf(model, span);
+  const poisoned = new Set<string>();
+  const dimNames = new Set<string>();
+  const defLine = new Map<string, number>();
+  prog.statements.forEach((s, i) => {
+    if (s.kind === 'decl') for (const d of s.dims) if (d.kind === 'name') dimNames.add(d.name);
+    if (s.kind === 'def' && !defLine.has(s.name)) defLine.set(s.name, i);
+  });
+
+  const dimOf = (d: DimAst): Dim => {
+    if (d.kind === 'num') {
+      if (!Number.isInteger(d.value) || d.value <= 0) throw fail('E007', at(d.span), String(d.value));
+      return dimNum(d.value);
+    }
+    if (model.vars.has(d.name) || defLine.has(d.name)) throw fail('E011', at(d.span), d.name);
+    if (RESERVED.has(d.name)) throw fail('E006', at(d.span), d.name);
+    const bound = opts.dims?.get(d.name);
+    if (!model.dims.includes(d.name)) model.dims.push(d.name);
+    return bound !== undefined ? dimNum(bound) : dimSym(d.name);
+  };
+
+  const declare = (s: Extract<Statement, { kind: 'decl' }>) => {
+    if (RESERVED.has(s.name)) throw fail('E006', at(s.nameSpan), s.name);
+    if (dimNames.has(s.name)) throw fail('E011', at(s.nameSpan), s.name);
+    if (model.vars.has(s.name) || model.defs.has(s.name)) throw fail('E005', at(s.nameSpan), s.name);
+    if (s.dims.length > 2) throw fail('E007', at(s.span), `${s.dims.length} dimensions (at most 2)`);
+    const [r, c] = s.dims.map(dimOf);
+    const sh = shape(r ?? dimNum(1), c ?? dimNum(1));
+    const props = s.props.map((p) => p.prop);
+    for (const p of s.props)
+      if ((p.prop === 'sym' || p.prop === 'spd') && !isSquare(sh))
+        throw fail('E017', at(p.span), `'${p.prop}' needs a square matrix, but ${s.name} is ${shapeBrief(sh)}`);
+    model.vars.set(s.name, { name: s.name, node: b.variable(s.name, sh, props), props, span: s.span });
+  };
+
+  const lookup = (name: string, span: Span): Node => {
+    const v = model.vars.get(name) ?? model.defs.get(name);
+    if (v) return v.node;
+    if (poisoned.has(name)) throw POISON;
+    if (dimNames.has(name)) return b.dimValue(dimOf({ kind: 'name', name, span }));
+    if (defLine.has(name)) throw fail('E004', at(span), name);
+    if (FUNCTIONS[name]) throw fail('E015', at(span), `'${name}' is a function: call it, as in ${name}(…)`);
+    if (name === 'T') throw fail('E015', at(span), `'T' is only a transpose mark, as in A^T`);
+    const known = [...model.vars.keys(), ...model.defs.keys(), ...dimNames];
+    throw fail('E003', at(span), name, didYouMean(name, known));
+  };
+
+  /** Runs a builder; a shape error becomes a located one. */
+  const shaped = (span: Span, build: () => Node): Node => {
+    try {
+      return build();
+    } catch (e) {
+      if (e instanceof ShapeError) throw new MatdiffError('E010', e.message, at(span));
+      throw e;
+    }
+  };
+
+  const dimArg = (e: Expr): Dim => {
+    if (e.kind === 'num') return dimOf({ kind: 'num', value: e.value, span: e.span });
+    if (e.kind === 'ident' && dimNames.has(e.name)) return dimOf({ kind: 'name', name: e.name, span: e.span });
+    if (e.kind === 'binary' && e.op === 'matmul') return dimMul(dimArg(e.left), dimArg(e.right));
+    throw fail('E015', at(e.span), 'expected a dimension here: a positive integer or a dimension name');
+  };
+
+  const varArg = (e: Expr): Node => {
+    if (e.kind === 'ident' && model.vars.has(e.name)) return model.vars.get(e.name)!.node;
+    throw fail('E015', at(e.span), 'expected a declared variable to differentiate with respect to');
+  };
+
+  const expr = (e: Expr): Node => {
+    switch (e.kind) {
+      case 'num':
+        return b.constant(e.value);
+      case 'ident':
+        return lookup(e.name, e.span);
+      case 'neg':
+        return b.neg(expr(e.arg));
+      case 'binary': {
+        const l = expr(e.left);
+        const r = expr(e.right);
+        switch (e.op) {
+          case 'add':
+            return shaped(e.span, () => b.add(l, r));
+          case 'sub':
+            return shaped(e.span, () => b.sub(l, r));
+          case 'hadamard':
+            return shaped(e.span, () => b.mul(l, r));
+          case 'ediv':
+            return shaped(e.span, () => b.div(l, r));
+          case 'matmul':
+            return shaped(e.span, () => b.matmul(l, r));
+          case 'div':
+            if (!isScalar(r.shape))
+              throw fail(
+                'E013',
+                at(e.span),
+                `cannot divide ${shapeBrief(l.shape)} by ${shapeBrief(r.shape)}: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise`,
+              );
+            return b.div(l, r);
+        }
+      }
+      // falls through: every binary op returns above
+      case 'postfix': {
+        const a = expr(e.arg);
+        switch (e.op) {
+          case 'transpose':
+            return b.transpose(a);
+          case 'inverse':
+            return shaped(e.span, () => b.inv(a));
+          case 'epower':
+            return b.pow(a, e.exponent!);
+          case 'power':
+            if (!isScalar(a.shape)) {
+              const p = e.exponent!;
+              throw fail(
+                'E012',
+                at(e.span),
+                `a matrix power is not defined for ${shapeBrief(a.shape)}: write .^${p} for the elementwise power${p === 2 ? ' or A·A for the matrix product' : ''}`,
+              );
+            }
+            return b.pow(a, e.exponent!);
+        }
+      }
+      // falls through: every postfix op returns above
+      case 'call':
+        return call(e);
+    }
+  };
+
+  const call = (e: Extract<Expr, { kind: 'call' }>): Node => {
+    const sig = FUNCTIONS[e.fn];
+    if (!sig) {
+      if (model.vars.has(e.fn) || model.defs.has(e.fn))
+        throw fail('E015', at(e.nameSpan), `'${e.fn}' is a variable, not a function; write ${e.fn}·(…) to multiply`);
+      throw fail('E009', at(e.nameSpan), e.fn, didYouMean(e.fn, Object.keys(FUNCTIONS)));
+    }
+    const kinds = sig.arities.find((k) => k.length === e.args.length);
+    if (!kinds) {
+      const want = sig.arities.map((k) => `${k.length} argument${k.length === 1 ? '' : 's'}`).join(' or ');
+      throw fail('E008', at(e.span), e.fn, want, e.args.length);
+    }
+    const args = e.args.map((a, i) => resolveArg(kinds[i]!, a));
+    if (e.fn === 'grad' || e.fn === 'hess' || e.fn === 'jac') {
+      const [f, x] = args as [Node, Node];
+      try {
+        return derivative(e.fn, f, x);
+      } catch (err) {
+        if (err instanceof ShapeError) throw new MatdiffError('E014', err.message, at(e.span));
+        throw err;
+      }
+    }
+    return shaped(e.span, () => sig.build(args));
+  };
+
+  const resolveArg = (kind: ArgKind, a: Expr): Node | Dim =>
+    kind === 'dim' ? dimArg(a) : kind === 'var' ? varArg(a) : expr(a);
+
+  const statement = (s: Statement) => {
+    switch (s.kind) {
+      case 'decl':
+        return declare(s);
+      case 'def': {
+        if (RESERVED.has(s.name)) throw fail('E006', at(s.nameSpan), s.name);
+        if (dimNames.has(s.name)) throw fail('E011', at(s.nameSpan), s.name);
+        if (model.vars.has(s.name) || model.defs.has(s.name)) throw fail('E005', at(s.nameSpan), s.name);
+        try {
+          model.defs.set(s.name, { name: s.name, node: expr(s.expr), span: s.span });
+          model.output = s.name;
+        } catch (e) {
+          poisoned.add(s.name);
+          throw e;
+        }
+        return;
+      }
+      case 'assert': {
+        const left = expr(s.left);
+        const right = expr(s.right);
+        if (!shapeEq(left.shape, right.shape))
+          throw fail('E010', at(s.span), `the sides of the assert differ in shape: ${shapeBrief(left.shape)} and ${shapeBrief(right.shape)}`);
+        model.asserts.push({ left, right, text: prog.source.slice(s.span.start, s.span.end).trim(), span: s.span });
+        return;
+      }
+    }
+  };
+
+  for (const s of prog.statements) {
+    try {
+      statement(s);
+    } catch (e) {
+      if (e === POISON) continue;
+      if (e instanceof MatdiffError) errors.push(e);
+      else throw e;
+    }
+  }
+  return { model, errors };
+}
+
+/** Thrown when an expression uses a name whose definition already failed: reported once, at the definition. */
+const POISON = Symbol('poisoned');
+

@@ -1,0 +1,49 @@
+/** Matrix product and transpose: the bilinear and the linear op of matrix calculus. */
+import type { OpDef } from './types.js';
+import type { Node } from '../graph/node.js';
+import { ShapeError } from '../graph/node.js';
+import { matmul as mm, transpose as tp } from '../eval/mat.js';
+import { dimEq, dimText } from '../shape/dim.js';
+import { shape, shapeBrief, transposed } from '../shape/shape.js';
+import { PREC } from '../print/context.js';
+import { T, matmul } from '../graph/build.js';
+
+export const linear = {
+  matmul: {
+    shape: ([a, b]) => {
+      const [sa, sb] = [a!.shape, b!.shape];
+      if (!dimEq(sa.cols, sb.rows))
+        throw new ShapeError(
+          `cannot multiply ${shapeBrief(sa)} by ${shapeBrief(sb)}: inner dimensions ${dimText(sa.cols)} and ${dimText(sb.rows)} differ`,
+        );
+      return shape(sa.rows, sb.cols);
+    },
+    eval: ([a, b]) => mm(a!, b!),
+    // d(A·B) = dA·B + A·dB, so Ā = G·Bᵀ and B̄ = Aᵀ·G.
+    vjp: (n, g) => {
+      const [a, b] = n.args as [Node, Node];
+      return [matmul(g, T(b)), matmul(T(a), g)];
+    },
+    print: (n, ctx) => {
+      const [a, b] = n.args as [Node, Node];
+      // A Hadamard factor on the left reads better in parentheses; they do not change the parse.
+      const left = a.op === 'mul' ? ctx.sub(a, PREC.NEG) : ctx.sub(a, PREC.MUL);
+      const op = ctx.fmt === 'unicode' ? '·' : ctx.fmt === 'ascii' ? '*' : ' ';
+      return { text: left + op + ctx.sub(b, PREC.NEG + 1), prec: PREC.MUL };
+    },
+    lower: { kind: 'kernel', kernel: 'matmul' },
+  },
+  transpose: {
+    shape: ([a]) => transposed(a!.shape),
+    eval: ([a]) => tp(a!),
+    vjp: (_n, g) => [T(g)],
+    print: (n, ctx) => {
+      const base = ctx.sub(n.args[0]!, PREC.POST);
+      const mark = ctx.fmt === 'unicode' ? 'ᵀ' : ctx.fmt === 'ascii' ? "'" : '^\\top';
+      // LaTeX cannot stack two superscripts: brace the base when it already has one.
+      const text = ctx.fmt === 'latex' && /\^(\{[^{}]*\}|\\top)$/.test(base) ? `{${base}}${mark}` : base + mark;
+      return { text, prec: PREC.POST };
+    },
+    lower: { kind: 'kernel', kernel: 'transpose' },
+  },
+} satisfies Record<string, OpDef>;

@@ -1,0 +1,83 @@
+/**
+ * Naming shared subexpressions for printing: a subexpression that appears more than
+ * once across the printed results is given a name (G, G2, …) and printed once, on a
+ * `where` line. Definitions of the model print by their own names.
+ */
+import type { Node } from '../graph/node.js';
+import type { Format } from './context.js';
+import { printExpr } from './printer.js';
+
+export interface NamedResults {
+  /** The results, printed with names. */
+  texts: string[];
+  /** `[name, text]` of each where-binding, each after those it uses. */
+  where: [string, string][];
+}
+
+/** Subexpressions shorter than this (in printed characters) are not worth a name. */
+const MIN_LENGTH = 12;
+
+export function nameShared(
+  results: readonly Node[],
+  fmt: Format,
+  defined: ReadonlyMap<Node, string>,
+  taken: ReadonlySet<string>,
+): NamedResults {
+  const names = new Map(defined);
+  const where: Node[] = [];
+  const fresh = freshNames(taken);
+  for (;;) {
+    const counts = occurrences([...results, ...where], names);
+    let best: Node | undefined;
+    let bestLen = MIN_LENGTH - 1;
+    for (const [n, c] of counts) {
+      if (c < 2 || n.args.length === 0 || n.op === 'transpose' && n.args[0]!.args.length === 0) continue;
+      const len = printExpr(n, 'ascii', names).length;
+      if (len > bestLen) [best, bestLen] = [n, len];
+    }
+    if (!best) break;
+    names.set(best, fresh());
+    where.push(best);
+  }
+  // Each binding after the bindings it uses: later-named ones are smaller, so reverse,
+  // then number the names in the order they are printed.
+  const order = [...where].reverse();
+  const fresh2 = freshNames(taken);
+  for (const n of order) names.set(n, fresh2());
+  return {
+    texts: results.map((r) => printExpr(r, fmt, names)),
+    where: order.map((n) => [names.get(n)!, printExpr(n, fmt, names)]),
+  };
+}
+
+/** How often each node occurs in the printed trees of `roots`, named nodes not entered (except at their own root). */
+function occurrences(roots: readonly Node[], names: ReadonlyMap<Node, string>): Map<Node, number> {
+  const counts = new Map<Node, number>();
+  const expanded = new Set<Node>();
+  // Each root contributes its subtrees; a node that appears under several parents counts each time.
+  for (const r of roots) {
+    const work = [...r.args];
+    while (work.length) {
+      const n = work.pop()!;
+      if (names.has(n)) continue;
+      counts.set(n, (counts.get(n) ?? 0) + 1);
+      // Count a node's inside once: repeats of a repeated node are repeats of it, not of its parts.
+      if (!expanded.has(n)) {
+        expanded.add(n);
+        work.push(...n.args);
+      }
+    }
+  }
+  return counts;
+}
+
+function freshNames(taken: ReadonlySet<string>): () => string {
+  let i = 1;
+  return () => {
+    for (;;) {
+      const name = i === 1 ? 'G' : `G${i}`;
+      i++;
+      if (!taken.has(name)) return name;
+    }
+  };
+}

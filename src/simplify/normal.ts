@@ -1,0 +1,153 @@
+/**
+ * Normal forms of sums and products, the simplifier's two workhorses.
+ *
+ * A product (⊙ and scaling) is flattened into a constant, scalar factors and matrix
+ * factors, each with an exponent: x ⊙ x = x.^2, y ⊘ p ⊙ p = y, 0 ⊙ A = 0, 1 ⊙ A = A.
+ * It is rebuilt as (N / D)·X₁ ⊙ X₂ ⊙ … with the constant first.
+ *
+ * A sum is flattened into terms c·B; like terms combine (B + 2·B = 3·B), zeros drop,
+ * common matrix factors come out (A·X + B·X = (A + B)·X), and so does a common scalar
+ * factor ((−Y + Z)/B). Positive terms print first.
+ */
+import type { Node } from '../graph/node.js';
+import { type Shape, isScalar, shapeEq } from '../shape/shape.js';
+import * as b from '../graph/build.js';
+
+interface Factor {
+  base: Node;
+  exp: number;
+}
+
+export function flattenProduct(n: Node): { c: number; scalars: Factor[]; matrices: Factor[]; zero: boolean } {
+  let c = 1;
+  let zero = false;
+  const scalars: Factor[] = [];
+  const matrices: Factor[] = [];
+  const push = (list: Factor[], base: Node, exp: number) => {
+    const f = list.find((x) => x.base === base);
+    if (f) f.exp += exp;
+    else list.push({ base, exp });
+  };
+  const walk = (x: Node, exp: number): void => {
+    if (x.op === 'mul' && exp === 1) return (walk(x.args[0]!, 1), walk(x.args[1]!, 1));
+    if (x.op === 'const') return void (c *= x.num! ** exp);
+    if (x.op === 'fill') {
+      if (x.num === 0) zero = true;
+      return;
+    }
+    if (x.op === 'pow') return walk(x.args[0]!, exp * x.num!);
+    push(isScalar(x.shape) ? scalars : matrices, x, exp);
+  };
+  walk(n, 1);
+  return { c, scalars: scalars.filter((f) => f.exp !== 0), matrices: matrices.filter((f) => f.exp !== 0), zero };
+}
+
+const power = (f: Factor): Node => b.pow(f.base, f.exp);
+const product = (nodes: Node[]): Node | undefined => nodes.reduce<Node | undefined>((p, x) => (p ? b.mul(p, x) : x), undefined);
+
+/** The scalar coefficient N/D of a product, as `mul(N, pow(D, −1))` (or N, or D⁻¹). */
+export function scalarPart(c: number, scalars: Factor[]): Node | undefined {
+  const num = product([
+    ...(c !== 1 ? [b.constant(c)] : []),
+    ...scalars.filter((f) => f.exp > 0).map(power),
+  ]);
+  const den = product(scalars.filter((f) => f.exp < 0).map((f) => b.pow(f.base, -f.exp)));
+  if (!den) return num;
+  return num ? b.mul(num, b.recip(den)) : b.recip(den);
+}
+
+export function normalProduct(n: Node): Node {
+  const { c, scalars, matrices, zero } = flattenProduct(n);
+  if (zero || c === 0) return b.fill(0, n.shape);
+  return productOf(c, scalars, matrices, n.shape);
+}
+
+function productOf(c: number, scalars: Factor[], matrices: Factor[], shape: Shape): Node {
+  // Matrix factors in order, divisors last: A ⊙ B ⊘ C.
+  const ordered = [...matrices.filter((f) => f.exp > 0), ...matrices.filter((f) => f.exp < 0)];
+  const mats = product(ordered.map(power));
+  const s = scalarPart(c, scalars);
+  const out = mats ? (s ? b.mul(s, mats) : mats) : (s ?? b.constant(1));
+  return fitShape(out, shape);
+}
+
+/** `x` broadcast back to `s` when dropping ones or zeros lost a dimension. */
+function fitShape(x: Node, s: Shape): Node {
+  return shapeEq(x.shape, s) ? x : b.broadcastTo(x, s);
+}
+
+interface Term {
+  c: number;
+  base: Node;
+}
+
+function flattenSum(n: Node): Term[] {
+  const terms: Term[] = [];
+  const walk = (x: Node, c: number): void => {
+    if (x.op === 'add') return (walk(x.args[0]!, c), walk(x.args[1]!, c));
+    if (x.op === 'fill' && x.num === 0) return;
+    if (x.op === 'const') return push(b.constant(1), c * x.num!);
+    if (x.op === 'mul') {
+      // Take the constant out of a product: (−2/B)·X is −2 times X/B.
+      const p = flattenProduct(x);
+      if (p.c !== 1 && !p.zero) return walk(productOf(1, p.scalars, p.matrices, x.shape), c * p.c);
+    }
+    push(x, c);
+  };
+  const push = (base: Node, c: number) => {
+    const t = terms.find((t) => t.base === base);
+    if (t) t.c += c;
+    else terms.push({ c, base });
+  };
+  walk(n, 1);
+  return terms.filter((t) => t.c !== 0);
+}
+
+const term = (t: Term): Node => (t.c === 1 ? t.base : b.mul(b.constant(t.c), t.base));
+
+/** Σ cᵢ·Bᵢ, positive terms first. */
+function sumOf(terms: Term[]): Node | undefined {
+  const ordered = [...terms.filter((t) => t.c > 0), ...terms.filter((t) => t.c < 0)];
+  return ordered.reduce<Node | undefined>((s, t) => (s ? b.add(s, term(t)) : term(t)), undefined);
+}
+
+/** A·X + B·X → (A + B)·X and X·A + X·B → X·(A + B), for the first factor shared by two or more terms. */
+function factorMatmul(terms: Term[]): Term[] | undefined {
+  for (const side of [1, 0] as const) {
+    const groups = new Map<Node, Term[]>();
+    for (const t of terms)
+      if (t.base.op === 'matmul') {
+        const key = t.base.args[side]!;
+        groups.set(key, [...(groups.get(key) ?? []), t]);
+      }
+    for (const [shared, group] of groups) {
+      if (group.length < 2) continue;
+      const others = group.map((t) => ({ c: t.c, base: t.base.args[1 - side]! }));
+      if (!others.every((o) => shapeEq(o.base.shape, others[0]!.base.shape))) continue;
+      const inner = sumOf(others)!;
+      const merged = side === 1 ? b.matmul(inner, shared) : b.matmul(shared, inner);
+      return [...terms.filter((t) => !group.includes(t)), { c: 1, base: merged }];
+    }
+  }
+  return undefined;
+}
+
+/** A scalar factor common to every term: Σ (s·cᵢ)·Xᵢ → s·Σ cᵢ·Xᵢ. */
+function commonScalar(terms: Term[]): { s: Node; terms: Term[] } | undefined {
+  if (terms.length < 2) return undefined;
+  const split = terms.map((t) => {
+    if (t.base.op !== 'mul' || !isScalar(t.base.args[0]!.shape) || isScalar(t.base.shape)) return undefined;
+    return { s: t.base.args[0]!, rest: t.base.args[1]! };
+  });
+  const first = split[0];
+  if (!first || !split.every((x) => x?.s === first.s)) return undefined;
+  return { s: first.s, terms: terms.map((t, i) => ({ c: t.c, base: split[i]!.rest })) };
+}
+
+export function normalSum(n: Node): Node {
+  let terms = flattenSum(n);
+  for (let f = factorMatmul(terms); f; f = factorMatmul(terms)) terms = flattenSum(sumOf(f)!);
+  const common = commonScalar(terms);
+  const out = common ? b.mul(common.s, sumOf(common.terms)!) : sumOf(terms) ?? b.fill(0, n.shape);
+  return fitShape(out, n.shape);
+}

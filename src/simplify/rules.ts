@@ -1,0 +1,89 @@
+/**
+ * The simplifier's rewrite rules, in the order they are tried. Each rule looks at the
+ * root of an expression whose arguments are already simplified, and returns a rewritten
+ * expression or nothing. Every rule is an identity of matrix calculus (named in its
+ * comment) oriented towards a smaller or more canonical form, so rewriting terminates.
+ */
+import type { Node } from '../graph/node.js';
+import { UNARY_FNS, type UnaryFn } from '../ops/names.js';
+import { isColumn, isRow, isScalar, shape, shapeEq } from '../shape/shape.js';
+import { dimMul } from '../shape/dim.js';
+import * as b from '../graph/build.js';
+import { normalProduct, normalSum } from './normal.js';
+
+export type Rule = (n: Node) => Node | undefined;
+
+const UNARY = new Set<string>(UNARY_FNS);
+const is = (n: Node | undefined, op: string): boolean => n?.op === op;
+const symmetric = (n: Node): boolean =>
+  (n.op === 'var' && (n.props?.includes('sym') || n.props?.includes('spd'))) ||
+  n.op === 'eye' ||
+  n.op === 'diag' ||
+  (n.op === 'fill' && shapeEq(n.shape, { rows: n.shape.cols, cols: n.shape.rows }));
+const a0 = (n: Node) => n.args[0]!;
+const a1 = (n: Node) => n.args[1]!;
+
+export const RULES: [string, Rule][] = [
+  // ── transpose: pushed down to the leaves ──
+  ['(Aᵀ)ᵀ = A', (n) => (is(n, 'transpose') && is(a0(n), 'transpose') ? a0(a0(n)) : undefined)],
+  ['Sᵀ = S for symmetric S', (n) => (is(n, 'transpose') && symmetric(a0(n)) ? (a0(n).op === 'fill' ? b.fill(a0(n).num as 0 | 1, shape(n.shape.rows, n.shape.cols)) : a0(n)) : undefined)],
+  ['ones(m,n)ᵀ = ones(n,m)', (n) => (is(n, 'transpose') && is(a0(n), 'fill') && !isColumn(a0(n).shape) ? b.fill(a0(n).num as 0 | 1, n.shape) : undefined)],
+  ['(A·B)ᵀ = Bᵀ·Aᵀ', (n) => (is(n, 'transpose') && is(a0(n), 'matmul') ? b.matmul(b.T(a1(a0(n))), b.T(a0(a0(n)))) : undefined)],
+  ['(s·A)ᵀ = s·Aᵀ', (n) => (is(n, 'transpose') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.T(a1(a0(n)))) : undefined)],
+  ['(S⁻¹)ᵀ = S⁻¹ for symmetric S', (n) => (is(n, 'transpose') && is(a0(n), 'inv') && symmetric(a0(a0(n))) ? a0(n) : undefined)],
+  // ── inverse and determinant ──
+  ['(Aᵀ)⁻¹ = (A⁻¹)ᵀ', (n) => (is(n, 'inv') && is(a0(n), 'transpose') ? b.T(b.inv(a0(a0(n)))) : undefined)],
+  ['(A⁻¹)⁻¹ = A', (n) => (is(n, 'inv') && is(a0(n), 'inv') ? a0(a0(n)) : undefined)],
+  ['I⁻¹ = I', (n) => (is(n, 'inv') && is(a0(n), 'eye') ? a0(n) : undefined)],
+  ['det(Aᵀ) = det(A)', (n) => (is(n, 'det') && is(a0(n), 'transpose') ? b.det(a0(a0(n))) : undefined)],
+  ['logdet(Aᵀ) = logdet(A)', (n) => (is(n, 'logdet') && is(a0(n), 'transpose') ? b.logdet(a0(a0(n))) : undefined)],
+  ['A·A⁻¹ = I', (n) => (is(n, 'matmul') && is(a1(n), 'inv') && a0(a1(n)) === a0(n) ? b.eye(n.shape.rows) : undefined)],
+  ['A⁻¹·A = I', (n) => (is(n, 'matmul') && is(a0(n), 'inv') && a0(a0(n)) === a1(n) ? b.eye(n.shape.rows) : undefined)],
+  // ── matrix products ──
+  ['I·A = A', (n) => (is(n, 'matmul') && is(a0(n), 'eye') ? a1(n) : undefined)],
+  ['A·I = A', (n) => (is(n, 'matmul') && is(a1(n), 'eye') ? a0(n) : undefined)],
+  ['0·A = A·0 = 0', (n) => (is(n, 'matmul') && n.args.some((a) => a.op === 'fill' && a.num === 0) ? b.fill(0, n.shape) : undefined)],
+  ['diag(x)·B = x ⊙ B', (n) => (is(n, 'matmul') && is(a0(n), 'diag') ? b.mul(a0(a0(n)), a1(n)) : undefined)],
+  ['B·diag(x) = B ⊙ xᵀ', (n) => (is(n, 'matmul') && is(a1(n), 'diag') ? b.mul(a0(n), b.T(a0(a1(n)))) : undefined)],
+  [
+    'ones(m,k)·ones(k,n) = k·ones(m,n)',
+    (n) => (is(n, 'matmul') && is(a0(n), 'fill') && is(a1(n), 'fill') && a0(n).num === 1 && a1(n).num === 1
+      ? b.mul(b.dimValue(a0(n).shape.cols), b.fill(1, n.shape))
+      : undefined),
+  ],
+  // ── reductions ──
+  ['sum(s·A) = s·sum(A)', (n) => (is(n, 'sum') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.sum(a1(a0(n)))) : undefined)],
+  ['sum(ones(m,n)) = m·n', (n) => (is(n, 'sum') && is(a0(n), 'fill') ? b.mul(b.constant(a0(n).num!), b.dimValue(dimMul(a0(n).shape.rows, a0(n).shape.cols))) : undefined)],
+  ['sum(Aᵀ) = sum(A)', (n) => (is(n, 'sum') && is(a0(n), 'transpose') ? b.sum(a0(a0(n))) : undefined)],
+  ['tr(Aᵀ) = tr(A)', (n) => (is(n, 'tr') && is(a0(n), 'transpose') ? b.tr(a0(a0(n))) : undefined)],
+  ['tr(s·A) = s·tr(A)', (n) => (is(n, 'tr') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.tr(a1(a0(n)))) : undefined)],
+  ['tr(I(n)) = n', (n) => (is(n, 'tr') && is(a0(n), 'eye') ? b.dimValue(a0(n).dim!) : undefined)],
+  ['tr(0) = 0', (n) => (is(n, 'tr') && is(a0(n), 'fill') && a0(n).num === 0 ? b.constant(0) : undefined)],
+  ['tr(x·yᵀ) = yᵀ·x', (n) => (is(n, 'tr') && is(a0(n), 'matmul') && isColumn(a0(a0(n)).shape) && isRow(a1(a0(n)).shape) ? b.matmul(a1(a0(n)), a0(a0(n))) : undefined)],
+  // ── elementwise ──
+  ['(A.^p).^q = A.^(p·q), q an integer', (n) => (is(n, 'pow') && is(a0(n), 'pow') && Number.isInteger(n.num) ? b.pow(a0(a0(n)), a0(n).num! * n.num!) : undefined)],
+  ['A.^0 = ones', (n) => (is(n, 'pow') && n.num === 0 ? b.fill(1, n.shape) : undefined)],
+  ['c^p folds', (n) => (is(n, 'pow') && is(a0(n), 'const') && Number.isInteger(a0(n).num! ** n.num!) ? b.constant(a0(n).num! ** n.num!) : undefined)],
+  ['log(exp(x)) = x', (n) => (is(n, 'log') && is(a0(n), 'exp') ? a0(a0(n)) : undefined)],
+  ['exp(log(x)) = x', (n) => (is(n, 'exp') && is(a0(n), 'log') ? a0(a0(n)) : undefined)],
+  ['f(0) for f(0) = 0', (n) => (UNARY.has(n.op) && ['abs', 'sin', 'tanh', 'relu', 'step', 'sign'].includes(n.op) && is(a0(n), 'fill') && a0(n).num === 0 ? a0(n) : undefined)],
+  ['a ⊙ (b + c) = a⊙b + a⊙c when a cancels', distributeToCancel],
+  ['products: constants first, like factors merged, ones dropped', (n) => (is(n, 'mul') ? normalProduct(n) : undefined)],
+  ['sums: like terms combined, common factors out', (n) => (is(n, 'add') ? normalSum(n) : undefined)],
+];
+
+/** p ⊙ (x ⊘ p + y) → x + p ⊙ y: distribute a factor over a sum when a term divides by it. */
+function distributeToCancel(n: Node): Node | undefined {
+  if (!is(n, 'mul')) return undefined;
+  const [a, s] = is(a1(n), 'add') ? [a0(n), a1(n)] : is(a0(n), 'add') ? [a1(n), a0(n)] : [];
+  if (!a || !s || isScalar(a.shape)) return undefined;
+  const terms: Node[] = [];
+  const walk = (x: Node): void => (is(x, 'add') ? (walk(a0(x)), walk(a1(x))) : void terms.push(x));
+  walk(s);
+  const divides = (t: Node): boolean => {
+    const found = (x: Node): boolean => (is(x, 'mul') ? found(a0(x)) || found(a1(x)) : is(x, 'pow') && x.num! < 0 && a0(x) === a);
+    return found(t);
+  };
+  if (!terms.some(divides)) return undefined;
+  return terms.map((t) => b.mul(a, t)).reduce((p, q) => b.add(p, q));
+}
