@@ -51,6 +51,7 @@ export function paren(ctx: PrintCtx, text: string): string {
 /** A number as it parses back: no trailing `.`, exponent form when JavaScript uses it. */
 export function numberText(v: number, fmt: Format): string {
   const s = String(v);
+  if (fmt === 'unicode') return s.replace(/^-/, '−');
   if (fmt !== 'latex') return s;
   const m = /^(-?[\d.]+)e([+-]?\d+)$/.exec(s);
   return m ? `${m[1]} \\cdot 10^{${Number(m[2])}}` : s;

@@ -132,9 +132,12 @@ function factorMatmul(terms: Term[]): Term[] | undefined {
   return undefined;
 }
 
-/** A scalar factor common to every term: Σ (s·cᵢ)·Xᵢ → s·Σ cᵢ·Xᵢ. */
+/** A scalar factor common to every term: Σ (s·cᵢ)·Xᵢ → s·Σ cᵢ·Xᵢ, and Σ ±k·Xᵢ → k·Σ ±Xᵢ. */
 function commonScalar(terms: Term[]): { s: Node; terms: Term[] } | undefined {
   if (terms.length < 2) return undefined;
+  const k = Math.abs(terms[0]!.c);
+  if (k !== 1 && terms.every((t) => Math.abs(t.c) === k))
+    return { s: b.constant(k), terms: terms.map((t) => ({ c: Math.sign(t.c), base: t.base })) };
   const split = terms.map((t) => {
     if (t.base.op !== 'mul' || !isScalar(t.base.args[0]!.shape) || isScalar(t.base.shape)) return undefined;
     return { s: t.base.args[0]!, rest: t.base.args[1]! };

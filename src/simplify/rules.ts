@@ -43,8 +43,10 @@ export const RULES: [string, Rule][] = [
   ['I·A = A', (n) => (is(n, 'matmul') && is(a0(n), 'eye') ? a1(n) : undefined)],
   ['A·I = A', (n) => (is(n, 'matmul') && is(a1(n), 'eye') ? a0(n) : undefined)],
   ['0·A = A·0 = 0', (n) => (is(n, 'matmul') && n.args.some((a) => a.op === 'fill' && a.num === 0) ? b.fill(0, n.shape) : undefined)],
-  ['diag(x)·B = x ⊙ B', (n) => (is(n, 'matmul') && is(a0(n), 'diag') ? b.mul(a0(a0(n)), a1(n)) : undefined)],
-  ['B·diag(x) = B ⊙ xᵀ', (n) => (is(n, 'matmul') && is(a1(n), 'diag') ? b.mul(a0(n), b.T(a0(a1(n)))) : undefined)],
+  ['x ⊙ diag(y) = diag(x ⊙ y) for a column x', (n) => (is(n, 'mul') && is(a1(n), 'diag') && isColumn(a0(n).shape) && !isScalar(a0(n).shape) ? b.diag(b.mul(a0(n), a0(a1(n)))) : undefined)],
+  ['diag(y) ⊙ x = diag(y ⊙ x) for a column x', (n) => (is(n, 'mul') && is(a0(n), 'diag') && isColumn(a1(n).shape) && !isScalar(a1(n).shape) ? b.diag(b.mul(a0(a0(n)), a1(n))) : undefined)],
+  ['diag(x)·diag(y) = diag(x ⊙ y)', (n) => (is(n, 'matmul') && is(a0(n), 'diag') && is(a1(n), 'diag') ? b.diag(b.mul(a0(a0(n)), a0(a1(n)))) : undefined)],
+  ['(A·diag(x))·diag(y) = A·diag(x ⊙ y)', (n) => (is(n, 'matmul') && is(a0(n), 'matmul') && is(a1(a0(n)), 'diag') && is(a1(n), 'diag') ? b.matmul(a0(a0(n)), b.diag(b.mul(a0(a1(a0(n))), a0(a1(n))))) : undefined)],
   [
     'ones(m,k)·ones(k,n) = k·ones(m,n)',
     (n) => (is(n, 'matmul') && is(a0(n), 'fill') && is(a1(n), 'fill') && a0(n).num === 1 && a1(n).num === 1
@@ -61,7 +63,8 @@ export const RULES: [string, Rule][] = [
   ['tr(0) = 0', (n) => (is(n, 'tr') && is(a0(n), 'fill') && a0(n).num === 0 ? b.constant(0) : undefined)],
   ['tr(x·yᵀ) = yᵀ·x', (n) => (is(n, 'tr') && is(a0(n), 'matmul') && isColumn(a0(a0(n)).shape) && isRow(a1(a0(n)).shape) ? b.matmul(a1(a0(n)), a0(a0(n))) : undefined)],
   // ── elementwise ──
-  ['(A.^p).^q = A.^(p·q), q an integer', (n) => (is(n, 'pow') && is(a0(n), 'pow') && Number.isInteger(n.num) ? b.pow(a0(a0(n)), a0(n).num! * n.num!) : undefined)],
+  // (The reciprocal 1 / A.^p stays: it is how products print their divisors.)
+  ['(A.^p).^q = A.^(p·q), q an integer', (n) => (is(n, 'pow') && is(a0(n), 'pow') && Number.isInteger(n.num) && n.num !== -1 ? b.pow(a0(a0(n)), a0(n).num! * n.num!) : undefined)],
   ['A.^0 = ones', (n) => (is(n, 'pow') && n.num === 0 ? b.fill(1, n.shape) : undefined)],
   ['c^p folds', (n) => (is(n, 'pow') && is(a0(n), 'const') && Number.isInteger(a0(n).num! ** n.num!) ? b.constant(a0(n).num! ** n.num!) : undefined)],
   ['log(exp(x)) = x', (n) => (is(n, 'log') && is(a0(n), 'exp') ? a0(a0(n)) : undefined)],
