@@ -257,17 +257,22 @@ function describeAdapter(adapter: GPUAdapter, backend: string, level: FeatureLev
 
 let current: Promise<AcquireResult> | undefined;
 
-async function makeHandle(
-  adapter: GPUAdapter,
-  backend: string,
-  level: FeatureLevel,
-  keepAlive: unknown,
-): Promise<GpuHandle> {
+/**
+ * Dawn GPU instances (and adapters) created by this module, kept reachable for
+ * the rest of the process. Dawn's AsyncRunner calls Instance::ProcessEvents()
+ * from a scheduled callback; if the JS GPU object (and with it the native
+ * instance) is collected or finalized while such a callback is pending -- e.g.
+ * right after device.destroy(), whose lost-callback is still queued -- the
+ * process segfaults/aborts at exit (observed with webgpu@0.6.2). Holding the
+ * references does not keep Node's event loop alive.
+ */
+const retained: unknown[] = [];
+
+async function makeHandle(adapter: GPUAdapter, backend: string, level: FeatureLevel): Promise<GpuHandle> {
   const requiredLimits = limitsRecord(adapter.limits);
   const device = await adapter.requestDevice({ label: 'matdiff', requiredLimits });
   const mine = current;
   let destroyed = false;
-  let instance: unknown = keepAlive; // the Dawn GPU object must outlive the device
   const handle: GpuHandle = {
     device,
     adapterInfo: describeAdapter(adapter, backend, level),
@@ -279,10 +284,6 @@ async function makeHandle(
       destroyed = true;
       if (mine === current) current = undefined;
       device.destroy();
-      // Dropping the last reference to Dawn's GPU object lets Node exit promptly
-      // (https://issues.chromium.org/issues/387965810).
-      instance = undefined;
-      void instance;
     },
   };
   void device.lost.then(() => {
@@ -302,7 +303,7 @@ async function acquireBrowser(gpu: GPU): Promise<AcquireResult> {
     }
     if (adapter) {
       try {
-        return { gpu: await makeHandle(adapter, 'navigator.gpu', featureLevel, gpu) };
+        return { gpu: await makeHandle(adapter, 'navigator.gpu', featureLevel) };
       } catch (e) {
         return { reason: `navigator.gpu: requestDevice failed: ${errorText(e)}` };
       }
@@ -324,13 +325,15 @@ async function acquireNode(): Promise<AcquireResult> {
       } catch (e) {
         return { reason: errorText(e) };
       }
+      retained.push(gpu);
       const { adapter, log } = await requestAdapterQuietly(loaded, gpu, {
         featureLevel: attempt.featureLevel,
         powerPreference: 'high-performance',
       });
       if (!adapter) return { reason: summarizeLog(log) || 'no adapter' };
+      retained.push(adapter);
       try {
-        return { gpu: await makeHandle(adapter, backend, attempt.featureLevel, gpu) };
+        return { gpu: await makeHandle(adapter, backend, attempt.featureLevel) };
       } catch (e) {
         return { reason: `requestDevice failed: ${errorText(e)}` };
       }
@@ -365,7 +368,6 @@ export function acquireGpu(): Promise<AcquireResult> {
 // WGSL validation
 
 let nullDevice: Promise<GPUDevice | { reason: string }> | undefined;
-let nullInstance: GPU | undefined; // keeps Dawn's null-backend instance alive with its device
 
 /** Dawn's null backend: Tint front-end validation, no execution. */
 function acquireNullDevice(): Promise<GPUDevice | { reason: string }> {
@@ -374,14 +376,14 @@ function acquireNullDevice(): Promise<GPUDevice | { reason: string }> {
     if ('reason' in loaded) return loaded;
     try {
       const gpu = loaded.dawn.create(['backend=null']);
+      retained.push(gpu);
       const { adapter, log } = await requestAdapterQuietly(loaded, gpu, {});
       if (!adapter) return { reason: `dawn/null: ${summarizeLog(log) || 'no adapter'}` };
+      retained.push(adapter);
       const device = await adapter.requestDevice({ label: 'matdiff-validate' });
       void device.lost.then(() => {
         nullDevice = undefined;
-        nullInstance = undefined;
       });
-      nullInstance = gpu;
       return device;
     } catch (e) {
       return { reason: `dawn/null: ${errorText(e)}` };

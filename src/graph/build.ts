@@ -81,6 +81,7 @@ export function mul(a: Node, b: Node): Node {
 export function pow(a: Node, p: number): Node {
   if (p === 1) return a;
   if (isConst(a) && Number.isInteger(p) && p >= 0) return constant(a.num! ** p);
+  if (isConst(a, 1)) return a; // 1^p = 1 (else 1⁻¹ prints `/ 1`, which parses to nothing)
   return mk('pow', [a], { num: p });
 }
 

@@ -100,30 +100,17 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
       case 'neg':
         return b.neg(expr(e.arg));
       case 'binary': {
-        const l = expr(e.left);
-        const r = expr(e.right);
-        switch (e.op) {
-          case 'add':
-            return shaped(e.span, () => b.add(l, r));
-          case 'sub':
-            return shaped(e.span, () => b.sub(l, r));
-          case 'hadamard':
-            return shaped(e.span, () => b.mul(l, r));
-          case 'ediv':
-            return shaped(e.span, () => b.div(l, r));
-          case 'matmul':
-            return shaped(e.span, () => b.matmul(l, r));
-          case 'div':
-            if (!isScalar(r.shape))
-              throw fail(
-                'E013',
-                at(e.span),
-                `cannot divide ${shapeBrief(l.shape)} by ${shapeBrief(r.shape)}: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise`,
-              );
-            return b.div(l, r);
+        // A long left-associated chain (a + a + … + a) is folded iteratively, not recursively.
+        const spine: Extract<Expr, { kind: 'binary' }>[] = [];
+        let leftmost: Expr = e;
+        while (leftmost.kind === 'binary') {
+          spine.push(leftmost);
+          leftmost = leftmost.left;
         }
+        let acc = expr(leftmost);
+        for (let i = spine.length - 1; i >= 0; i--) acc = binary(spine[i]!, acc, expr(spine[i]!.right));
+        return acc;
       }
-      // falls through: every binary op returns above
       case 'postfix': {
         const a = expr(e.arg);
         switch (e.op) {
@@ -148,6 +135,29 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
       // falls through: every postfix op returns above
       case 'call':
         return call(e);
+    }
+  };
+
+  const binary = (e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node): Node => {
+    switch (e.op) {
+      case 'add':
+        return shaped(e.span, () => b.add(l, r));
+      case 'sub':
+        return shaped(e.span, () => b.sub(l, r));
+      case 'hadamard':
+        return shaped(e.span, () => b.mul(l, r));
+      case 'ediv':
+        return shaped(e.span, () => b.div(l, r));
+      case 'matmul':
+        return shaped(e.span, () => b.matmul(l, r));
+      case 'div':
+        if (!isScalar(r.shape))
+          throw fail(
+            'E013',
+            at(e.span),
+            `cannot divide ${shapeBrief(l.shape)} by ${shapeBrief(r.shape)}: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise`,
+          );
+        return b.div(l, r);
     }
   };
 

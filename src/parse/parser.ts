@@ -40,7 +40,11 @@ let semanticsCache: MatDiffSemantics | undefined;
  * The grammar, built once on first use from its precompiled recipe (about 1 ms; compiling
  * the text with `ohm.grammar` takes about 90 ms, which every run of the CLI would pay).
  */
-export function matdiffGrammar(): MatDiffGrammar {
+export function matdiffGrammar(): ohm.Grammar {
+  return typedGrammar();
+}
+
+function typedGrammar(): MatDiffGrammar {
   if (!grammarCache) {
     // `makeRecipe` is exported by ohm-js (generated bundles use it) but not typed.
     const { makeRecipe } = ohm as unknown as { makeRecipe?: (recipe: unknown) => ohm.Grammar };
@@ -65,7 +69,7 @@ export function matdiffGrammar(): MatDiffGrammar {
 export function parseProgram(source: string, file: string): Program {
   const scan = maskBracketedNewlines(source, file);
   const text = scan.text;
-  const matcher = matdiffGrammar().matcher();
+  const matcher = typedGrammar().matcher();
   const statements: Statement[] = [];
   return withPlace(file, source, scan.deepest, () => {
     let start = 0;
@@ -92,7 +96,7 @@ const BLANK = /^[ \t\r]*(#.*)?$/;
 export function parseProgramWhole(source: string, file: string): Program {
   const scan = maskBracketedNewlines(source, file);
   return withPlace(file, source, scan.deepest, () => {
-    const match = matdiffGrammar().match(scan.text, 'Program');
+    const match = typedGrammar().match(scan.text, 'Program');
     if (match.failed()) throw syntaxError(match, 0, source, scan.text, file);
     current.offset = 0;
     const statements = semantics()(match)['toAst']() as Statement[];
@@ -327,11 +331,10 @@ function syntaxError(
   masked: string,
   file: string,
 ): MatdiffError {
-  let pos = offset + match.getRightmostFailurePosition();
-  // At the end of the input, point just after the last thing written rather than at
-  // an empty last line.
-  if (pos >= masked.length) {
-    pos = masked.length;
+  let pos = Math.min(offset + match.getRightmostFailurePosition(), masked.length);
+  // At the end of a line or of the input, point just after the last thing written
+  // rather than at trailing blanks or an empty last line.
+  if (pos === masked.length || masked[pos] === '\n') {
     while (pos > 0 && /\s/.test(masked[pos - 1]!)) pos--;
   }
   const failures = (match as unknown as { getRightmostFailures(): OhmFailure[] }).getRightmostFailures();
@@ -369,7 +372,7 @@ interface PostOpAst {
 }
 
 function parseNumber(text: string): number {
-  return Number(text.replace('−', '-'));
+  return Number(text.replace(/−/g, '-'));
 }
 
 function binary(op: BinaryOp, left: Expr, right: Expr, opNode: Node): Expr {
@@ -537,6 +540,6 @@ const actions: MatDiffActionDict<unknown> = {
 };
 
 function semantics(): MatDiffSemantics {
-  semanticsCache ??= matdiffGrammar().createSemantics().addOperation<unknown>('toAst', actions);
+  semanticsCache ??= typedGrammar().createSemantics().addOperation<unknown>('toAst', actions);
   return semanticsCache;
 }

@@ -2,7 +2,7 @@
  * Prints expressions in Unicode, ASCII (which re-parses) or LaTeX. Each operator
  * prints itself; this module supplies parenthesisation and named subexpressions.
  */
-import type { Node } from '../graph/node.js';
+import { type Node, topoOrder } from '../graph/node.js';
 import { opDef } from '../ops/lookup.js';
 import { type Format, type PrintCtx, PREC, paren } from './context.js';
 import { latexName } from './context.js';
@@ -31,5 +31,7 @@ export function printExpr(node: Node, fmt: Format, names?: ReadonlyMap<Node, str
     }
     return p;
   };
+  // Print bottom-up first, so that printing a long chain never recurses deeply.
+  for (const n of topoOrder([node])) if (n !== node && !names?.has(n)) printed(n, false);
   return printed(node, true).text;
 }
