@@ -94,7 +94,9 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestD) [best, bestD] = [c, d];
   }
-  return best && bestD <= Math.max(1, Math.floor(name.length / 3)) ? `; did you mean '${best}'?` : '';
+  // Not for a one-letter name, which is one edit away from every other one-letter name.
+  const near = bestD <= Math.max(1, Math.floor(name.length / 3)) && bestD < name.length;
+  return best && near ? `; did you mean '${best}'?` : '';
 }
 
 function editDistance(a: string, b: string): number {

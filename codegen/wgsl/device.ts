@@ -47,13 +47,7 @@ interface DawnModule {
   globals: object;
 }
 
-interface NodeFs {
-  openSync(path: string, flags: string): number;
-  closeSync(fd: number): void;
-  fstatSync(fd: number): unknown;
-  readFileSync(path: string, encoding: 'utf8'): string;
-  unlinkSync(path: string): void;
-}
+type NodeFs = typeof import('node:fs');
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -76,7 +70,7 @@ function loadDawn(): Promise<{ dawn: DawnModule; fs: NodeFs; tmpdir: string } | 
       // Variable specifier keeps bundlers from trying to resolve the native addon.
       const spec = 'webgpu';
       const dawn = (await import(spec)) as DawnModule;
-      const fs = (await import('node:fs')) as unknown as NodeFs;
+      const fs: NodeFs = await import('node:fs');
       const os = await import('node:os');
       // Dawn's GPUBufferUsage, GPUMapMode, GPUShaderStage, ... constants; never
       // overwrite anything a polyfill or the runtime already defines.
@@ -104,8 +98,11 @@ let captureCounter = 0;
  * file, so that native output from Dawn/Mesa during adapter discovery can be
  * filtered. Node has no dup/dup2; we rely on POSIX open() returning the lowest
  * free descriptor, after re-opening the original stderr through /proc/self/fd/2
- * (Linux) or /dev/fd/2 (macOS). Any step that does not go exactly as expected
- * falls back to running `fn` unwrapped.
+ * (Linux) or /dev/fd/2 (macOS). Only done when fd 2 is a pipe or a terminal:
+ * re-opening a regular file would create a second file description with its
+ * own offset (`cmd >log 2>&1` would then overwrite lines), and sockets (e.g.
+ * vitest's forked workers) cannot be re-opened at all. Any step that does not
+ * go exactly as expected falls back to running `fn` unwrapped.
  */
 function withNativeStderrCaptured<T>(fs: NodeFs, tmpdir: string, fn: () => T): { value: T; captured: string } {
   const self =
@@ -115,16 +112,19 @@ function withNativeStderrCaptured<T>(fs: NodeFs, tmpdir: string, fn: () => T): {
   try {
     fs.fstatSync(0); // fds 0 and 1 must be open, or open() would hand those out instead of 2
     fs.fstatSync(1);
+    const st = fs.fstatSync(2);
+    if (!st.isFIFO() && !st.isCharacterDevice()) return { value: fn(), captured: '' };
     saved = fs.openSync(self, 'a');
   } catch {
     if (saved >= 0) fs.closeSync(saved);
     return { value: fn(), captured: '' };
   }
-  const tmpPath = `${tmpdir}/matdiff-dawn-stderr-${process.pid}-${captureCounter++}.log`;
+  const nonce = Math.random().toString(36).slice(2, 10);
+  const tmpPath = `${tmpdir}/matdiff-dawn-stderr-${process.pid}-${captureCounter++}-${nonce}.log`;
   let swapped = false;
   try {
     fs.closeSync(2);
-    const fd = fs.openSync(tmpPath, 'w+');
+    const fd = fs.openSync(tmpPath, 'wx+', 0o600); // O_EXCL: never follow a planted file/symlink
     if (fd !== 2) {
       // Another thread grabbed fd 2 in between: it is theirs now; give up capturing.
       fs.closeSync(fd);
@@ -330,7 +330,7 @@ async function acquireNode(): Promise<AcquireResult> {
         featureLevel: attempt.featureLevel,
         powerPreference: 'high-performance',
       });
-      if (!adapter) return { reason: summarizeLog(log) || 'no adapter' };
+      if (!adapter) return { reason: summarizeLog(log) || 'requestAdapter() returned null (Dawn printed details to stderr)' };
       retained.push(adapter);
       try {
         return { gpu: await makeHandle(adapter, backend, attempt.featureLevel) };

@@ -9,14 +9,20 @@ import { MatdiffError } from '../errors.js';
 import { ModelErrors } from '../api.js';
 import { printCommand } from './commands/print.js';
 import { deriveCommand } from './commands/derive.js';
+import { checkCommand } from './commands/check.js';
+import { graphCommand } from './commands/graph.js';
 
-type Command = (args: Args) => string | Promise<string>;
+/** A command's standard output, or its output and exit status (`check` exits 1 when an assert fails). */
+type Output = string | { out: string; code: number };
+type Command = (args: Args) => Output | Promise<Output>;
 
 const COMMANDS: Record<string, Command | undefined> = {
   print: printCommand,
   grad: (a) => deriveCommand('grad', a),
   hess: (a) => deriveCommand('hess', a),
   jac: (a) => deriveCommand('jac', a),
+  check: checkCommand,
+  graph: graphCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
@@ -28,7 +34,8 @@ export async function main(argv: readonly string[]): Promise<{ code: number; out
     if (args.flags.has('help') || args.flags.has('h')) return { code: 0, out: HELP[name]!, err: '' };
     const command = COMMANDS[name];
     if (!command) return { code: 2, out: '', err: `matdiff ${name}: not available yet in this version` };
-    return { code: 0, out: await command(args), err: '' };
+    const result = await command(args);
+    return typeof result === 'string' ? { code: 0, out: result, err: '' } : { ...result, err: '' };
   } catch (e) {
     if (e instanceof UsageError) return { code: 2, out: '', err: `matdiff ${name}: ${e.message}\n\n${HELP[name]}` };
     if (e instanceof ModelErrors) return { code: 1, out: '', err: e.errors.map((x) => x.format()).join('\n\n') };

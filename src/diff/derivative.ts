@@ -33,12 +33,13 @@ export function grads(f: Node, xs: readonly Node[]): Node[] {
 function requireVector(what: string, x: Node): void {
   if (!isColumn(x.shape))
     throw new ShapeError(
-      `${what} of ${shapeBrief(x.shape)} would be a tensor of order above 2; it is defined for a vector or a scalar`,
+      `${what} ${shapeBrief(x.shape)} would be a tensor of order above 2; it is defined for a vector or a scalar`,
     );
 }
 
 /** Hessian of scalar f in vector x: the Jacobian of ∇f. */
 export function hess(f: Node, x: Node): Node {
+  if (!isScalar(f.shape)) throw new ShapeError(`hess needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
   requireVector('the Hessian with respect to a matrix', x);
   return jac(grad(f, x), x);
 }

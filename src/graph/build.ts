@@ -67,6 +67,15 @@ export function mul(a: Node, b: Node): Node {
   const sa = isScalar(a.shape);
   const sb = isScalar(b.shape);
   if (sb && !sa) return mul(b, a);
+  // Between scalars a constant goes first, and constants fold: c·(d·X) → (c·d)·X.
+  if (sa && sb && isConst(b)) return mul(b, a);
+  if (isConst(a) && b.op === 'mul' && isConst(b.args[0]!)) {
+    const c = a.num! * b.args[0]!.num!;
+    return c === 1 ? b.args[1]! : mul(constant(c), b.args[1]!);
+  }
+  // Between scalars a constant joins the numerator, as normal products build it: c·(n / d) → (c·n) / d.
+  if (sa && sb && isConst(a) && b.op === 'mul' && isRecip(b.args[1]!) && !isRecip(b.args[0]!))
+    return mul(mul(a, b.args[0]!), b.args[1]!);
   // Between scalars a reciprocal goes last, so that n·X / d and (n / d)·X are one node.
   if (sa && sb && isRecip(a) && !isRecip(b)) return mul(b, a);
   if (sa && !sb && scaled(b)) return mul(mul(a, b.args[0]!), b.args[1]!);

@@ -8,7 +8,7 @@ import type { DimAst, Expr, Program, Span, Statement } from '../parse/ast.js';
 import { MatdiffError, didYouMean, fail } from '../errors.js';
 import { type Node, ShapeError } from '../graph/node.js';
 import { type Dim, dimMul, dimNum, dimSym } from '../shape/dim.js';
-import { shape, isScalar, isSquare, shapeBrief, shapeEq } from '../shape/shape.js';
+import { broadcast, shape, isScalar, isSquare, shapeBrief, shapeEq } from '../shape/shape.js';
 import * as b from '../graph/build.js';
 import { FUNCTIONS, RESERVED, type ArgKind } from './functions.js';
 import { type Model, placeOf } from './model.js';
@@ -36,7 +36,8 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
       if (!Number.isInteger(d.value) || d.value <= 0) throw fail('E007', at(d.span), String(d.value));
       return dimNum(d.value);
     }
-    if (model.vars.has(d.name) || defLine.has(d.name)) throw fail('E011', at(d.span), d.name);
+    // A definition of the same name is reported once, at the definition.
+    if (model.vars.has(d.name)) throw fail('E011', at(d.span), d.name);
     if (RESERVED.has(d.name)) throw fail('E006', at(d.span), d.name);
     const bound = opts.dims?.get(d.name);
     if (!model.dims.includes(d.name)) model.dims.push(d.name);
@@ -138,15 +139,22 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
     }
   };
 
+  const fits = (e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node, what: string): void => {
+    if (!broadcast(l.shape, r.shape)) throw fail('E010', at(e.span), `${what}: shapes differ and do not broadcast`);
+  };
+
   const binary = (e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node): Node => {
     switch (e.op) {
       case 'add':
         return shaped(e.span, () => b.add(l, r));
       case 'sub':
+        // Sugar (a − b = a + (−1)·b, a ⊘ b = a ⊙ b.^−1): name the operator the user wrote.
+        fits(e, l, r, `cannot subtract ${shapeBrief(r.shape)} from ${shapeBrief(l.shape)}`);
         return shaped(e.span, () => b.sub(l, r));
       case 'hadamard':
         return shaped(e.span, () => b.mul(l, r));
       case 'ediv':
+        fits(e, l, r, `cannot divide ${shapeBrief(l.shape)} elementwise by ${shapeBrief(r.shape)}`);
         return shaped(e.span, () => b.div(l, r));
       case 'matmul':
         return shaped(e.span, () => b.matmul(l, r));

@@ -61,8 +61,9 @@ function printMul(n: Node, ctx: PrintCtx): Printed {
     if (ra && !isScalar(b.shape)) return frac(scaledOperand(b, ctx), ra);
     if (a.op === 'mul' && !isScalar(b.shape)) {
       // (n / d)·X prints as n·X / d: both parse to this node.
+      // Not when n is a reciprocal too: n·X / d would re-parse as (d⁻¹·n⁻¹)·X.
       const rden = reciprocal(a.args[1]!);
-      if (rden) {
+      if (rden && !reciprocal(a.args[0]!)) {
         const n = a.args[0]!;
         const num = isConst(n, -1)
           ? (ctx.fmt === 'unicode' ? '−' : '-') + scaledOperand(b, ctx)

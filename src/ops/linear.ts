@@ -4,7 +4,7 @@ import type { Node } from '../graph/node.js';
 import { ShapeError } from '../graph/node.js';
 import { matmul as mm, transpose as tp } from '../eval/mat.js';
 import { dimEq, dimText } from '../shape/dim.js';
-import { shape, shapeBrief, transposed } from '../shape/shape.js';
+import { isColumn, shape, shapeBrief, shapeEq, transposed } from '../shape/shape.js';
 import { PREC } from '../print/context.js';
 import { T, matmul } from '../graph/build.js';
 
@@ -14,7 +14,8 @@ export const linear = {
       const [sa, sb] = [a!.shape, b!.shape];
       if (!dimEq(sa.cols, sb.rows))
         throw new ShapeError(
-          `cannot multiply ${shapeBrief(sa)} by ${shapeBrief(sb)}: inner dimensions ${dimText(sa.cols)} and ${dimText(sb.rows)} differ`,
+          `cannot multiply ${shapeBrief(sa)} by ${shapeBrief(sb)}: inner dimensions ${dimText(sa.cols)} and ${dimText(sb.rows)} differ` +
+            (isColumn(sa) && shapeEq(sa, sb) ? '; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙' : ''),
         );
       return shape(sa.rows, sb.cols);
     },

@@ -25,7 +25,7 @@ export interface MatDiffActionDict<T> extends BaseActionDict<T> {
   Dims_one?: (this: NonterminalNode, arg0: NonterminalNode) => T;
   Dims_none?: (this: NonterminalNode, ) => T;
   Dims?: (this: NonterminalNode, arg0: NonterminalNode) => T;
-  Def?: (this: NonterminalNode, arg0: NonterminalNode, arg1: TerminalNode, arg2: NonterminalNode) => T;
+  Def?: (this: NonterminalNode, arg0: IterationNode, arg1: NonterminalNode, arg2: TerminalNode, arg3: NonterminalNode) => T;
   Expr?: (this: NonterminalNode, arg0: NonterminalNode, arg1: IterationNode, arg2: IterationNode) => T;
   Operand?: (this: NonterminalNode, arg0: IterationNode, arg1: NonterminalNode, arg2: IterationNode) => T;
   PostOp?: (this: NonterminalNode, arg0: NonterminalNode | TerminalNode) => T;
@@ -52,6 +52,7 @@ export interface MatDiffActionDict<T> extends BaseActionDict<T> {
   name?: (this: NonterminalNode, arg0: NonterminalNode | TerminalNode, arg1: IterationNode) => T;
   identPart?: (this: NonterminalNode, arg0: NonterminalNode | TerminalNode) => T;
   assertKw?: (this: NonterminalNode, arg0: TerminalNode) => T;
+  whereKw?: (this: NonterminalNode, arg0: TerminalNode) => T;
   tKw?: (this: NonterminalNode, arg0: TerminalNode) => T;
   nl?: (this: NonterminalNode, arg0: TerminalNode) => T;
   comment?: (this: NonterminalNode, arg0: TerminalNode, arg1: IterationNode) => T;

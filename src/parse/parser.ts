@@ -24,14 +24,15 @@ import type { MatDiffActionDict, MatDiffGrammar, MatDiffSemantics } from './matd
 
 /**
  * The deepest bracket nesting accepted (`(`, `[`, `‖`, call parentheses, counted
- * together). Ohm matches recursively and the `toAst` operation recurses again, about
- * 20 JavaScript frames per level; with Node's default stack (~984 KiB) and a shallow
- * caller, parsing survives 450–550 levels (measured: 487 for `((…))`, 450 for
- * `f(f(…))`, 549 for `‖‖…‖‖`). 256 keeps roughly half the stack for callers that are
- * already deep and for the later recursive passes over the tree; no real formula comes
- * anywhere near it.
+ * together). Ohm matches recursively (some 25 JavaScript frames per level) and the
+ * `toAst` operation recurses again; with Node's default stack (~984 KiB) and a shallow
+ * caller, parsing survives about 400 levels (measured: 402 for `((…))`, 439 for
+ * `f(f(…))`, 487 for `‖‖…‖‖`). 200 keeps half the stack for callers that are already
+ * deep and for the later recursive passes over the tree; no real formula comes
+ * anywhere near it. (Should the stack still run out, the overflow is reported as E002
+ * too, never as a RangeError.)
  */
-export const MAX_NESTING = 256;
+export const MAX_NESTING = 200;
 
 let grammarCache: MatDiffGrammar | undefined;
 let semanticsCache: MatDiffSemantics | undefined;
@@ -261,7 +262,6 @@ function isWordUnit(c: string, code: number): boolean {
 interface OhmFailure {
   getText(): string;
   getType(): 'description' | 'string' | 'code';
-  isFluffy(): boolean;
 }
 
 const OPERATORS = new Set([
@@ -280,7 +280,8 @@ const OPERAND_STARTS = new Set(['-', '−', '(', '‖']);
 export function describeExpected(failures: readonly OhmFailure[]): string {
   const descriptions: string[] = [];
   const strings: string[] = [];
-  for (const f of failures) {
+  // Ohm lists the most recently recorded failure first; read them in grammar order.
+  for (const f of [...failures].reverse()) {
     const text = f.getText();
     if (f.getType() === 'code') continue; // character ranges
     if (f.getType() === 'description' && (text.startsWith('not ') || text === 'a space')) continue;
@@ -302,7 +303,7 @@ export function describeExpected(failures: readonly OhmFailure[]): string {
     } else if (has(strings, ';') || has(descriptions, 'a newline') || has(descriptions, 'end of input')) {
       // where a statement may start (or a blank line, which is not worth saying)
       items.push('a statement');
-      drop(strings, (s) => s === 'assert' || s === ';');
+      drop(strings, (s) => s === 'assert' || s === 'where' || s === ';');
       drop(descriptions, (d) => d === 'a name' || d === 'a newline' || d === 'end of input');
     }
   }
@@ -466,7 +467,7 @@ const actions: MatDiffActionDict<unknown> = {
     }
     return { kind: 'num', value, span };
   },
-  Def(name, _eq, e): Statement {
+  Def(_where, name, _eq, e): Statement {
     return { kind: 'def', name: name.sourceString, nameSpan: spanOf(name), expr: expr(e), span: spanOf(this) };
   },
 

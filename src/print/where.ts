@@ -12,6 +12,8 @@ export interface NamedResults {
   texts: string[];
   /** `[name, text]` of each where-binding, each after those it uses. */
   where: [string, string][];
+  /** The node each where-binding names, in the order of `where`. */
+  shared: Node[];
 }
 
 /** Subexpressions shorter than this (in printed characters) are not worth a name. */
@@ -47,6 +49,7 @@ export function nameShared(
   return {
     texts: results.map((r) => printExpr(r, fmt, names)),
     where: order.map((n) => [names.get(n)!, printExpr(n, fmt, names)]),
+    shared: order,
   };
 }
 

@@ -1,0 +1,427 @@
+/**
+ * CPU benchmarks of issue 4: matdiff's generated TypeScript kernels against TensorFlow.js
+ * (cpu and wasm backends), @jax-js/jax (wasm) and a register-tiled plain-JS loop, all in
+ * this one process.
+ *
+ *   npm run bench               # full: n = 128, 256, 512; 15 samples each
+ *   npm run bench -- --quick    # smoke: n = 128, 256; 5 samples
+ *   flags: --runs N (≥5) --sizes 128,256 --only a,b,c,alloc --out FILE
+ *
+ * Sections: (a) square f32 product, (b) one MLP training step (value and gradients) of
+ * bench/mlp784.mdf, (c) valueAndGrad ÷ forward, and allocation per valueAndGrad call.
+ * Times are medians of per-call times; contenders are sampled in interleaved rounds.
+ * Results print as tables and go to bench/results/cpu-<date>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import {
+  type Cell,
+  type Contender,
+  type Stats,
+  dateStamp,
+  errorText,
+  fmtMs,
+  fmtNum,
+  fmtRatio,
+  formatTable,
+  gflops,
+  matmulFlops,
+  measure,
+  parseArgs,
+  relDiff,
+  speedup,
+} from './harness.js';
+import { MLP784, mlpData, mlpForwardFlops, mlpStepFlops, rng, uniform } from './data.js';
+import { makeTiledMatmul, naiveMatmul } from './ref-matmul.js';
+import { type MlpContender, type TfBackend, initTf, tfMatmul, tfMlp } from './tfjs.js';
+import { initJax, jaxMatmul, jaxMlp } from './jaxjs.js';
+import { initMatdiff, matdiffMatmul, matdiffMlp } from './matdiff.js';
+
+const args = parseArgs(process.argv.slice(2));
+const want = (s: string): boolean => !args.only || args.only.has(s);
+const timing = {
+  runs: args.runs,
+  warmupMs: args.quick ? 100 : 300,
+  warmupCalls: 3,
+  minSampleMs: args.quick ? 5 : 20,
+  maxMsPerContender: args.quick ? 3_000 : 20_000,
+};
+const MATMUL_TOL = 1e-4; // f32 products of [-1,1] entries, normwise
+const MLP_TOL = 1e-3; // the brief: within 1e-3 relative of tfjs
+
+const skipped: { what: string; reason: string }[] = [];
+const log = (s = ''): void => console.log(s);
+
+// ───────────────────────────── set-up ─────────────────────────────
+
+log(`matdiff CPU benchmark${args.quick ? ' (quick)' : ''} — ${new Date().toISOString()}`);
+const cpus = os.cpus();
+const machine = {
+  node: process.version,
+  v8: process.versions.v8,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  cpu: cpus[0]?.model ?? 'unknown',
+  cores: cpus.length,
+  memGiB: Math.round(os.totalmem() / 2 ** 30),
+};
+log(`node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.platform}`);
+
+const tfInfo = await initTf();
+const tfBackends = (['cpu', 'wasm'] as TfBackend[]).filter((b) => {
+  if (tfInfo.backends[b] === 'ok') return true;
+  skipped.push({ what: `tfjs-${b}`, reason: tfInfo.backends[b] ?? 'not registered' });
+  return false;
+});
+log(`tfjs-core ${tfInfo.version}: backends ${tfBackends.join(', ')}; wasm SIMD ${tfInfo.wasmSimd}, threads ${tfInfo.wasmThreads}`);
+
+let jaxInfo: { version: string; devices: string[] } | null = null;
+try {
+  jaxInfo = await initJax();
+  log(`@jax-js/jax ${jaxInfo.version}: device wasm (its 'cpu' device is an interpreter, not benchmarked)`);
+} catch (e) {
+  skipped.push({ what: 'jax-js', reason: `failed to load or initialise: ${errorText(e)}` });
+  log(`@jax-js/jax: unavailable — ${errorText(e)}`);
+}
+skipped.push({ what: "jax-js 'cpu' device", reason: 'a reference interpreter (≈5.7 s for one 256² product here); only its wasm device is benchmarked' });
+
+let matdiffReason: string | null = null;
+try {
+  await initMatdiff();
+} catch (e) {
+  matdiffReason = errorText(e);
+  skipped.push({ what: 'matdiff', reason: matdiffReason });
+  log(`matdiff: unavailable — ${matdiffReason}`);
+}
+
+/** Builds a contender, recording (not throwing) a failure. */
+async function tryMake<T>(what: string, make: () => T | Promise<T>): Promise<T | null> {
+  try {
+    return await make();
+  } catch (e) {
+    skipped.push({ what, reason: errorText(e) });
+    log(`  ${what}: skipped — ${errorText(e)}`);
+    return null;
+  }
+}
+
+const isStats = (s: Stats | { error: string } | undefined): s is Stats => !!s && 'medianMs' in s;
+
+// ───────────────────────────── (a) matrix product ─────────────────────────────
+
+interface MatmulRow {
+  n: number;
+  impl: string;
+  medianMs: number | null;
+  gflops: number | null;
+  vsTiled: number | null; // > 1: faster than the register-tiled loop
+  relIqr: number | null;
+  check: string;
+  error?: string;
+}
+const matmulRows: MatmulRow[] = [];
+
+if (want('a')) {
+  log(`\n(a) square float32 product C = A·B  (${args.runs} samples, median)`);
+  for (const n of args.sizes) {
+    const r = rng(1000 + n);
+    const a = uniform(n * n, r);
+    const b = uniform(n * n, r);
+    const expected = new Float32Array(n * n);
+    naiveMatmul(n, n, n)(a, b, expected);
+
+    const contenders: (Contender & { result: () => Float32Array })[] = [];
+    if (!matdiffReason) {
+      const c = await tryMake(`matdiff matmul n=${n}`, () => matdiffMatmul(n, a, b));
+      if (c) contenders.push(c);
+    }
+    for (const be of tfBackends) {
+      const c = await tryMake(`tfjs-${be} matmul n=${n}`, () => tfMatmul(be, n, a, b));
+      if (c) contenders.push(c);
+    }
+    if (jaxInfo) {
+      const c = await tryMake(`jax-js matmul n=${n}`, () => jaxMatmul(n, a, b));
+      if (c) contenders.push(c);
+    }
+    const tiled = makeTiledMatmul(n, n, n);
+    const tiledOut = new Float32Array(n * n);
+    contenders.push({ name: 'ref-tiled-js', run: () => tiled(a, b, tiledOut), result: () => (tiled(a, b, tiledOut), tiledOut) });
+
+    const checks = new Map<string, string>();
+    for (const c of contenders) {
+      try {
+        await c.before?.();
+        const d = relDiff(c.result(), expected);
+        checks.set(c.name, d <= MATMUL_TOL ? `ok ${fmtNum(d, 2)}` : `WRONG ${fmtNum(d, 2)}`);
+      } catch (e) {
+        checks.set(c.name, `error: ${errorText(e)}`);
+      }
+    }
+    const res = await measure(contenders, timing);
+    const tiledStats = res.get('ref-tiled-js');
+    const tiledMs = isStats(tiledStats) ? tiledStats.medianMs : NaN;
+    for (const c of contenders) {
+      const s = res.get(c.name);
+      if (isStats(s)) {
+        matmulRows.push({
+          n,
+          impl: c.name,
+          medianMs: s.medianMs,
+          gflops: gflops(matmulFlops(n), s.medianMs),
+          vsTiled: speedup(s.medianMs, tiledMs),
+          relIqr: s.relIqr,
+          check: checks.get(c.name) ?? '',
+        });
+      } else {
+        matmulRows.push({ n, impl: c.name, medianMs: null, gflops: null, vsTiled: null, relIqr: null, check: checks.get(c.name) ?? '', error: s?.error });
+      }
+    }
+    if (matdiffReason) matmulRows.splice(matmulRows.length - contenders.length, 0, { n, impl: 'matdiff', medianMs: null, gflops: null, vsTiled: null, relIqr: null, check: `n/a: ${matdiffReason}` });
+    log(`  n = ${n} done`);
+  }
+  log();
+  log(
+    formatTable(
+      ['n', 'implementation', 'median', 'GFLOP/s', '× ref-tiled', 'IQR', 'result check'],
+      matmulRows.map((r): Cell[] => [
+        r.n,
+        r.impl,
+        fmtMs(r.medianMs),
+        fmtNum(r.gflops),
+        fmtRatio(r.vsTiled),
+        r.relIqr === null ? '—' : `${fmtNum(100 * r.relIqr, 2)}%`,
+        r.error ? `error: ${r.error}` : r.check,
+      ]),
+    ),
+  );
+}
+
+// ───────────────────────────── (b), (c) MLP step ─────────────────────────────
+
+interface MlpRow {
+  impl: string;
+  stepMs: number | null;
+  forwardMs: number | null;
+  gradOverForward: number | null;
+  stepGflops: number | null;
+  matdiffSpeedup: number | null; // this time ÷ matdiff's step time
+  check: string;
+  error?: string;
+}
+const mlpRows: MlpRow[] = [];
+let mlpChecks: Record<string, { value: number; relDiff: Record<string, number> }> = {};
+let alloc: Record<string, unknown> = {};
+const S = MLP784;
+const layoutNote = 'feature-major, exactly as the model: X [784,256], W1·X (tfjs and jax-js mirror it; column-wise log-softmax as Z − logsumexp(Z, axis 0))';
+
+if (want('b') || want('c') || want('alloc')) {
+  log(`\n(b) MLP 784-256-10 relu / softmax-cross-entropy, batch 256: one step = value + ∂W1, ∂b1, ∂W2, ∂b2`);
+  log(`    layout: ${layoutNote}`);
+  const d = mlpData(S);
+  const impls: { name: string; c: MlpContender }[] = [];
+  if (!matdiffReason) {
+    const c = await tryMake('matdiff MLP', () => matdiffMlp(S, d));
+    if (c) impls.push({ name: 'matdiff', c });
+  }
+  for (const be of tfBackends) {
+    const c = await tryMake(`tfjs-${be} MLP`, () => tfMlp(be, S, d));
+    if (c) impls.push({ name: `tfjs-${be}`, c });
+  }
+  if (jaxInfo) {
+    const c = await tryMake('jax-js MLP', () => jaxMlp(S, d));
+    if (c) impls.push({ name: 'jax-js-wasm', c });
+  }
+
+  // correctness first: everything against tfjs-cpu, on the same data
+  const refImpl = impls.find((i) => i.name === 'tfjs-cpu') ?? impls.find((i) => i.name.startsWith('tfjs'));
+  const checks = new Map<string, string>();
+  if (refImpl) {
+    await refImpl.c.step.before?.();
+    let ref: ReturnType<MlpContender['evaluate']> | null = null;
+    try {
+      ref = refImpl.c.evaluate();
+      log(`    reference (${refImpl.name}): L = ${ref.value}`);
+    } catch (e) {
+      log(`    reference ${refImpl.name} failed — ${errorText(e)}`);
+      checks.set(refImpl.name, `error: ${errorText(e)}`);
+    }
+    for (const i of ref ? impls : []) {
+      try {
+        await i.c.step.before?.();
+        const got = i.c.evaluate();
+        const rd: Record<string, number> = { value: Math.abs(got.value - ref.value) / Math.abs(ref.value) };
+        for (const k of ['W1', 'b1', 'W2', 'b2'] as const) rd[k] = relDiff(got.grad[k], ref.grad[k]);
+        const worst = Math.max(...Object.values(rd).map((x) => (Number.isNaN(x) ? Infinity : x)));
+        mlpChecks[i.name] = { value: got.value, relDiff: rd };
+        checks.set(i.name, i === refImpl ? 'reference' : worst <= MLP_TOL ? `ok ${fmtNum(worst, 2)}` : `WRONG ${fmtNum(worst, 2)}`);
+        if (i !== refImpl)
+          log(`    ${i.name}: L = ${got.value}; rel. diff ${Object.entries(rd).map(([k, v]) => `${k} ${fmtNum(v, 2)}`).join(', ')} → ${checks.get(i.name)}`);
+      } catch (e) {
+        checks.set(i.name, `error: ${errorText(e)}`);
+        log(`    ${i.name}: evaluation failed — ${errorText(e)}`);
+      }
+    }
+  } else {
+    log('    no tfjs backend to check against');
+  }
+
+  const stepRes = want('b') || want('c') ? await measure(impls.map((i) => i.c.step), timing) : new Map();
+  const fwdRes = want('c') || want('b') ? await measure(impls.map((i) => i.c.forward), timing) : new Map();
+  const md = stepRes.get('matdiff');
+  const mdStep = isStats(md) ? md.medianMs : NaN;
+  for (const i of impls) {
+    const s = stepRes.get(i.name);
+    const f = fwdRes.get(i.name);
+    const stepMs = isStats(s) ? s.medianMs : null;
+    const forwardMs = isStats(f) ? f.medianMs : null;
+    mlpRows.push({
+      impl: i.name,
+      stepMs,
+      forwardMs,
+      gradOverForward: stepMs !== null && forwardMs !== null ? stepMs / forwardMs : null,
+      stepGflops: stepMs !== null ? gflops(mlpStepFlops(S), stepMs) : null,
+      matdiffSpeedup: stepMs !== null ? speedup(mdStep, stepMs) : null,
+      check: checks.get(i.name) ?? '',
+      error: (!isStats(s) && s ? s.error : undefined) ?? (!isStats(f) && f ? f.error : undefined),
+    });
+  }
+  if (matdiffReason)
+    mlpRows.unshift({ impl: 'matdiff', stepMs: null, forwardMs: null, gradOverForward: null, stepGflops: null, matdiffSpeedup: null, check: `n/a: ${matdiffReason}` });
+  log();
+  log(
+    formatTable(
+      ['implementation', 'step (value+grad)', 'forward', '(c) step ÷ forward', 'step GFLOP/s', 'matdiff faster by', 'check vs tfjs-cpu'],
+      mlpRows.map((r): Cell[] => [
+        r.impl,
+        fmtMs(r.stepMs),
+        fmtMs(r.forwardMs),
+        fmtRatio(r.gradOverForward),
+        fmtNum(r.stepGflops),
+        fmtRatio(r.matdiffSpeedup),
+        r.error ? `error: ${r.error}` : r.check,
+      ]),
+    ),
+  );
+  log(`    (FLOPs counted: forward ${fmtNum(mlpForwardFlops(S) / 1e6)} M, step ${fmtNum(mlpStepFlops(S) / 1e6)} M — the products only)`);
+
+  // ───────────── allocation: 100 calls of valueAndGrad after the first ─────────────
+  if (want('alloc')) {
+    log(`\nallocation over 100 valueAndGrad calls (after warm-up)`);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (!gc) {
+      alloc = { error: 'run node with --expose-gc (npm run bench does)' };
+      log(`    skipped: ${alloc.error}`);
+    } else {
+      const rows: Cell[][] = [];
+      for (const i of impls) {
+        await i.c.step.before?.();
+        const r = await allocation(i.c.step.run, gc, 100);
+        alloc[i.name] = r;
+        rows.push([i.name, fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
+      }
+      if (matdiffReason) rows.unshift(['matdiff', '—', '—', '—', '—', `n/a: ${matdiffReason}`]);
+      log(formatTable(['implementation', 'JS heap / call', 'ArrayBuffers / call', 'external / call', 'GCs during', 'retained after GC'], rows));
+      log('    (growth without GC between calls ÷ 100; a GC during the loop hides allocation, so any GC means "allocates")');
+    }
+  }
+  for (const i of impls) i.c.dispose();
+}
+
+async function allocation(run: () => void, gc: () => void, calls: number) {
+  run();
+  gc();
+  gc();
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => (gcs += list.getEntries().length));
+  obs.observe({ entryTypes: ['gc'] });
+  const m0 = process.memoryUsage();
+  for (let k = 0; k < calls; k++) run();
+  const m1 = process.memoryUsage();
+  await new Promise((r) => setTimeout(r, 10)); // let the observer deliver
+  obs.disconnect();
+  gc();
+  gc();
+  const m2 = process.memoryUsage();
+  return {
+    calls,
+    heapPerCall: (m1.heapUsed - m0.heapUsed) / calls,
+    arrayBuffersPerCall: (m1.arrayBuffers - m0.arrayBuffers) / calls,
+    externalPerCall: (m1.external - m0.external) / calls,
+    gcsDuring: gcs,
+    retainedHeap: m2.heapUsed - m0.heapUsed,
+    retainedArrayBuffers: m2.arrayBuffers - m0.arrayBuffers,
+  };
+}
+
+function fmtBytes(b: number): string {
+  const a = Math.abs(b);
+  if (a < 1024) return `${Math.round(b)} B`;
+  if (a < 1024 ** 2) return `${fmtNum(b / 1024)} KiB`;
+  return `${fmtNum(b / 1024 ** 2)} MiB`;
+}
+
+// ───────────────────────────── targets ─────────────────────────────
+
+type Verdict = 'PASS' | 'FAIL' | 'n/a';
+const verdict = (ok: boolean | null): Verdict => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
+const row = (impl: string): MlpRow | undefined => mlpRows.find((r) => r.impl === impl);
+const mdRow = row('matdiff');
+const vsCpu = mdRow && row('tfjs-cpu')?.stepMs && mdRow.stepMs ? row('tfjs-cpu')!.stepMs! / mdRow.stepMs : null;
+const vsWasm = mdRow && row('tfjs-wasm')?.stepMs && mdRow.stepMs ? row('tfjs-wasm')!.stepMs! / mdRow.stepMs : null;
+const nMax = Math.max(...args.sizes);
+const md512 = matmulRows.find((r) => r.n === nMax && r.impl === 'matdiff');
+const ref512 = matmulRows.find((r) => r.n === nMax && r.impl === 'ref-tiled-js');
+const gradRatio = mdRow?.gradOverForward ?? null;
+const mdAlloc = alloc['matdiff'] as { heapPerCall: number; arrayBuffersPerCall: number; gcsDuring: number } | undefined;
+const allocOk = mdAlloc ? mdAlloc.gcsDuring === 0 && mdAlloc.heapPerCall < 1024 && mdAlloc.arrayBuffersPerCall < 64 : null;
+
+const targets = [
+  { target: 'MLP step ≥ 3× faster than tfjs cpu', measured: vsCpu === null ? '—' : `${fmtRatio(vsCpu)} faster`, verdict: verdict(vsCpu === null ? null : vsCpu >= 3) },
+  { target: 'MLP step no slower than tfjs wasm', measured: vsWasm === null ? '—' : `${fmtRatio(vsWasm)} (tfjs-wasm ÷ matdiff)`, verdict: verdict(vsWasm === null ? null : vsWasm >= 1) },
+  {
+    target: `f32 product at n=${nMax} ≥ register-tiled loop`,
+    measured: md512?.gflops && ref512?.gflops ? `${fmtNum(md512.gflops)} vs ${fmtNum(ref512.gflops)} GFLOP/s` : '—',
+    verdict: verdict(md512?.gflops && ref512?.gflops ? md512.gflops >= ref512.gflops : null),
+  },
+  { target: 'valueAndGrad ≤ 3× forward (MLP)', measured: gradRatio === null ? '—' : fmtRatio(gradRatio), verdict: verdict(gradRatio === null ? null : gradRatio <= 3) },
+  {
+    target: 'no allocation per valueAndGrad call after the first',
+    measured: mdAlloc ? `${fmtBytes(mdAlloc.heapPerCall)} heap + ${fmtBytes(mdAlloc.arrayBuffersPerCall)} buffers per call, ${mdAlloc.gcsDuring} GCs` : '—',
+    verdict: verdict(allocOk),
+  },
+];
+log('\ntargets (issue 4)');
+log(formatTable(['target', 'measured', 'verdict'], targets.map((t) => [t.target, t.measured, t.verdict])));
+if (skipped.length) {
+  log('\nnot run / limited:');
+  for (const s of skipped) log(`  - ${s.what}: ${s.reason}`);
+}
+
+// ───────────────────────────── JSON ─────────────────────────────
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outFile = args.out ?? path.join(here, 'results', `cpu-${dateStamp(new Date())}${args.quick ? '-quick' : ''}.json`);
+mkdirSync(path.dirname(outFile), { recursive: true });
+writeFileSync(
+  outFile,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      quick: args.quick,
+      machine,
+      timing,
+      libraries: { tfjs: tfInfo, jaxjs: jaxInfo },
+      matmul: matmulRows,
+      mlp: { shape: S, layout: layoutNote, forwardFlops: mlpForwardFlops(S), stepFlops: mlpStepFlops(S), rows: mlpRows, checks: mlpChecks, tolerance: MLP_TOL },
+      allocation: alloc,
+      targets,
+      skipped,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+log(`\nwrote ${path.relative(process.cwd(), outFile)}`);
+process.exit(0); // the wasm runtimes can keep the event loop alive

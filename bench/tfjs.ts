@@ -1,0 +1,121 @@
+/**
+ * TensorFlow.js contenders: the `cpu` backend (plain JS kernels) and the `wasm` backend
+ * (XNNPACK, SIMD; single-threaded in Node — tfjs turns wasm threads off there).
+ *
+ * The MLP mirrors bench/mlp784.mdf exactly, in matdiff's feature-major layout:
+ * X [784, 256], W1 [256, 784], b1 [256, 1], H = relu(W1·X + b1), Z = W2·H + b2,
+ * L = −sum(Y ⊙ (Z − logsumexp(Z, axis 0))) / 256. tfjs's softmax/logSoftmax only work
+ * on the last axis, so the column-wise log-softmax is written as Z − logsumexp over
+ * axis 0 — the same function as log(softmax(Z)) column-wise.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone has no gradient functions (tfjs the umbrella package registers them)
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { Contender } from './harness.js';
+import type { MlpData, MlpShape } from './data.js';
+
+export type TfBackend = 'cpu' | 'wasm';
+
+export interface TfInfo {
+  version: string;
+  backends: Partial<Record<TfBackend, string>>; // 'ok' or why it failed
+  wasmSimd?: boolean;
+  wasmThreads?: boolean;
+}
+
+/** Registers the backends (wasm binaries from node_modules, no network) and reports which work. */
+export async function initTf(): Promise<TfInfo> {
+  // PROD: no debug checks and no "install tfjs-node" banner; a deployment setting.
+  tf.env().set('PROD', true);
+  const require = createRequire(import.meta.url);
+  const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  setWasmPaths(wasmDir + path.sep);
+  const info: TfInfo = { version: tf.version_core, backends: {} };
+  for (const b of ['cpu', 'wasm'] as const) {
+    try {
+      if (!(await tf.setBackend(b))) throw new Error(`tf.setBackend('${b}') returned false`);
+      await tf.ready();
+      tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync());
+      info.backends[b] = 'ok';
+    } catch (e) {
+      info.backends[b] = e instanceof Error ? e.message : String(e);
+    }
+  }
+  if (info.backends.wasm === 'ok') {
+    info.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    info.wasmThreads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  }
+  return info;
+}
+
+async function use(backend: TfBackend): Promise<void> {
+  if (tf.getBackend() !== backend) await tf.setBackend(backend);
+}
+
+/** C = A·B on square [n,n] float32 matrices; the result is read back each call. */
+export async function tfMatmul(backend: TfBackend, n: number, a: Float32Array, b: Float32Array): Promise<Contender & { result: () => Float32Array }> {
+  await use(backend);
+  const A = tf.tensor2d(a, [n, n], 'float32');
+  const B = tf.tensor2d(b, [n, n], 'float32');
+  const once = (): Float32Array => {
+    const C = tf.matMul(A, B);
+    const out = C.dataSync() as Float32Array;
+    C.dispose();
+    return out;
+  };
+  return { name: `tfjs-${backend}`, run: () => void once(), before: () => use(backend), result: once };
+}
+
+export interface MlpContender {
+  forward: Contender;
+  step: Contender;
+  /** One value-and-gradient evaluation, read back: for checking against matdiff. */
+  evaluate: () => { value: number; grad: Record<'W1' | 'b1' | 'W2' | 'b2', Float32Array> };
+  dispose: () => void;
+}
+
+export async function tfMlp(backend: TfBackend, s: MlpShape, d: MlpData): Promise<MlpContender> {
+  await use(backend);
+  const X = tf.tensor2d(d.X, [s.n, s.B]);
+  const Y = tf.tensor2d(d.Y, [s.k, s.B]);
+  const W1 = tf.tensor2d(d.W1, [s.h, s.n]);
+  const b1 = tf.tensor2d(d.b1, [s.h, 1]);
+  const W2 = tf.tensor2d(d.W2, [s.k, s.h]);
+  const b2 = tf.tensor2d(d.b2, [s.k, 1]);
+  const params = [W1, b1, W2, b2];
+
+  const loss = (w1: tf.Tensor, c1: tf.Tensor, w2: tf.Tensor, c2: tf.Tensor): tf.Scalar => {
+    const H = tf.relu(tf.add(tf.matMul(w1, X), c1));
+    const Z = tf.add(tf.matMul(w2, H), c2);
+    const logP = tf.sub(Z, tf.logSumExp(Z, 0, true)); // column-wise log-softmax
+    return tf.div(tf.neg(tf.sum(tf.mul(Y, logP))), s.B) as tf.Scalar;
+  };
+  const vg = tf.valueAndGrads(loss);
+
+  const forward = (): number => tf.tidy(() => loss(W1, b1, W2, b2).dataSync()[0]!);
+  const evaluate = (): ReturnType<MlpContender['evaluate']> =>
+    tf.tidy(() => {
+      const { value, grads } = vg(params);
+      const g = grads.map((t) => t.dataSync() as Float32Array);
+      return { value: value.dataSync()[0]!, grad: { W1: g[0]!, b1: g[1]!, W2: g[2]!, b2: g[3]! } };
+    });
+  const before = (): Promise<void> => use(backend);
+  return {
+    forward: { name: `tfjs-${backend}`, run: () => void forward(), before },
+    step: { name: `tfjs-${backend}`, run: () => void evaluate(), before },
+    evaluate: () => {
+      // copies: the cpu backend's dataSync hands out its own storage, freed by tidy
+      const r = evaluate();
+      return { value: r.value, grad: { W1: r.grad.W1.slice(), b1: r.grad.b1.slice(), W2: r.grad.W2.slice(), b2: r.grad.b2.slice() } };
+    },
+    dispose: () => tf.dispose([X, Y, ...params]),
+  };
+}
+
+export function disposeAll(): void {
+  tf.disposeVariables();
+}

@@ -1,0 +1,130 @@
+/**
+ * Fusion decisions: which nodes become buffers and which are inlined into the kernel
+ * that consumes them.
+ *
+ * Node roles:
+ *  - 'input'   a declared variable: the caller's buffer;
+ *  - 'leaf'    const, fill, dimval, eye: free to recompute, always inlined (a buffer is
+ *              made only when a kernel needs one, e.g. a product with I that survived);
+ *  - 'elementwise'  add, mul, pow, the unary functions and diag(x): inlined into their
+ *              consumer when that is their only use and the consumer evaluates them at
+ *              the same shape (no broadcast: a broadcast operand would be recomputed
+ *              for every element it is spread over);
+ *  - 'index'   transpose and diag(A): re-index their argument. They are never
+ *              materialised: of a buffer they are a strided view, of an inlined
+ *              expression they swap (or tie) its indices; their uses count as uses of
+ *              their argument;
+ *  - 'kernel'  everything else writes a buffer of its own.
+ *
+ * Consumers that accept an inlined expression: elementwise ops, diag, reductions
+ * (sum, tr, and products with a ones matrix, which are row or column sums), vec (a
+ * transposing copy), and the copy of a root into its output buffer. Matrix products,
+ * softmax, logsumexp, factorisations and unvec read buffers in place.
+ */
+import type { Node } from '../src/graph/node.js';
+import { OPS } from '../src/ops/registry.js';
+import { shapeEq } from '../src/shape/shape.js';
+
+export type Role = 'input' | 'leaf' | 'elementwise' | 'index' | 'kernel';
+
+/** An inlined expression nests at most this deep; deeper chains are cut into buffers. */
+export const MAX_INLINE_DEPTH = 40;
+
+export function roleOf(n: Node): Role {
+  switch (n.op) {
+    case 'var':
+      return 'input';
+    case 'const':
+    case 'fill':
+    case 'dimval':
+    case 'eye':
+      return 'leaf';
+    case 'transpose':
+    case 'diagvec':
+      return 'index';
+    case 'diag':
+      return 'elementwise';
+    default:
+      return OPS[n.op].lower.kind === 'elementwise' ? 'elementwise' : 'kernel';
+  }
+}
+
+const isOnes = (x: Node): boolean =>
+  (x.op === 'fill' && x.num === 1) || (x.op === 'transpose' && x.args[0]!.op === 'fill' && x.args[0]!.num === 1);
+
+/**
+ * A product with a matrix of ones is a reduction: A·ones(k, n) sums A's rows (each row
+ * sum repeated across n columns), ones(m, k)·B (or ones(k)ᵀ·B) sums B's columns.
+ */
+export function onesReduction(n: Node): { axis: 'rows' | 'cols'; body: Node } | undefined {
+  if (n.op !== 'matmul') return undefined;
+  const [a, b] = n.args as [Node, Node];
+  if (isOnes(b)) return { axis: 'rows', body: a };
+  if (isOnes(a)) return { axis: 'cols', body: b };
+  return undefined;
+}
+
+/** Does `user` accept its argument `slot` as an inlined expression? */
+function acceptsExpression(user: Node, slot: number): boolean {
+  const arg = user.args[slot]!;
+  switch (roleOf(user)) {
+    case 'elementwise':
+      return user.op === 'diag' || shapeEq(arg.shape, user.shape);
+    case 'kernel': {
+      if (user.op === 'sum' || user.op === 'tr' || user.op === 'vec') return true;
+      const red = onesReduction(user);
+      return red !== undefined && red.body === arg;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The elementwise nodes to inline, given the topological `order` of the program and its
+ * `roots`. Everything elementwise not in the set is written to a buffer.
+ */
+export function inlinedNodes(order: readonly Node[], roots: readonly Node[]): Set<Node> {
+  const isRoot = new Set(roots);
+  const users = new Map<Node, { user: Node; slot: number }[]>();
+  for (const n of order)
+    n.args.forEach((a, slot) => {
+      let list = users.get(a);
+      if (!list) users.set(a, (list = []));
+      list.push({ user: n, slot });
+    });
+
+  /** Uses of n seen through index ops; a root index op counts as one use (its output copy, an expression use). */
+  const effectiveUses = (n: Node, out: { user: Node; slot: number }[]): number => {
+    let count = 0;
+    for (const u of users.get(n) ?? []) {
+      if (roleOf(u.user) === 'index') {
+        if (isRoot.has(u.user)) count++;
+        count += effectiveUses(u.user, out);
+      } else {
+        count++;
+        out.push(u);
+      }
+    }
+    return count;
+  };
+
+  const inlined = new Set<Node>();
+  /** Nesting depth of the inlined expression rooted at a node (0 for buffers and leaves). */
+  const depth = new Map<Node, number>();
+  for (const n of order) {
+    const role = roleOf(n);
+    if (role === 'index') depth.set(n, depth.get(n.args[0]!) ?? 0);
+    if (role !== 'elementwise' || isRoot.has(n)) continue;
+    const uses: { user: Node; slot: number }[] = [];
+    const count = effectiveUses(n, uses);
+    // A single use that is no user at all is the output copy of a root index op (Aᵀ as a result).
+    const ok = count === 1 && (uses.length === 0 || acceptsExpression(uses[0]!.user, uses[0]!.slot));
+    const d = 1 + Math.max(0, ...n.args.map((a) => depth.get(a) ?? 0));
+    if (ok && d <= MAX_INLINE_DEPTH) {
+      inlined.add(n);
+      depth.set(n, d);
+    }
+  }
+  return inlined;
+}

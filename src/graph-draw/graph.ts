@@ -1,0 +1,174 @@
+/**
+ * The computation graph of a model's output as boxes and arrows, for the Mermaid and
+ * Graphviz renderers.
+ *
+ * Forward pass: a box for every node that depends on some variable (constants and
+ * sizes stay inside the formulas), labelled with its formula in Unicode, definitions by
+ * name (`H = relu(W1·X + b1)`), and an arrow from each argument.
+ *
+ * Backward pass (with `wrt`): the simplified gradients from one reverse pass. Their
+ * steps that the forward pass already computes are the forward boxes (shared
+ * subexpressions are shared work); the others form the backward subgraph, with the
+ * subexpressions that `matdiff grad` names on `where` lines labelled by that name.
+ * Arrows into backward steps are adjoint flow, drawn dashed; each variable has an arrow
+ * to its gradient.
+ */
+import { type Node, topoOrder } from '../graph/node.js';
+import { type Model, type Definition, definitionNames } from '../model/model.js';
+import { grads } from '../diff/derivative.js';
+import { simplify } from '../simplify/simplify.js';
+import { printExpr } from '../print/printer.js';
+import { nameShared } from '../print/where.js';
+import { shapeText } from '../shape/shape.js';
+import { RESERVED } from '../model/functions.js';
+
+export type BoxKind = 'input' | 'step' | 'definition' | 'output' | 'shared' | 'gradient';
+
+export interface Box {
+  id: string;
+  label: string;
+  kind: BoxKind;
+  /** Inputs stand outside both passes. */
+  pass: 'input' | 'forward' | 'backward';
+}
+
+/** forward: data flow of the forward pass; backward: into a backward step; gradient: a variable to its gradient. */
+export type EdgeKind = 'forward' | 'backward' | 'gradient';
+
+export interface Edge {
+  from: string;
+  to: string;
+  kind: EdgeKind;
+}
+
+export interface Drawing {
+  boxes: Box[];
+  edges: Edge[];
+  /** Whether a backward pass is drawn (then the passes are subgraphs). */
+  backward: boolean;
+}
+
+export function computationGraph(
+  model: Model,
+  output: Pick<Definition, 'name' | 'node'>,
+  wrt: readonly { name: string; node: Node }[] = [],
+): Drawing {
+  const boxes: Box[] = [];
+  const edges: Edge[] = [];
+  const idOf = new Map<Node, string>();
+  const live = variableDependence();
+  const edgeSet = new Set<string>();
+  // A transpose is no step of its own (a kernel reads its argument transposed): its box is its argument's.
+  const through = (n: Node): Node => (n.op === 'transpose' ? through(n.args[0]!) : n);
+  const source = (n: Node): string => idOf.get(through(n))!;
+  const connect = (from: string, to: string, kind: EdgeKind) => {
+    const key = `${from}>${to}`;
+    if (edgeSet.has(key)) return;
+    edgeSet.add(key);
+    edges.push({ from, to, kind });
+  };
+
+  // ── forward ──
+  const defNames = definitionNames(model);
+  for (const n of topoOrder([output.node])) {
+    if (!live(n) || (n.op === 'transpose' && n !== output.node)) continue;
+    const id = `n${n.id}`;
+    idOf.set(n, id);
+    if (n.op === 'var') {
+      boxes.push({ id, label: declaration(n), kind: 'input', pass: 'input' });
+      continue;
+    }
+    const name = n === output.node ? output.name : defNames.get(n);
+    const formula = printExpr(n, 'unicode', defNames);
+    const kind: BoxKind = n === output.node ? 'output' : name ? 'definition' : 'step';
+    boxes.push({ id, label: name ? `${name} = ${formula}` : formula, kind, pass: 'forward' });
+    for (const a of n.args) if (live(a)) connect(source(a), id, 'forward');
+  }
+  if (wrt.length === 0) return tidy(model, { boxes, edges, backward: false });
+
+  // ── backward ──
+  // A simplified gradient meets a definition in its simplified form: draw it as the definition.
+  for (const n of [...idOf.keys()]) {
+    const s = simplify(n);
+    if (!idOf.has(s)) idOf.set(s, idOf.get(n)!);
+  }
+  const results = grads(output.node, wrt.map((w) => w.node));
+  const known = new Map<Node, string>();
+  for (const d of model.defs.values()) {
+    if (d.node.args.length === 0) continue;
+    if (!known.has(d.node)) known.set(d.node, d.name);
+    const s = simplify(d.node);
+    if (s.args.length && !known.has(s)) known.set(s, d.name);
+  }
+  const taken = new Set([...model.vars.keys(), ...model.defs.keys(), ...model.dims, ...RESERVED]);
+  const named = nameShared(results, 'unicode', known, taken);
+  const labels = new Map(known);
+  named.shared.forEach((n, i) => labels.set(n, named.where[i]![0]));
+
+  const lhs = (x: string) => `∂${output.name}/∂${x}`;
+  const claimed = new Map<Node, number>(); // a new backward node that is itself a gradient
+  results.forEach((r, i) => {
+    if (live(r) && !idOf.has(r) && !claimed.has(r) && !named.shared.includes(r)) claimed.set(r, i);
+  });
+  const sharedSet = new Set(named.shared);
+  for (const n of topoOrder(results)) {
+    if (!live(n) || idOf.has(n) || (n.op === 'transpose' && !claimed.has(n))) continue;
+    const id = `n${n.id}`;
+    idOf.set(n, id);
+    const formula = printExpr(n, 'unicode', labels);
+    const g = claimed.get(n);
+    if (g !== undefined) boxes.push({ id, label: `${lhs(wrt[g]!.name)} = ${formula}`, kind: 'gradient', pass: 'backward' });
+    else if (sharedSet.has(n)) boxes.push({ id, label: `${labels.get(n)} = ${formula}`, kind: 'shared', pass: 'backward' });
+    else boxes.push({ id, label: formula, kind: 'step', pass: 'backward' });
+    for (const a of n.args) if (live(a)) connect(source(a), id, 'backward');
+  }
+  results.forEach((r, i) => {
+    const w = wrt[i]!;
+    let id = claimed.get(r) === i ? idOf.get(r)! : undefined;
+    if (!id) {
+      // The gradient is an input, a forward step, a named shared part, another gradient, or a constant.
+      id = `d${i}`;
+      boxes.push({ id, label: `${lhs(w.name)} = ${printExpr(r, 'unicode', labels)}`, kind: 'gradient', pass: 'backward' });
+      if (live(r)) connect(source(r), id, 'backward');
+    }
+    if (!idOf.has(w.node)) {
+      // A variable the output does not depend on: its gradient is zero.
+      idOf.set(w.node, `n${w.node.id}`);
+      boxes.push({ id: `n${w.node.id}`, label: declaration(w.node), kind: 'input', pass: 'input' });
+    }
+    connect(idOf.get(w.node)!, id, 'gradient');
+  });
+  return tidy(model, { boxes, edges, backward: true });
+}
+
+/** Inputs first, in declaration order; boxes numbered n1, n2, … in the order they are listed. */
+function tidy(model: Model, d: Drawing): Drawing {
+  const order = [...model.vars.keys()];
+  const declared = (b: Box) => order.indexOf(b.label.slice(0, b.label.indexOf(':')));
+  const inputs = d.boxes.filter((b) => b.kind === 'input').sort((x, y) => declared(x) - declared(y));
+  const boxes = [...inputs, ...d.boxes.filter((b) => b.kind !== 'input')];
+  const ids = new Map(boxes.map((b, i) => [b.id, `n${i + 1}`]));
+  return {
+    boxes: boxes.map((b) => ({ ...b, id: ids.get(b.id)! })),
+    edges: d.edges.map((e) => ({ ...e, from: ids.get(e.from)!, to: ids.get(e.to)! })),
+    backward: d.backward,
+  };
+}
+
+/** `W1: [h, n]`, with its properties. */
+function declaration(v: Node): string {
+  const props = v.props?.length ? ' ' + v.props.join(' ') : '';
+  return `${v.name}: ${shapeText(v.shape)}${props}`;
+}
+
+/** Does a node depend on some variable? Memoised over the (immutable) graph. */
+function variableDependence(): (n: Node) => boolean {
+  const memo = new Map<Node, boolean>();
+  return (root) => {
+    const known = memo.get(root);
+    if (known !== undefined) return known;
+    for (const n of topoOrder([root]))
+      if (!memo.has(n)) memo.set(n, n.op === 'var' || n.args.some((a) => memo.get(a)));
+    return memo.get(root)!;
+  };
+}
