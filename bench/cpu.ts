@@ -247,7 +247,7 @@ if (want('b') || want('c') || want('alloc')) {
       log(`    reference ${refImpl.name} failed — ${errorText(e)}`);
       checks.set(refImpl.name, `error: ${errorText(e)}`);
     }
-    for (const i of ref ? impls : []) {
+    if (ref) for (const i of impls) {
       try {
         await i.c.step.before?.();
         const got = i.c.evaluate();

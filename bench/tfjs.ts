@@ -10,10 +10,10 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone has no gradient functions (tfjs the umbrella package registers them)
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import '@tensorflow/tfjs-backend-cpu';
+// The umbrella package: tfjs-core alone registers no gradient functions, and its
+// register_all_gradients module is not loadable as Node ESM; tfjs's node bundle carries
+// them (and the cpu backend).
+import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Contender } from './harness.js';
 import type { MlpData, MlpShape } from './data.js';

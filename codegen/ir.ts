@@ -32,9 +32,9 @@ export interface BufferInfo {
   readonly id: number;
   /** Number of elements. */
   readonly size: Extent;
-  /** Logical shape (rows × cols) of the value stored, when it is one. */
-  readonly rows: Dim;
-  readonly cols: Dim;
+  /** Logical shape (rows × cols) of the value stored; absent for scratch. */
+  readonly rows?: Dim;
+  readonly cols?: Dim;
   readonly elem: ElemType;
   /**
    * 'input': a declared variable, supplied by the caller; 'output': holds a root's value

@@ -18,7 +18,10 @@
  *   MATDIFF_GPU_VERBOSE=1  do not capture/filter Dawn's native stderr during adapter discovery
  *
  * Everything is cached per process; `GpuHandle.destroy()` releases the device and
- * clears the cache (a later `acquireGpu()` creates a fresh one).
+ * clears the cache (a later `acquireGpu()` creates a fresh one). Dawn's instance
+ * objects are deliberately kept alive until exit (see `retained`). Nothing here
+ * keeps Node's event loop alive: a script exits normally with or without
+ * destroy().
  */
 
 export interface GpuHandle {
@@ -62,9 +65,17 @@ function errorText(e: unknown): string {
 // ---------------------------------------------------------------------------
 // Dawn loading (Node)
 
-let dawnPromise: Promise<{ dawn: DawnModule; fs: NodeFs; tmpdir: string } | { reason: string }> | undefined;
+interface NodeEnv {
+  dawn: DawnModule;
+  fs: NodeFs;
+  tmpdir: string;
+  /** false inside worker_threads: there process.env is a per-thread copy and fds opened with fs.open are closed on worker exit. */
+  isMainThread: boolean;
+}
 
-function loadDawn(): Promise<{ dawn: DawnModule; fs: NodeFs; tmpdir: string } | { reason: string }> {
+let dawnPromise: Promise<NodeEnv | { reason: string }> | undefined;
+
+function loadDawn(): Promise<NodeEnv | { reason: string }> {
   dawnPromise ??= (async () => {
     try {
       // Variable specifier keeps bundlers from trying to resolve the native addon.
@@ -72,11 +83,12 @@ function loadDawn(): Promise<{ dawn: DawnModule; fs: NodeFs; tmpdir: string } | 
       const dawn = (await import(spec)) as DawnModule;
       const fs: NodeFs = await import('node:fs');
       const os = await import('node:os');
+      const { isMainThread } = await import('node:worker_threads');
       // Dawn's GPUBufferUsage, GPUMapMode, GPUShaderStage, ... constants; never
       // overwrite anything a polyfill or the runtime already defines.
       const g = globalThis as Record<string, unknown>;
       for (const [k, v] of Object.entries(dawn.globals)) if (!(k in g)) g[k] = v;
-      return { dawn, fs, tmpdir: os.tmpdir() };
+      return { dawn, fs, tmpdir: os.tmpdir(), isMainThread };
     } catch (e) {
       return {
         reason: `cannot load the 'webgpu' package (Dawn for Node): ${errorText(e)}. Install it with \`npm install webgpu\`.`,
@@ -101,13 +113,16 @@ let captureCounter = 0;
  * (Linux) or /dev/fd/2 (macOS). Only done when fd 2 is a pipe or a terminal:
  * re-opening a regular file would create a second file description with its
  * own offset (`cmd >log 2>&1` would then overwrite lines), and sockets (e.g.
- * vitest's forked workers) cannot be re-opened at all. Any step that does not
- * go exactly as expected falls back to running `fn` unwrapped.
+ * vitest's forked workers) cannot be re-opened at all. Never done in a
+ * worker thread: Node closes fds opened with fs.open there when the worker
+ * exits, which would close the process's stderr. Any step that does not go
+ * exactly as expected falls back to running `fn` unwrapped.
  */
-function withNativeStderrCaptured<T>(fs: NodeFs, tmpdir: string, fn: () => T): { value: T; captured: string } {
+function withNativeStderrCaptured<T>(env: NodeEnv, fn: () => T): { value: T; captured: string } {
+  const { fs, tmpdir } = env;
   const self =
     process.platform === 'linux' ? '/proc/self/fd/2' : process.platform === 'darwin' ? '/dev/fd/2' : undefined;
-  if (!self || process.env.MATDIFF_GPU_VERBOSE) return { value: fn(), captured: '' };
+  if (!self || !env.isMainThread || process.env.MATDIFF_GPU_VERBOSE) return { value: fn(), captured: '' };
   let saved = -1;
   try {
     fs.fstatSync(0); // fds 0 and 1 must be open, or open() would hand those out instead of 2
@@ -168,11 +183,11 @@ function withNativeStderrCaptured<T>(fs: NodeFs, tmpdir: string, fn: () => T): {
 
 /** Calls `gpu.requestAdapter` with native stderr captured (adapter enumeration happens synchronously inside the call). */
 async function requestAdapterQuietly(
-  env: { fs: NodeFs; tmpdir: string },
+  env: NodeEnv,
   gpu: GPU,
   options: GPURequestAdapterOptions,
 ): Promise<{ adapter: GPUAdapter | null; log: string }> {
-  let { value: pending, captured } = withNativeStderrCaptured(env.fs, env.tmpdir, () => {
+  let { value: pending, captured } = withNativeStderrCaptured(env, () => {
     try {
       return gpu.requestAdapter(options);
     } catch (e) {
@@ -193,8 +208,18 @@ async function requestAdapterQuietly(
   return { adapter, log };
 }
 
+let eglPlatformSetByUs = false;
+
+/**
+ * Mesa's EGL needs EGL_PLATFORM=surfaceless without a display. Setting
+ * process.env before create()/requestAdapter() suffices (Node calls setenv(),
+ * Mesa reads getenv() during adapter discovery) -- on the main thread. The
+ * variable is only set when unset, and removed again afterwards so that child
+ * processes do not inherit it.
+ */
 function withEglSurfaceless<T>(fn: () => Promise<T>): Promise<T> {
   if (process.platform !== 'linux' || process.env.EGL_PLATFORM !== undefined) return fn();
+  eglPlatformSetByUs = true;
   process.env.EGL_PLATFORM = 'surfaceless';
   return fn().finally(() => {
     delete process.env.EGL_PLATFORM;
@@ -341,10 +366,13 @@ async function acquireNode(): Promise<AcquireResult> {
     if ('gpu' in result) return result;
     failures.push(`${backend} (${attempt.featureLevel}): ${result.reason}`);
   }
-  const hint =
+  let hint =
     process.platform === 'linux'
       ? ' For a software adapter install Mesa EGL/GLES (Debian: libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri; see .ci/install-gpu-deps.sh).'
       : '';
+  if (process.platform === 'linux' && !loaded.isMainThread && eglPlatformSetByUs)
+    hint +=
+      ' Running in a worker thread, where process.env changes do not reach native code: export EGL_PLATFORM=surfaceless before starting Node (or set process.env.EGL_PLATFORM on the main thread).';
   return { reason: `no WebGPU adapter found. ${failures.join('; ')}.${hint}` };
 }
 
@@ -356,10 +384,12 @@ async function acquireNode(): Promise<AcquireResult> {
 export function acquireGpu(): Promise<AcquireResult> {
   if (!current) {
     const gpu = browserGpu();
-    const p: Promise<AcquireResult> = Promise.resolve().then(() =>
-      gpu ? acquireBrowser(gpu) : isNode ? acquireNode() : { reason: 'no navigator.gpu and not running under Node' },
-    );
-    current = p;
+    current = Promise.resolve()
+      .then(
+        (): Promise<AcquireResult> | AcquireResult =>
+          gpu ? acquireBrowser(gpu) : isNode ? acquireNode() : { reason: 'no navigator.gpu and not running under Node' },
+      )
+      .catch((e: unknown): AcquireResult => ({ reason: `WebGPU initialisation failed: ${errorText(e)}` }));
   }
   return current;
 }

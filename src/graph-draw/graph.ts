@@ -16,11 +16,13 @@
 import { type Node, topoOrder } from '../graph/node.js';
 import { type Model, type Definition, definitionNames } from '../model/model.js';
 import { grads } from '../diff/derivative.js';
+import { stepAdjoints } from '../diff/steps.js';
 import { simplify } from '../simplify/simplify.js';
 import { printExpr } from '../print/printer.js';
 import { nameShared } from '../print/where.js';
 import { shapeText } from '../shape/shape.js';
 import { RESERVED } from '../model/functions.js';
+import { isConst } from '../graph/build.js';
 
 export type BoxKind = 'input' | 'step' | 'definition' | 'output' | 'shared' | 'gradient';
 
@@ -58,8 +60,14 @@ export function computationGraph(
   const idOf = new Map<Node, string>();
   const live = variableDependence();
   const edgeSet = new Set<string>();
-  // A transpose is no step of its own (a kernel reads its argument transposed): its box is its argument's.
-  const through = (n: Node): Node => (n.op === 'transpose' ? through(n.args[0]!) : n);
+  // Transposes, negations, constant multiples and reciprocals are no steps of their own
+  // (a kernel reads its argument transposed, or folds them into the arithmetic): their
+  // box is their argument's, unless they are a definition, a result or a shared part.
+  const keep = new Set<Node>([output.node, ...[...model.defs.values()].map((d) => d.node)]);
+  const through = (n: Node): Node => {
+    const inner = keep.has(n) ? undefined : folded(n);
+    return inner ? through(inner) : n;
+  };
   const source = (n: Node): string => idOf.get(through(n))!;
   const connect = (from: string, to: string, kind: EdgeKind) => {
     const key = `${from}>${to}`;
@@ -71,7 +79,7 @@ export function computationGraph(
   // ── forward ──
   const defNames = definitionNames(model);
   for (const n of topoOrder([output.node])) {
-    if (!live(n) || (n.op === 'transpose' && n !== output.node)) continue;
+    if (!live(n) || through(n) !== n) continue;
     const id = `n${n.id}`;
     idOf.set(n, id);
     if (n.op === 'var') {
@@ -101,7 +109,7 @@ export function computationGraph(
     if (s.args.length && !known.has(s)) known.set(s, d.name);
   }
   const taken = new Set([...model.vars.keys(), ...model.defs.keys(), ...model.dims, ...RESERVED]);
-  const named = nameShared(results, 'unicode', known, taken);
+  const named = nameShared(results, 'unicode', known, taken, stepAdjoints(output.node, wrt.map((w) => w.node)));
   const labels = new Map(known);
   named.shared.forEach((n, i) => labels.set(n, named.where[i]![0]));
 
@@ -111,8 +119,9 @@ export function computationGraph(
     if (live(r) && !idOf.has(r) && !claimed.has(r) && !named.shared.includes(r)) claimed.set(r, i);
   });
   const sharedSet = new Set(named.shared);
+  for (const n of [...claimed.keys(), ...sharedSet]) keep.add(n);
   for (const n of topoOrder(results)) {
-    if (!live(n) || idOf.has(n) || (n.op === 'transpose' && !claimed.has(n))) continue;
+    if (!live(n) || idOf.has(n) || through(n) !== n) continue;
     const id = `n${n.id}`;
     idOf.set(n, id);
     const formula = printExpr(n, 'unicode', labels);
@@ -153,6 +162,14 @@ function tidy(model: Model, d: Drawing): Drawing {
     edges: d.edges.map((e) => ({ ...e, from: ids.get(e.from)!, to: ids.get(e.to)! })),
     backward: d.backward,
   };
+}
+
+/** The argument that a transpose, a negation, a constant multiple or a reciprocal stands on. */
+function folded(n: Node): Node | undefined {
+  if (n.op === 'transpose') return n.args[0];
+  if (n.op === 'mul' && isConst(n.args[0]!)) return n.args[1];
+  if (n.op === 'pow' && n.num === -1) return n.args[0];
+  return undefined;
 }
 
 /** `W1: [h, n]`, with its properties. */

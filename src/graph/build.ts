@@ -45,14 +45,25 @@ export function add(a: Node, b: Node): Node {
   return mk('add', [a, b]);
 }
 
-export const neg = (a: Node): Node => {
+/**
+ * −a, with the sign on the leftmost factor of a product: −(2·x) = (−2)·x and
+ * −(y / d) = (−y) / d — the nodes that parsing `−2·x` and `−y / d` builds.
+ */
+export function neg(a: Node): Node {
   if (isConst(a)) return constant(-a.num!);
-  if (a.op === 'mul' && isConst(a.args[0]!)) {
-    const c = -a.args[0]!.num!;
-    return c === 1 ? a.args[1]! : mul(constant(c), a.args[1]!);
+  if (a.op === 'mul') {
+    const [l, r] = a.args as [Node, Node];
+    if (isConst(l)) return isConst(l, -1) ? r : mul(constant(-l.num!), r);
+    if (isScalar(l.shape)) return mul(neg(l), r);
   }
   return mul(constant(-1), a);
-};
+}
+
+/** Does `a` print with a leading minus — a negative constant, or a product whose first factor has one? */
+export function isNegated(a: Node): boolean {
+  if (isConst(a)) return a.num! < 0;
+  return a.op === 'mul' && isScalar(a.args[0]!.shape) && isNegated(a.args[0]!);
+}
 
 export const sub = (a: Node, b: Node): Node => add(a, neg(b));
 

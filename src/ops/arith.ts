@@ -4,27 +4,18 @@ import type { Node } from '../graph/node.js';
 import { zip, map } from '../eval/mat.js';
 import { isScalar } from '../shape/shape.js';
 import { type PrintCtx, type Printed, PREC, call, numberText, spell } from '../print/context.js';
-import { constant, isConst, mul, pow, unbroadcast } from '../graph/build.js';
+import { constant, isConst, isNegated, mul, neg, pow, unbroadcast } from '../graph/build.js';
 import { arg, elementwiseShape } from './util.js';
 
 const MINUS = { unicode: ' − ', ascii: ' - ', latex: ' - ' } as const;
 const PLUS = ' + ';
 
-/** Is `n` printed as a subtraction when it is the right operand of `+`: a negative constant or (−c)·X? */
-function negated(n: Node): { c: number; rest?: Node } | undefined {
-  if (isConst(n) && n.num! < 0) return { c: -n.num! };
-  if (n.op === 'mul' && isConst(n.args[0]!) && n.args[0]!.num! < 0) return { c: -n.args[0]!.num!, rest: n.args[1]! };
-  return undefined;
-}
-
 function printAdd(n: Node, ctx: PrintCtx): Printed {
   const [a, b] = n.args as [Node, Node];
   const left = ctx.sub(a, PREC.ADD);
-  const ng = negated(b);
-  if (!ng) return { text: left + PLUS + ctx.sub(b, PREC.MUL), prec: PREC.ADD };
-  const num = numberText(ng.c, ctx.fmt);
-  const right = !ng.rest ? num : ng.c === 1 ? scaledOperand(ng.rest, ctx) : num + scaleOp(ctx) + scaledOperand(ng.rest, ctx);
-  return { text: left + MINUS[ctx.fmt] + right, prec: PREC.ADD };
+  // a + (−x) prints as a − x: parsing `a − x` builds a + neg(x), and neg(neg(b)) is b.
+  if (isNegated(b)) return { text: left + MINUS[ctx.fmt] + ctx.sub(neg(b), PREC.MUL), prec: PREC.ADD };
+  return { text: left + PLUS + ctx.sub(b, PREC.MUL), prec: PREC.ADD };
 }
 
 const scaleOp = (ctx: PrintCtx): string => (ctx.fmt === 'unicode' ? '·' : ctx.fmt === 'ascii' ? '*' : ' ');

@@ -24,6 +24,8 @@ export function nameShared(
   fmt: Format,
   defined: ReadonlyMap<Node, string>,
   taken: ReadonlySet<string>,
+  /** Subexpressions worth a name even where used once (see `stepAdjoints`), if they occur. */
+  hints: readonly Node[] = [],
 ): NamedResults {
   const names = new Map(defined);
   const where: Node[] = [];
@@ -41,9 +43,15 @@ export function nameShared(
     names.set(best, fresh());
     where.push(best);
   }
-  // Each binding after the bindings it uses: later-named ones are smaller, so reverse,
-  // then number the names in the order they are printed.
-  const order = [...where].reverse();
+  for (const h of hints) {
+    if (names.has(h) || results.includes(h) || h.args.length === 0) continue;
+    if (!occurrences([...results, ...where], names).has(h) || printExpr(h, 'ascii', names).length < MIN_LENGTH) continue;
+    names.set(h, fresh());
+    where.push(h);
+  }
+  // Each binding after the bindings it uses: later-named ones are mostly smaller, so
+  // reverse, keep that order where it allows, then number the names as printed.
+  const order = usesFirst([...where].reverse(), names);
   const fresh2 = freshNames(taken);
   for (const n of order) names.set(n, fresh2());
   return {
@@ -51,6 +59,33 @@ export function nameShared(
     where: order.map((n) => [names.get(n)!, printExpr(n, fmt, names)]),
     shared: order,
   };
+}
+
+/** `bindings` reordered so that each comes after the bindings its expression uses, otherwise in the given order. */
+function usesFirst(bindings: readonly Node[], names: ReadonlyMap<Node, string>): Node[] {
+  const uses = new Map(bindings.map((n) => [n, namedInside(n, names).filter((m) => bindings.includes(m))]));
+  const placed: Node[] = [];
+  const left = [...bindings];
+  while (left.length) {
+    const i = left.findIndex((n) => uses.get(n)!.every((m) => placed.includes(m)));
+    placed.push(...left.splice(i < 0 ? 0 : i, 1));
+  }
+  return placed;
+}
+
+/** The named nodes that the printed tree of `root` refers to by name. */
+function namedInside(root: Node, names: ReadonlyMap<Node, string>): Node[] {
+  const found = new Set<Node>();
+  const seen = new Set<Node>();
+  const work = [...root.args];
+  while (work.length) {
+    const n = work.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (names.has(n)) found.add(n);
+    else work.push(...n.args);
+  }
+  return [...found];
 }
 
 /** How often each node occurs in the printed trees of `roots`, named nodes not entered (except at their own root). */

@@ -28,6 +28,7 @@ export const RULES: [string, Rule][] = [
   ['(Aᵀ)ᵀ = A', (n) => (is(n, 'transpose') && is(a0(n), 'transpose') ? a0(a0(n)) : undefined)],
   ['Sᵀ = S for symmetric S', (n) => (is(n, 'transpose') && symmetric(a0(n)) ? (a0(n).op === 'fill' ? b.fill(a0(n).num as 0 | 1, shape(n.shape.rows, n.shape.cols)) : a0(n)) : undefined)],
   ['ones(m,n)ᵀ = ones(n,m)', (n) => (is(n, 'transpose') && is(a0(n), 'fill') && !isColumn(a0(n).shape) ? b.fill(a0(n).num as 0 | 1, n.shape) : undefined)],
+  ['(A + B)ᵀ = Aᵀ + Bᵀ when each term transposes simply', (n) => (is(n, 'transpose') && is(a0(n), 'add') && a0(n).args.every(transposesSimply) ? b.add(b.T(a0(a0(n))), b.T(a1(a0(n)))) : undefined)],
   ['(A·B)ᵀ = Bᵀ·Aᵀ', (n) => (is(n, 'transpose') && is(a0(n), 'matmul') ? b.matmul(b.T(a1(a0(n))), b.T(a0(a0(n)))) : undefined)],
   ['(s·A)ᵀ = s·Aᵀ', (n) => (is(n, 'transpose') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.T(a1(a0(n)))) : undefined)],
   ['(S⁻¹)ᵀ = S⁻¹ for symmetric S', (n) => (is(n, 'transpose') && is(a0(n), 'inv') && symmetric(a0(a0(n))) ? a0(n) : undefined)],
@@ -74,6 +75,13 @@ export const RULES: [string, Rule][] = [
   ['products: constants first, like factors merged, ones dropped', (n) => (is(n, 'mul') ? normalProduct(n) : undefined)],
   ['sums: like terms combined, common factors out', (n) => (is(n, 'add') ? normalSum(n) : undefined)],
 ];
+
+/** Is tᵀ no longer than t: a symmetric term, a transpose, a product, or a sum or scaling of such? */
+function transposesSimply(t: Node): boolean {
+  if (isScalar(t.shape) || symmetric(t) || t.op === 'transpose' || t.op === 'matmul') return true;
+  if (t.op === 'add') return t.args.every(transposesSimply);
+  return t.op === 'mul' && isScalar(a0(t).shape) && transposesSimply(a1(t));
+}
 
 /** p ⊙ (x ⊘ p + y) → x + p ⊙ y: distribute a factor over a sum when a term divides by it. */
 function distributeToCancel(n: Node): Node | undefined {

@@ -7,6 +7,7 @@ import { FORMATS, type Format, latexName } from '../../print/context.js';
 import { nameShared } from '../../print/where.js';
 import { derivative, type DerivativeKind } from '../../diff/derivative.js';
 import { grads } from '../../diff/derivative.js';
+import { stepAdjoints } from '../../diff/steps.js';
 import { type Node, ShapeError } from '../../graph/node.js';
 import { MatdiffError } from '../../errors.js';
 import { placeOf, type Model } from '../../model/model.js';
@@ -31,7 +32,8 @@ export function deriveCommand(kind: DerivativeKind, args: Args): string {
     if (e instanceof ShapeError) throw new MatdiffError(kind === 'grad' ? 'E013' : 'E014', e.message, placeOf(model, out.span));
     throw e;
   }
-  const named = nameShared(results, format, definedNames(model), takenNames(model));
+  const hints = kind === 'grad' ? stepAdjoints(out.node, wrt.map((w) => w.node)) : [];
+  const named = nameShared(results, format, definedNames(model), takenNames(model), hints);
   const lines = wrt.map((w, i) => `${lhs(kind, out.name, w.name, w.node, format)} = ${named.texts[i]}`);
   for (const [name, text] of named.where) lines.push(`  where ${name} = ${text}`);
   return lines.join('\n');

@@ -1,0 +1,313 @@
+/**
+ * Lowering a graph to a target-neutral kernel program (the types are in ir.ts).
+ *
+ * Given the roots — a value and, for a training step, its gradients, which share nodes
+ * with the forward graph — the nodes are visited once in topological order. Each
+ * becomes one of:
+ *  - a view of a buffer (variables; transposes, diagonals, unvec of buffers; row and
+ *    column sums broadcast back to a matrix) — no step, no copy;
+ *  - an inlined expression (fuse.ts decides) — no step; its consumer evaluates it;
+ *  - a step writing a fresh buffer: a fused elementwise `map`, a `reduce` (sum, trace,
+ *    row/column sums), a `matmul` (transposes read in place), softmax / logsumexp, or
+ *    a factorisation (LU, or Cholesky for a variable declared spd) and the inverse,
+ *    det and logdet read from it.
+ * Forward values the gradients use are simply buffers read by later steps: sharing
+ * keeps them alive. Finally every root gets an output buffer: the buffer it was
+ * written to when that holds exactly its value, else a copy.
+ */
+import type { Node } from '../src/graph/node.js';
+import { topoOrder } from '../src/graph/node.js';
+import { type Dim, ONE, dimMul, isOne } from '../src/shape/dim.js';
+import { transposed } from '../src/shape/shape.js';
+import type { BufferInfo, ElemExpr, ElemType, Idx, MatOperand, Schedule, Step, View } from './ir.js';
+import { type Extent, ONE_EXT, ZERO_EXT, ext, extAdd, extEq, extMul, extSyms, isOneExt } from './extent.js';
+import { inlinedNodes, onesReduction, roleOf } from './fuse.js';
+
+export interface ScheduleOptions {
+  /** Names of nodes (definitions of the model), used to label buffers. */
+  names?: ReadonlyMap<Node, string>;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function schedule(roots: readonly Node[], opts: ScheduleOptions = {}): Schedule {
+  return new Scheduler(roots, opts).run();
+}
+
+/** The canonical row-major view of an [rows, cols] buffer. */
+const contiguous = (buffer: number, cols: Dim): View => ({ buffer, rs: ext(cols), cs: ONE_EXT });
+
+/** Does `v` read an [rows, cols] value exactly as a row-major buffer of that shape stores it? */
+function isContiguous(v: View, rows: Dim, cols: Dim): boolean {
+  return (isOne(rows) || extEq(v.rs, ext(cols))) && (isOne(cols) || isOneExt(v.cs));
+}
+
+/** The load of a view at node index (a, b), as strides over the kernel's (i, j). */
+function load(v: View, [a, b]: readonly [Idx, Idx]): ElemExpr {
+  const stride = (k: Idx) => extAdd(a === k ? v.rs : ZERO_EXT, b === k ? v.cs : ZERO_EXT);
+  return { kind: 'load', buffer: v.buffer, si: stride('i'), sj: stride('j') };
+}
+
+class Scheduler {
+  private readonly buffers: Mutable<BufferInfo>[] = [];
+  private readonly steps: Step[] = [];
+  private readonly inputs: { name: string; node: Node; buffer: number }[] = [];
+  private readonly views = new Map<Node, View>();
+  private readonly factors = new Map<Node, { method: 'lu' | 'cholesky'; factor: number; piv?: number }>();
+  /** Buffers written by a step (so a root may keep one as its output). */
+  private readonly written = new Set<number>();
+  private readonly order: Node[];
+  private readonly inlined: Set<Node>;
+
+  constructor(
+    private readonly roots: readonly Node[],
+    private readonly opts: ScheduleOptions,
+  ) {
+    this.order = topoOrder(roots);
+    this.inlined = inlinedNodes(this.order, roots);
+  }
+
+  run(): Schedule {
+    for (const n of this.order) this.visit(n);
+    const claimed = new Set<number>();
+    const outputs = this.roots.map((node) => {
+      const v = this.views.get(node);
+      const b = v && this.buffers[v.buffer]!;
+      if (v && b && this.written.has(v.buffer) && !claimed.has(v.buffer) && isContiguous(v, node.shape.rows, node.shape.cols)) {
+        b.role = 'output';
+        claimed.add(v.buffer);
+        return { node, buffer: v.buffer };
+      }
+      const out = this.buffer(node.shape.rows, node.shape.cols, 'real', 'output', this.label(node), node);
+      this.emit({ kind: 'map', node, out, rows: node.shape.rows, cols: node.shape.cols, expr: this.expr(node, ['i', 'j']) });
+      claimed.add(out);
+      return { node, buffer: out };
+    });
+    return { buffers: this.buffers, steps: this.steps, inputs: this.inputs, outputs, dims: this.dims() };
+  }
+
+  private label(n: Node): string {
+    return this.opts.names?.get(n) ?? (n.op === 'var' ? n.name! : n.op);
+  }
+
+  private buffer(rows: Dim, cols: Dim, elem: ElemType, role: BufferInfo['role'], label: string, node?: Node): number {
+    const id = this.buffers.length;
+    this.buffers.push({ id, size: ext(dimMul(rows, cols)), rows, cols, elem, role, label, ...(node && { node }) });
+    return id;
+  }
+
+  private scratch(size: Extent, elem: ElemType, label: string): number {
+    const id = this.buffers.length;
+    this.buffers.push({ id, size, elem, role: 'scratch', label });
+    return id;
+  }
+
+  private emit(step: Step): void {
+    this.steps.push(step);
+    if ('out' in step) this.written.add(step.out);
+  }
+
+  /** A fresh buffer holding n's value, written by a map step over `expr`. */
+  private materialize(n: Node, rows: Dim, cols: Dim, expr: ElemExpr): View {
+    const out = this.buffer(rows, cols, 'real', 'temp', this.label(n), n);
+    this.emit({ kind: 'map', node: n, out, rows, cols, expr });
+    return contiguous(out, cols);
+  }
+
+  private visit(n: Node): void {
+    const { rows, cols } = n.shape;
+    switch (roleOf(n)) {
+      case 'input': {
+        const buffer = this.buffer(rows, cols, 'real', 'input', n.name!, n);
+        this.inputs.push({ name: n.name!, node: n, buffer });
+        this.views.set(n, contiguous(buffer, cols));
+        return;
+      }
+      case 'leaf':
+        return; // inlined wherever used; made a buffer only on demand (see viewOf)
+      case 'index': {
+        const v = this.views.get(n.args[0]!);
+        if (v) this.views.set(n, this.indexView(n, v));
+        return;
+      }
+      case 'elementwise':
+        if (!this.inlined.has(n)) this.views.set(n, this.materialize(n, rows, cols, this.expr(n, ['i', 'j'])));
+        return;
+      case 'kernel':
+        this.views.set(n, this.kernel(n));
+    }
+  }
+
+  /** Transpose swaps the strides; diag(A) of a square A steps by rs + cs. */
+  private indexView(n: Node, v: View): View {
+    if (n.op === 'transpose') return { buffer: v.buffer, rs: v.cs, cs: v.rs };
+    return { buffer: v.buffer, rs: extAdd(v.rs, v.cs), cs: ZERO_EXT };
+  }
+
+  /** A view of n's value, making a buffer for a leaf or an inlined node if a kernel needs one. */
+  private viewOf(n: Node): View {
+    const v = this.views.get(n);
+    if (v) return v;
+    if (roleOf(n) === 'index') {
+      const w = this.indexView(n, this.viewOf(n.args[0]!));
+      this.views.set(n, w);
+      return w;
+    }
+    const w = this.materialize(n, n.shape.rows, n.shape.cols, this.expr(n, ['i', 'j']));
+    this.views.set(n, w);
+    return w;
+  }
+
+  /** n's value at node index `idx` (each of row, col an index of the kernel or 0). */
+  private expr(n: Node, idx: readonly [Idx, Idx]): ElemExpr {
+    const v = this.views.get(n);
+    if (v) return load(v, idx);
+    const [r, c] = idx;
+    switch (n.op) {
+      case 'const':
+      case 'fill':
+        return { kind: 'op', node: n, args: [] };
+      case 'dimval':
+        return { kind: 'dim', dim: n.dim! };
+      case 'eye':
+        return { kind: 'eye', a: r, b: c };
+      case 'transpose':
+        return this.expr(n.args[0]!, [c, r]);
+      case 'diagvec':
+        return this.expr(n.args[0]!, [r, r]);
+      case 'diag':
+        return { kind: 'diag', a: r, b: c, arg: this.expr(n.args[0]!, [r, '0']) };
+    }
+    if (roleOf(n) !== 'elementwise') throw new Error(`codegen: no value for ${n.op}#${n.id}`);
+    const { rows, cols } = n.shape;
+    // A broadcast operand (a column, a row, a scalar) is read at index 0 along the spread axis.
+    const args = n.args.map((a) =>
+      this.expr(a, [isOne(a.shape.rows) && !isOne(rows) ? '0' : r, isOne(a.shape.cols) && !isOne(cols) ? '0' : c]),
+    );
+    return { kind: 'op', node: n, args };
+  }
+
+  private kernel(n: Node): View {
+    const { rows, cols } = n.shape;
+    const label = this.label(n);
+    const arg = n.args[0]!;
+    const red = onesReduction(n);
+    if (red) {
+      const { rows: br, cols: bc } = red.body.shape;
+      const rowSums = red.axis === 'rows';
+      const out = this.buffer(rowSums ? br : ONE, rowSums ? ONE : bc, 'real', 'temp', label, n);
+      const acc = rowSums ? undefined : this.scratch(ext(bc), 'f64', `${label}_acc`);
+      this.emit({ kind: 'reduce', node: n, axis: red.axis, out, rows: br, cols: bc, body: this.expr(red.body, ['i', 'j']), ...(acc !== undefined && { acc }) });
+      // Each sum repeated along the other axis when the product is wider (taller) than one.
+      if (rowSums) return { buffer: out, rs: ONE_EXT, cs: isOne(cols) ? ONE_EXT : ZERO_EXT };
+      return { buffer: out, rs: isOne(rows) ? ext(cols) : ZERO_EXT, cs: ONE_EXT };
+    }
+    switch (n.op) {
+      case 'matmul': {
+        const [a, b] = n.args as [Node, Node];
+        const out = this.buffer(rows, cols, 'real', 'temp', label, n);
+        const step = { kind: 'matmul', node: n, out, m: rows, n: cols, k: a.shape.cols, a: this.operand(a), b: this.operand(b) } as const;
+        this.emit(step);
+        return contiguous(out, cols);
+      }
+      case 'sum': {
+        const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
+        this.emit({ kind: 'reduce', node: n, axis: 'all', out, rows: arg.shape.rows, cols: arg.shape.cols, body: this.expr(arg, ['i', 'j']) });
+        return contiguous(out, ONE);
+      }
+      case 'tr': {
+        const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
+        this.emit({ kind: 'reduce', node: n, axis: 'diag', out, rows: arg.shape.rows, cols: arg.shape.cols, body: this.expr(arg, ['i', 'i']) });
+        return contiguous(out, ONE);
+      }
+      case 'softmax':
+      case 'logsumexp': {
+        const input = this.viewOf(arg);
+        const { rows: ar, cols: ac } = arg.shape;
+        const out = this.buffer(rows, cols, 'real', 'temp', label, n);
+        const max = this.scratch(ext(ac), 'f64', `${label}_max`);
+        const sum = this.scratch(ext(ac), 'f64', `${label}_sum`);
+        this.emit({ kind: n.op, node: n, out, rows: ar, cols: ac, input, max, sum });
+        return contiguous(out, cols);
+      }
+      case 'inv':
+      case 'det':
+      case 'logdet': {
+        const f = this.factorOf(arg);
+        const size = arg.shape.rows;
+        const out = this.buffer(rows, cols, 'real', 'temp', label, n);
+        const kind = n.op === 'inv' ? 'inverse' : n.op;
+        const tmp = kind === 'inverse' ? this.scratch(ext(size), 'f64', `${label}_tmp`) : undefined;
+        this.emit({ kind, node: n, method: f.method, n: size, factor: f.factor, ...(f.piv !== undefined && { piv: f.piv }), out, ...(tmp !== undefined && { tmp }) });
+        return contiguous(out, cols);
+      }
+      case 'vec': {
+        // vec(A) lists A column by column: the row-major buffer of Aᵀ.
+        const v = this.views.get(arg);
+        if (v && isContiguous({ buffer: v.buffer, rs: v.cs, cs: v.rs }, arg.shape.cols, arg.shape.rows))
+          return { buffer: v.buffer, rs: ONE_EXT, cs: ONE_EXT };
+        const t = transposed(arg.shape);
+        const w = this.materialize(n, t.rows, t.cols, this.expr(arg, ['j', 'i']));
+        return { buffer: w.buffer, rs: ONE_EXT, cs: ONE_EXT };
+      }
+      case 'unvec': {
+        // unvec(v, m)(i, j) = v(j·m + i): a strided view of the vector.
+        const v = this.viewOf(arg);
+        return { buffer: v.buffer, rs: v.rs, cs: extMul(v.rs, n.dim!) };
+      }
+      default:
+        throw new Error(`codegen: no kernel for ${n.op}`);
+    }
+  }
+
+  /** A product operand read in place: row-major (ld = row stride) or transposed (ld = column stride). */
+  private operand(x: Node): MatOperand {
+    const { rows, cols } = x.shape;
+    let v = this.viewOf(x);
+    if (isOne(cols) || isOneExt(v.cs)) return { buffer: v.buffer, trans: false, ld: isOne(rows) ? ext(cols) : v.rs };
+    if (isOne(rows) || isOneExt(v.rs)) return { buffer: v.buffer, trans: true, ld: isOne(cols) ? ext(rows) : v.cs };
+    // Neither (a diagonal or a broadcast): copy it.
+    v = this.materialize(x, rows, cols, load(v, ['i', 'j']));
+    return { buffer: v.buffer, trans: false, ld: v.rs };
+  }
+
+  /** The factorisation of a square matrix, shared by its inverse, det and logdet. */
+  private factorOf(a: Node): { method: 'lu' | 'cholesky'; factor: number; piv?: number } {
+    let f = this.factors.get(a);
+    if (f) return f;
+    const n = a.shape.rows;
+    const method = a.op === 'var' && a.props?.includes('spd') ? 'cholesky' : 'lu';
+    const input = this.viewOf(a);
+    const label = this.label(a);
+    const factor = this.scratch(ext(dimMul(n, n)), 'f64', `${label}_${method}`);
+    const piv = method === 'lu' ? this.scratch(extAdd(ext(n), ONE_EXT), 'i32', `${label}_piv`) : undefined;
+    this.emit({ kind: 'factor', node: a, method, n, input, factor, ...(piv !== undefined && { piv }) });
+    f = { method, factor, ...(piv !== undefined && { piv }) };
+    this.factors.set(a, f);
+    return f;
+  }
+
+  private dims(): string[] {
+    const syms = new Set<string>();
+    const add = (e: Extent) => extSyms(e).forEach((s) => syms.add(s));
+    const addDim = (d: Dim) => d.syms.forEach((s) => syms.add(s));
+    for (const b of this.buffers) {
+      add(b.size);
+      if (b.rows) addDim(b.rows);
+      if (b.cols) addDim(b.cols);
+    }
+    const walk = (e: ElemExpr): void => {
+      if (e.kind === 'load') (add(e.si), add(e.sj));
+      else if (e.kind === 'dim') addDim(e.dim);
+      else if (e.kind === 'op') e.args.forEach(walk);
+      else if (e.kind === 'diag') walk(e.arg);
+    };
+    for (const s of this.steps) {
+      if (s.kind === 'map') walk(s.expr);
+      if (s.kind === 'reduce') walk(s.body);
+      if (s.kind === 'matmul') [s.m, s.n, s.k].forEach(addDim), add(s.a.ld), add(s.b.ld);
+      if (s.kind === 'softmax' || s.kind === 'logsumexp' || s.kind === 'factor') (add(s.input.rs), add(s.input.cs));
+    }
+    return [...syms].sort();
+  }
+}
