@@ -213,8 +213,10 @@ interface MlpRow {
 const mlpRows: MlpRow[] = [];
 let mlpChecks: Record<string, { value: number; relDiff: Record<string, number> }> = {};
 let alloc: Record<string, unknown> = {};
+let mlpRefName = 'tfjs';
 const S = MLP784;
-const layoutNote = 'feature-major, exactly as the model: X [784,256], W1·X (tfjs and jax-js mirror it; column-wise log-softmax as Z − logsumexp(Z, axis 0))';
+const layoutNote =
+  "matdiff and jax-js: feature-major as in the model (X [784,256], W1·X). tfjs twice: [W·X] mirrors it exactly (column-wise log-softmax as Z − logsumexp(Z, axis 0)); [X·Wᵀ] is the batch-major equivalent with transposed weights and tf.logSoftmax (gradients transposed back for the check)";
 
 if (want('b') || want('c') || want('alloc')) {
   log(`\n(b) MLP 784-256-10 relu / softmax-cross-entropy, batch 256: one step = value + ∂W1, ∂b1, ∂W2, ∂b2`);
@@ -225,17 +227,19 @@ if (want('b') || want('c') || want('alloc')) {
     const c = await tryMake('matdiff MLP', () => matdiffMlp(S, d));
     if (c) impls.push({ name: 'matdiff', c });
   }
-  for (const be of tfBackends) {
-    const c = await tryMake(`tfjs-${be} MLP`, () => tfMlp(be, S, d));
-    if (c) impls.push({ name: `tfjs-${be}`, c });
-  }
+  for (const be of tfBackends)
+    for (const layout of ['W·X', 'X·Wᵀ'] as const) {
+      const c = await tryMake(`tfjs-${be} [${layout}] MLP`, () => tfMlp(be, S, d, layout));
+      if (c) impls.push({ name: c.step.name, c });
+    }
   if (jaxInfo) {
     const c = await tryMake('jax-js MLP', () => jaxMlp(S, d));
     if (c) impls.push({ name: 'jax-js-wasm', c });
   }
 
   // correctness first: everything against tfjs-cpu, on the same data
-  const refImpl = impls.find((i) => i.name === 'tfjs-cpu') ?? impls.find((i) => i.name.startsWith('tfjs'));
+  const refImpl = impls.find((i) => i.name.startsWith('tfjs-cpu')) ?? impls.find((i) => i.name.startsWith('tfjs'));
+  mlpRefName = refImpl?.name ?? 'none';
   const checks = new Map<string, string>();
   if (refImpl) {
     await refImpl.c.step.before?.();
@@ -292,7 +296,7 @@ if (want('b') || want('c') || want('alloc')) {
   log();
   log(
     formatTable(
-      ['implementation', 'step (value+grad)', 'forward', '(c) step ÷ forward', 'step GFLOP/s', 'matdiff faster by', 'check vs tfjs-cpu'],
+      ['implementation', 'step (value+grad)', 'forward', '(c) step ÷ forward', 'step GFLOP/s', 'matdiff faster by', `check vs ${mlpRefName}`],
       mlpRows.map((r): Cell[] => [
         r.impl,
         fmtMs(r.stepMs),
@@ -317,13 +321,14 @@ if (want('b') || want('c') || want('alloc')) {
       const rows: Cell[][] = [];
       for (const i of impls) {
         await i.c.step.before?.();
-        const r = await allocation(i.c.step.run, gc, 100);
+        const r = await allocation(i.c.step.run, gc, i.name === 'matdiff' ? 100 : args.quick ? 5 : 10);
         alloc[i.name] = r;
-        rows.push([i.name, fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
+        rows.push([i.name, r.calls, fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
       }
-      if (matdiffReason) rows.unshift(['matdiff', '—', '—', '—', '—', `n/a: ${matdiffReason}`]);
-      log(formatTable(['implementation', 'JS heap / call', 'ArrayBuffers / call', 'external / call', 'GCs during', 'retained after GC'], rows));
-      log('    (growth without GC between calls ÷ 100; a GC during the loop hides allocation, so any GC means "allocates")');
+      if (matdiffReason) rows.unshift(['matdiff', '—', '—', '—', '—', '—', `n/a: ${matdiffReason}`]);
+      log(formatTable(['implementation', 'calls', 'JS heap / call', 'ArrayBuffers / call', 'external / call', 'GCs during', 'retained after GC'], rows));
+      log('    (growth over the calls without GC ÷ calls; a GC during the loop hides allocation, so any GC means "allocates";');
+      log('     tfjs and jax-js get fewer calls, they are slow and obviously allocate)');
     }
   }
   for (const i of impls) i.c.dispose();
@@ -368,8 +373,15 @@ type Verdict = 'PASS' | 'FAIL' | 'n/a';
 const verdict = (ok: boolean | null): Verdict => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
 const row = (impl: string): MlpRow | undefined => mlpRows.find((r) => r.impl === impl);
 const mdRow = row('matdiff');
-const vsCpu = mdRow && row('tfjs-cpu')?.stepMs && mdRow.stepMs ? row('tfjs-cpu')!.stepMs! / mdRow.stepMs : null;
-const vsWasm = mdRow && row('tfjs-wasm')?.stepMs && mdRow.stepMs ? row('tfjs-wasm')!.stepMs! / mdRow.stepMs : null;
+/** The faster of a tfjs backend's two layouts: the targets are judged against tfjs at its best. */
+function bestTf(backend: string): MlpRow | undefined {
+  const rs = mlpRows.filter((r) => r.impl.startsWith(`tfjs-${backend} `) && r.stepMs !== null);
+  return rs.sort((a, b) => a.stepMs! - b.stepMs!)[0];
+}
+const tfCpuBest = bestTf('cpu');
+const tfWasmBest = bestTf('wasm');
+const vsCpu = mdRow?.stepMs && tfCpuBest ? tfCpuBest.stepMs! / mdRow.stepMs : null;
+const vsWasm = mdRow?.stepMs && tfWasmBest ? tfWasmBest.stepMs! / mdRow.stepMs : null;
 const nMax = Math.max(...args.sizes);
 const md512 = matmulRows.find((r) => r.n === nMax && r.impl === 'matdiff');
 const ref512 = matmulRows.find((r) => r.n === nMax && r.impl === 'ref-tiled-js');
@@ -378,8 +390,16 @@ const mdAlloc = alloc['matdiff'] as { heapPerCall: number; arrayBuffersPerCall: 
 const allocOk = mdAlloc ? mdAlloc.gcsDuring === 0 && mdAlloc.heapPerCall < 1024 && mdAlloc.arrayBuffersPerCall < 64 : null;
 
 const targets = [
-  { target: 'MLP step ≥ 3× faster than tfjs cpu', measured: vsCpu === null ? '—' : `${fmtRatio(vsCpu)} faster`, verdict: verdict(vsCpu === null ? null : vsCpu >= 3) },
-  { target: 'MLP step no slower than tfjs wasm', measured: vsWasm === null ? '—' : `${fmtRatio(vsWasm)} (tfjs-wasm ÷ matdiff)`, verdict: verdict(vsWasm === null ? null : vsWasm >= 1) },
+  {
+    target: 'MLP step ≥ 3× faster than tfjs cpu',
+    measured: vsCpu === null ? '—' : `${fmtRatio(vsCpu)} faster than ${tfCpuBest!.impl} (its faster layout)`,
+    verdict: verdict(vsCpu === null ? null : vsCpu >= 3),
+  },
+  {
+    target: 'MLP step no slower than tfjs wasm',
+    measured: vsWasm === null ? '—' : `${fmtRatio(vsWasm)} = ${tfWasmBest!.impl} time ÷ matdiff time`,
+    verdict: verdict(vsWasm === null ? null : vsWasm >= 1),
+  },
   {
     target: `f32 product at n=${nMax} ≥ register-tiled loop`,
     measured: md512?.gflops && ref512?.gflops ? `${fmtNum(md512.gflops)} vs ${fmtNum(ref512.gflops)} GFLOP/s` : '—',

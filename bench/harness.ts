@@ -81,10 +81,10 @@ export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let den = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i]! - b[i]!);
-    if (!(d <= num)) num = d; // also catches NaN
+    if (Number.isNaN(d)) return NaN;
+    if (d > num) num = d;
     den = Math.max(den, Math.abs(b[i]!));
   }
-  if (Number.isNaN(num)) return NaN;
   return den === 0 ? num : num / den;
 }
 

@@ -2,11 +2,9 @@
  * TensorFlow.js contenders: the `cpu` backend (plain JS kernels) and the `wasm` backend
  * (XNNPACK, SIMD; single-threaded in Node — tfjs turns wasm threads off there).
  *
- * The MLP mirrors bench/mlp784.mdf exactly, in matdiff's feature-major layout:
- * X [784, 256], W1 [256, 784], b1 [256, 1], H = relu(W1·X + b1), Z = W2·H + b2,
- * L = −sum(Y ⊙ (Z − logsumexp(Z, axis 0))) / 256. tfjs's softmax/logSoftmax only work
- * on the last axis, so the column-wise log-softmax is written as Z − logsumexp over
- * axis 0 — the same function as log(softmax(Z)) column-wise.
+ * The MLP is bench/mlp784.mdf in two layouts (see tfMlp): matdiff's own (W·X) and
+ * tfjs's batch-major idiom (X·Wᵀ) — tfjs-wasm's matMul with transposeB, which the W·X
+ * backward pass needs, is about 10× slower than the other cases here.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -78,40 +76,62 @@ export interface MlpContender {
   dispose: () => void;
 }
 
-export async function tfMlp(backend: TfBackend, s: MlpShape, d: MlpData): Promise<MlpContender> {
+/**
+ * The MLP in tfjs. `layout`:
+ *  - 'W·X'  feature-major, exactly matdiff's model: X [n,B], W1 [h,n], b1 [h,1];
+ *           column-wise log-softmax written as Z − logsumexp(Z, axis 0) (tfjs's
+ *           softmax/logSoftmax only take the last axis).
+ *  - 'X·Wᵀ' the batch-major equivalent, tfjs's idiom: Xᵀ [B,n], W1ᵀ [n,h], b1 [1,h],
+ *           H = relu(Xᵀ·W1ᵀ + b1), log-softmax over the last axis. Gradients are the
+ *           transposes of the feature-major ones; `evaluate` transposes them back.
+ * Both compute the same function on the same numbers.
+ */
+export async function tfMlp(backend: TfBackend, s: MlpShape, d: MlpData, layout: 'W·X' | 'X·Wᵀ' = 'W·X'): Promise<MlpContender> {
   await use(backend);
-  const X = tf.tensor2d(d.X, [s.n, s.B]);
-  const Y = tf.tensor2d(d.Y, [s.k, s.B]);
-  const W1 = tf.tensor2d(d.W1, [s.h, s.n]);
-  const b1 = tf.tensor2d(d.b1, [s.h, 1]);
-  const W2 = tf.tensor2d(d.W2, [s.k, s.h]);
-  const b2 = tf.tensor2d(d.b2, [s.k, 1]);
+  const fm = layout === 'W·X';
+  const t2 = (a: Float32Array, rows: number, cols: number): tf.Tensor2D =>
+    fm ? tf.tensor2d(a, [rows, cols]) : tf.tidy(() => tf.transpose(tf.tensor2d(a, [rows, cols])) as tf.Tensor2D);
+  const X = t2(d.X, s.n, s.B);
+  const Y = t2(d.Y, s.k, s.B);
+  const W1 = t2(d.W1, s.h, s.n);
+  const b1 = t2(d.b1, s.h, 1);
+  const W2 = t2(d.W2, s.k, s.h);
+  const b2 = t2(d.b2, s.k, 1);
   const params = [W1, b1, W2, b2];
 
-  const loss = (w1: tf.Tensor, c1: tf.Tensor, w2: tf.Tensor, c2: tf.Tensor): tf.Scalar => {
-    const H = tf.relu(tf.add(tf.matMul(w1, X), c1));
-    const Z = tf.add(tf.matMul(w2, H), c2);
-    const logP = tf.sub(Z, tf.logSumExp(Z, 0, true)); // column-wise log-softmax
-    return tf.div(tf.neg(tf.sum(tf.mul(Y, logP))), s.B) as tf.Scalar;
-  };
+  const loss = fm
+    ? (w1: tf.Tensor, c1: tf.Tensor, w2: tf.Tensor, c2: tf.Tensor): tf.Scalar => {
+        const H = tf.relu(tf.add(tf.matMul(w1, X), c1));
+        const Z = tf.add(tf.matMul(w2, H), c2);
+        const logP = tf.sub(Z, tf.logSumExp(Z, 0, true)); // column-wise log-softmax
+        return tf.div(tf.neg(tf.sum(tf.mul(Y, logP))), s.B) as tf.Scalar;
+      }
+    : (w1: tf.Tensor, c1: tf.Tensor, w2: tf.Tensor, c2: tf.Tensor): tf.Scalar => {
+        const H = tf.relu(tf.add(tf.matMul(X, w1), c1));
+        const Z = tf.add(tf.matMul(H, w2), c2);
+        return tf.div(tf.neg(tf.sum(tf.mul(Y, tf.logSoftmax(Z)))), s.B) as tf.Scalar;
+      };
   const vg = tf.valueAndGrads(loss);
 
   const forward = (): number => tf.tidy(() => loss(W1, b1, W2, b2).dataSync()[0]!);
-  const evaluate = (): ReturnType<MlpContender['evaluate']> =>
+  const step = (): void =>
     tf.tidy(() => {
       const { value, grads } = vg(params);
-      const g = grads.map((t) => t.dataSync() as Float32Array);
-      return { value: value.dataSync()[0]!, grad: { W1: g[0]!, b1: g[1]!, W2: g[2]!, b2: g[3]! } };
+      value.dataSync();
+      for (const g of grads) g.dataSync();
     });
   const before = (): Promise<void> => use(backend);
+  const name = `tfjs-${backend} [${layout}]`;
   return {
-    forward: { name: `tfjs-${backend}`, run: () => void forward(), before },
-    step: { name: `tfjs-${backend}`, run: () => void evaluate(), before },
-    evaluate: () => {
-      // copies: the cpu backend's dataSync hands out its own storage, freed by tidy
-      const r = evaluate();
-      return { value: r.value, grad: { W1: r.grad.W1.slice(), b1: r.grad.b1.slice(), W2: r.grad.W2.slice(), b2: r.grad.b2.slice() } };
-    },
+    forward: { name, run: () => void forward(), before },
+    step: { name, run: step, before },
+    evaluate: () =>
+      tf.tidy(() => {
+        const { value, grads } = vg(params);
+        // back in matdiff's layout, copied out of tfjs's storage
+        const g = grads.map((t) => (fm ? t : tf.transpose(t)).dataSync().slice() as Float32Array);
+        return { value: value.dataSync()[0]!, grad: { W1: g[0]!, b1: g[1]!, W2: g[2]!, b2: g[3]! } };
+      }),
     dispose: () => tf.dispose([X, Y, ...params]),
   };
 }

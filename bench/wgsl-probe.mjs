@@ -25,10 +25,20 @@ for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) globalThis
 async function getDevice() {
   const forced = opt('backend', process.env.MATDIFF_GPU_BACKEND);
   const attempts = forced
-    ? [[forced, 'core'], [forced, 'compatibility']]
+    ? [
+        [forced, 'core'],
+        [forced, 'compatibility'],
+      ]
     : process.platform === 'linux'
-      ? [['vulkan', 'core'], ['opengles', 'compatibility'], ['opengl', 'compatibility']]
-      : [[undefined, 'core'], [undefined, 'compatibility']];
+      ? [
+          ['vulkan', 'core'],
+          ['opengles', 'compatibility'],
+          ['opengl', 'compatibility'],
+        ]
+      : [
+          [undefined, 'core'],
+          [undefined, 'compatibility'],
+        ];
   if (process.platform === 'linux') process.env.EGL_PLATFORM ??= 'surfaceless';
   const keep = [];
   for (const [backend, featureLevel] of attempts) {
@@ -107,10 +117,18 @@ const { device, info, keep } = await getDevice(); // `keep` must stay reachable 
 const lim = device.limits;
 console.log(`adapter: ${info}`);
 const limitKeys = [
-  'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension', 'maxComputeWorkgroupStorageSize',
-  'maxStorageBuffersPerShaderStage', 'maxStorageBufferBindingSize', 'maxBufferSize',
-  'maxUniformBufferBindingSize', 'maxBindGroups', 'maxBindingsPerBindGroup',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxComputeWorkgroupStorageSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxUniformBufferBindingSize',
+  'maxBindGroups',
+  'maxBindingsPerBindGroup',
 ];
 console.log('limits:', Object.fromEntries(limitKeys.map((k) => [k, lim[k]])));
 const results = { adapter: info, limits: Object.fromEntries(limitKeys.map((k) => [k, lim[k]])), n: N, reps: REPS };
@@ -180,7 +198,9 @@ const results = { adapter: info, limits: Object.fromEntries(limitKeys.map((k) =>
   );
   console.log(`submit + onSubmittedWorkDone: median ${median(t2).toFixed(3)} ms`);
   console.log(`per dispatch, 100 passes in one submit: ${median(t3).toFixed(3)} ms`);
-  console.log(`readback 4 MiB: median ${results.readback4MiBMs.toFixed(2)} ms (${(4 / 1.048576 / results.readback4MiBMs).toFixed(2)} GB/s)`);
+  console.log(
+    `readback 4 MiB: median ${results.readback4MiBMs.toFixed(2)} ms (${(4 / 1.048576 / results.readback4MiBMs).toFixed(2)} GB/s)`,
+  );
   buf.destroy();
   st.destroy();
 }
@@ -311,7 +331,9 @@ const ref = new Float32Array(N * N);
     }
   const ms = now() - t0;
   results.jsMatmul = { ms, gflops: (2 * N ** 3) / ms / 1e6 };
-  console.log(`JS ikj matmul n=${N}: ${ms.toFixed(1)} ms, ${((2 * N ** 3) / ms / 1e6).toFixed(2)} GFLOP/s (single thread)`);
+  console.log(
+    `JS ikj matmul n=${N}: ${ms.toFixed(1)} ms, ${((2 * N ** 3) / ms / 1e6).toFixed(2)} GFLOP/s (single thread)`,
+  );
 }
 
 const bufA = upload(device, A, GPUBufferUsage.STORAGE);

@@ -74,7 +74,7 @@ describe('every spelling of LANGUAGE.md §2', () => {
     ['cube of a scalar', ['s³', 's^3'], b.pow(s, 3)],
     ['inverse of a scalar', ['s⁻¹', 's^-1', 'inv(s)', 's.^-1'], b.recip(s)],
     ['square root', ['sqrt(q)', 'q.^0.5'], b.sqrt(q)],
-    ['norm', ['‖A‖', 'norm(A)', 'sqrt(sum(A ⊙ A))'], b.norm(A)],
+    ['norm', ['‖A‖', 'norm(A)', 'sqrt(sum(A.^2))'], b.norm(A)],
     ['sigmoid', ['σ(x)', 'sigmoid(x)'], b.fn('sigmoid', x)],
     ['mean', ['mean(A)', 'sum(A) / (m·n)', 'sum(A)/(m*n)'], b.mean(A)],
     ['trace', ['tr(C)'], b.tr(C)],

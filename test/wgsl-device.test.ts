@@ -25,12 +25,7 @@ afterAll(() => {
   if ('gpu' in acquired) acquired.gpu.destroy();
 });
 
-function run(
-  device: GPUDevice,
-  code: string,
-  buffers: GPUBuffer[],
-  workgroups: [number, number?, number?],
-): void {
+function run(device: GPUDevice, code: string, buffers: GPUBuffer[], workgroups: [number, number?, number?]): void {
   const module = device.createShaderModule({ code });
   const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
   const bindGroup = device.createBindGroup({

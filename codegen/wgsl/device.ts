@@ -40,8 +40,7 @@ export interface GpuHandle {
 export type AcquireResult = { gpu: GpuHandle } | { reason: string };
 
 export type WgslValidation =
-  | { ok: true }
-  | { ok: false; messages: { line: number; column: number; message: string }[] };
+  { ok: true } | { ok: false; messages: { line: number; column: number; message: string }[] };
 
 type FeatureLevel = 'core' | 'compatibility';
 
@@ -355,7 +354,8 @@ async function acquireNode(): Promise<AcquireResult> {
         featureLevel: attempt.featureLevel,
         powerPreference: 'high-performance',
       });
-      if (!adapter) return { reason: summarizeLog(log) || 'requestAdapter() returned null (Dawn printed details to stderr)' };
+      if (!adapter)
+        return { reason: summarizeLog(log) || 'requestAdapter() returned null (Dawn printed details to stderr)' };
       retained.push(adapter);
       try {
         return { gpu: await makeHandle(adapter, backend, attempt.featureLevel) };
@@ -385,9 +385,8 @@ export function acquireGpu(): Promise<AcquireResult> {
   if (!current) {
     const gpu = browserGpu();
     current = Promise.resolve()
-      .then(
-        (): Promise<AcquireResult> | AcquireResult =>
-          gpu ? acquireBrowser(gpu) : isNode ? acquireNode() : { reason: 'no navigator.gpu and not running under Node' },
+      .then((): Promise<AcquireResult> | AcquireResult =>
+        gpu ? acquireBrowser(gpu) : isNode ? acquireNode() : { reason: 'no navigator.gpu and not running under Node' },
       )
       .catch((e: unknown): AcquireResult => ({ reason: `WebGPU initialisation failed: ${errorText(e)}` }));
   }

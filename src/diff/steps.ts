@@ -9,11 +9,11 @@ import { isScalar } from '../shape/shape.js';
 import { reverseGradients } from './reverse.js';
 import { simplify } from '../simplify/simplify.js';
 
-/** The simplified ∂f/∂z of each product z (·, ⊙ or scaling) that takes a variable of `xs` as a factor. */
+/** The simplified ∂f/∂z of each product z (·, ⊙ or scaling) that takes a variable of `xs` as a factor, output first. */
 export function stepAdjoints(f: Node, xs: readonly Node[]): Node[] {
   if (!isScalar(f.shape)) return [];
   const vars = new Set(xs);
-  const steps = topoOrder([f]).filter((n) => (n.op === 'matmul' || n.op === 'mul') && n.args.some((a) => vars.has(a)));
+  const steps = topoOrder([f]).reverse().filter((n) => (n.op === 'matmul' || n.op === 'mul') && n.args.some((a) => vars.has(a)));
   if (steps.length === 0) return [];
   try {
     return reverseGradients(f, steps).map(simplify);

@@ -109,7 +109,7 @@ export function computationGraph(
     if (s.args.length && !known.has(s)) known.set(s, d.name);
   }
   const taken = new Set([...model.vars.keys(), ...model.defs.keys(), ...model.dims, ...RESERVED]);
-  const named = nameShared(results, 'unicode', known, taken, stepAdjoints(output.node, wrt.map((w) => w.node)));
+  const named = nameShared(results, 'unicode', known, taken, stepAdjoints(output.node, [...model.vars.values()].map((v) => v.node)));
   const labels = new Map(known);
   named.shared.forEach((n, i) => labels.set(n, named.where[i]![0]));
 

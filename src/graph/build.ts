@@ -129,8 +129,8 @@ export const sqrt = (a: Node): Node => pow(a, 0.5);
 export const sum = (a: Node): Node => (isScalar(a.shape) ? a : mk('sum', [a]));
 export const tr = (a: Node): Node => (isScalar(a.shape) ? a : mk('tr', [a]));
 export const mean = (a: Node): Node => div(sum(a), dimValue(dimMul(a.shape.rows, a.shape.cols)));
-/** ‖A‖ = (Σ A⊙A)^½. */
-export const norm = (a: Node): Node => sqrt(sum(mul(a, a)));
+/** ‖A‖ = (Σ A.^2)^½ — with the square as the simplifier writes it, so that a simplified norm still prints as ‖A‖. */
+export const norm = (a: Node): Node => sqrt(sum(pow(a, 2)));
 
 export const softmax = (a: Node): Node => mk('softmax', [a]);
 export const logsumexp = (a: Node): Node => mk('logsumexp', [a]);

@@ -73,13 +73,13 @@ function printMul(n: Node, ctx: PrintCtx): Printed {
   return out(ctx.sub(a, PREC.MUL) + op + ctx.sub(b, PREC.POST));
 }
 
-/** ‖X‖ is (Σ X⊙X)^½: recognise it to print it back. */
+/** ‖X‖ is (Σ X.^2)^½: recognise it to print it back. */
 export function normOf(n: Node): Node | undefined {
   if (n.op !== 'pow' || n.num !== 0.5) return undefined;
   let inner = n.args[0]!;
   if (inner.op === 'sum') inner = inner.args[0]!;
   else if (!isScalar(inner.shape)) return undefined;
-  return inner.op === 'mul' && inner.args[0] === inner.args[1] ? inner.args[0] : undefined;
+  return inner.op === 'pow' && inner.num === 2 ? inner.args[0] : undefined;
 }
 
 const SUPERSCRIPT: Record<string, string> = { '2': '²', '3': '³' };

@@ -43,12 +43,18 @@ export function nameShared(
     names.set(best, fresh());
     where.push(best);
   }
-  for (const h of hints) {
-    if (names.has(h) || results.includes(h) || h.args.length === 0) continue;
-    if (!occurrences([...results, ...where], names).has(h) || printExpr(h, 'ascii', names).length < MIN_LENGTH) continue;
-    names.set(h, fresh());
-    where.push(h);
-  }
+  // A chain of two or more hinted steps (a network's layers) is named link by link, so
+  // that each link reads as the previous one times a little more; a lone one is not.
+  const counts = occurrences([...results, ...where], names);
+  const unique = [...new Set(hints)];
+  const chain = unique.filter(
+    (h) => !names.has(h) && !results.includes(h) && counts.has(h) && printExpr(h, 'ascii', names).length >= MIN_LENGTH,
+  );
+  if (chain.length + unique.filter((h) => where.includes(h)).length >= 2)
+    for (const h of chain) {
+      names.set(h, fresh());
+      where.push(h);
+    }
   // Each binding after the bindings it uses: later-named ones are mostly smaller, so
   // reverse, keep that order where it allows, then number the names as printed.
   const order = usesFirst([...where].reverse(), names);

@@ -105,9 +105,11 @@ function flattenSum(n: Node): Term[] {
 
 const term = (t: Term): Node => (t.c === 1 ? t.base : b.mul(b.constant(t.c), t.base));
 
-/** Σ cᵢ·Bᵢ, positive terms first. */
+/** Σ cᵢ·Bᵢ, positive terms first; a term Xᵀ after X (A + Aᵀ, not Aᵀ + A). */
 function sumOf(terms: Term[]): Node | undefined {
-  const ordered = [...terms.filter((t) => t.c > 0), ...terms.filter((t) => t.c < 0)];
+  const bases = new Set(terms.map((t) => t.base));
+  const late = (t: Term) => t.base.op === 'transpose' && bases.has(t.base.args[0]!);
+  const ordered = [...terms.filter((t) => t.c > 0 && !late(t)), ...terms.filter((t) => t.c > 0 && late(t)), ...terms.filter((t) => t.c < 0)];
   return ordered.reduce<Node | undefined>((s, t) => (s ? b.add(s, term(t)) : term(t)), undefined);
 }
 

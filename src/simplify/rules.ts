@@ -6,22 +6,65 @@
  */
 import type { Node } from '../graph/node.js';
 import { UNARY_FNS, type UnaryFn } from '../ops/names.js';
-import { isColumn, isRow, isScalar, shape, shapeEq } from '../shape/shape.js';
+import { isColumn, isRow, isScalar, isSquare, shape, shapeEq } from '../shape/shape.js';
 import { dimMul } from '../shape/dim.js';
 import * as b from '../graph/build.js';
 import { normalProduct, normalSum } from './normal.js';
+import { expandIfShorter } from './expand.js';
 
 export type Rule = (n: Node) => Node | undefined;
 
 const UNARY = new Set<string>(UNARY_FNS);
 const is = (n: Node | undefined, op: string): boolean => n?.op === op;
-const symmetric = (n: Node): boolean =>
-  (n.op === 'var' && (n.props?.includes('sym') || n.props?.includes('spd'))) ||
-  n.op === 'eye' ||
-  n.op === 'diag' ||
-  (n.op === 'fill' && shapeEq(n.shape, { rows: n.shape.cols, cols: n.shape.rows }));
 const a0 = (n: Node) => n.args[0]!;
 const a1 = (n: Node) => n.args[1]!;
+
+const symMemo = new WeakMap<Node, boolean>();
+/**
+ * Is `n` symmetric by construction: a sym/spd variable, I, diag(x), a square fill, Aᵀ·A,
+ * A·Aᵀ, A·S·Aᵀ, and sums, scalings, Hadamard products, inverses, transposes and
+ * elementwise functions of symmetric matrices.
+ */
+function symmetric(n: Node): boolean {
+  if (!isSquare(n.shape)) return false;
+  let s = symMemo.get(n);
+  if (s === undefined) symMemo.set(n, (s = symmetricBy(n)));
+  return s;
+}
+function symmetricBy(n: Node): boolean {
+  const symOrScalar = (x: Node) => isScalar(x.shape) || symmetric(x);
+  switch (n.op) {
+    case 'var':
+      return !!(n.props?.includes('sym') || n.props?.includes('spd'));
+    case 'eye':
+    case 'diag':
+    case 'fill':
+      return true;
+    case 'matmul': {
+      const [l, r] = n.args as [Node, Node];
+      const tOf = (x: Node) => (is(x, 'transpose') ? a0(x) : undefined);
+      return tOf(l) === r || tOf(r) === l || (is(l, 'matmul') && tOf(r) === a0(l) && symmetric(a1(l)));
+    }
+    case 'add':
+    case 'mul':
+      return n.args.every(symOrScalar);
+    case 'inv':
+    case 'transpose':
+    case 'pow':
+      return symmetric(a0(n));
+    default:
+      return UNARY.has(n.op) && symmetric(a0(n));
+  }
+}
+
+/** P·Q = I: A·A⁻¹, A⁻¹·A, and their transposes Aᵀ·A⁻ᵀ, A⁻ᵀ·Aᵀ. */
+const inversePair = (p: Node, q: Node): boolean =>
+  (is(q, 'inv') && a0(q) === p) ||
+  (is(p, 'inv') && a0(p) === q) ||
+  (is(p, 'transpose') && is(q, 'transpose') && inversePair(a0(p), a0(q)));
+
+/** A ones vector or row: ones(n), ones(n)ᵀ, ones(1, n). */
+const isOnes = (n: Node): boolean => (is(n, 'fill') && n.num === 1) || (is(n, 'transpose') && isOnes(a0(n)));
 
 export const RULES: [string, Rule][] = [
   // ── transpose: pushed down to the leaves ──
@@ -40,6 +83,17 @@ export const RULES: [string, Rule][] = [
   ['logdet(Aᵀ) = logdet(A)', (n) => (is(n, 'logdet') && is(a0(n), 'transpose') ? b.logdet(a0(a0(n))) : undefined)],
   ['A·A⁻¹ = I', (n) => (is(n, 'matmul') && is(a1(n), 'inv') && a0(a1(n)) === a0(n) ? b.eye(n.shape.rows) : undefined)],
   ['A⁻¹·A = I', (n) => (is(n, 'matmul') && is(a0(n), 'inv') && a0(a0(n)) === a1(n) ? b.eye(n.shape.rows) : undefined)],
+  [
+    'P·A·A⁻¹ = P, A⁻¹·A·Q = Q, A⁻ᵀ·Aᵀ = I: inverses cancel inside a chain',
+    (n) => {
+      if (!is(n, 'matmul')) return undefined;
+      const [l, r] = n.args as [Node, Node];
+      if (inversePair(l, r)) return b.eye(n.shape.rows);
+      if (is(l, 'matmul') && inversePair(a1(l), r)) return a0(l);
+      if (is(r, 'matmul') && inversePair(l, a0(r))) return a1(r);
+      return undefined;
+    },
+  ],
   // ── matrix products ──
   ['I·A = A', (n) => (is(n, 'matmul') && is(a0(n), 'eye') ? a1(n) : undefined)],
   ['A·I = A', (n) => (is(n, 'matmul') && is(a1(n), 'eye') ? a0(n) : undefined)],
@@ -54,6 +108,11 @@ export const RULES: [string, Rule][] = [
       ? b.mul(b.dimValue(a0(n).shape.cols), b.fill(1, n.shape))
       : undefined),
   ],
+  // Chains associate to the left, as they parse — except that a chain ending in a column
+  // multiplies from the right, so that it never forms a matrix-matrix product: Aᵀ·(B·x).
+  ['A·(B·C) = (A·B)·C unless C is a column', (n) => (is(n, 'matmul') && is(a1(n), 'matmul') && !isColumn(a1(a1(n)).shape) ? b.matmul(b.matmul(a0(n), a0(a1(n))), a1(a1(n))) : undefined)],
+  ['(A·B)·x = A·(B·x) for a column x', (n) => (is(n, 'matmul') && is(a0(n), 'matmul') && isColumn(a1(n).shape) ? b.matmul(a0(a0(n)), b.matmul(a1(a0(n)), a1(n))) : undefined)],
+  ['1ᵀ·x = xᵀ·1 = sum(x)', (n) => (is(n, 'matmul') && isScalar(n.shape) ? (isOnes(a0(n)) ? b.sum(a1(n)) : isOnes(a1(n)) ? b.sum(a0(n)) : undefined) : undefined)],
   // ── reductions ──
   ['sum(s·A) = s·sum(A)', (n) => (is(n, 'sum') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.sum(a1(a0(n)))) : undefined)],
   ['sum(ones(m,n)) = m·n', (n) => (is(n, 'sum') && is(a0(n), 'fill') ? b.mul(b.constant(a0(n).num!), b.dimValue(dimMul(a0(n).shape.rows, a0(n).shape.cols))) : undefined)],
@@ -72,6 +131,7 @@ export const RULES: [string, Rule][] = [
   ['exp(log(x)) = x', (n) => (is(n, 'exp') && is(a0(n), 'log') ? a0(a0(n)) : undefined)],
   ['f(0) for f(0) = 0', (n) => (UNARY.has(n.op) && ['abs', 'sin', 'tanh', 'relu', 'step', 'sign'].includes(n.op) && is(a0(n), 'fill') && a0(n).num === 0 ? a0(n) : undefined)],
   ['a ⊙ (b + c) = a⊙b + a⊙c when a cancels', distributeToCancel],
+  ['elementwise polynomials expanded when shorter', expandIfShorter],
   ['products: constants first, like factors merged, ones dropped', (n) => (is(n, 'mul') ? normalProduct(n) : undefined)],
   ['sums: like terms combined, common factors out', (n) => (is(n, 'add') ? normalSum(n) : undefined)],
 ];

@@ -32,7 +32,7 @@ export function deriveCommand(kind: DerivativeKind, args: Args): string {
     if (e instanceof ShapeError) throw new MatdiffError(kind === 'grad' ? 'E013' : 'E014', e.message, placeOf(model, out.span));
     throw e;
   }
-  const hints = kind === 'grad' ? stepAdjoints(out.node, wrt.map((w) => w.node)) : [];
+  const hints = kind === 'grad' ? stepAdjoints(out.node, [...model.vars.values()].map((v) => v.node)) : [];
   const named = nameShared(results, format, definedNames(model), takenNames(model), hints);
   const lines = wrt.map((w, i) => `${lhs(kind, out.name, w.name, w.node, format)} = ${named.texts[i]}`);
   for (const [name, text] of named.where) lines.push(`  where ${name} = ${text}`);

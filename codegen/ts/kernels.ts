@@ -1,0 +1,242 @@
+/**
+ * Steps of a schedule as TypeScript statements. Fused elementwise maps and reductions
+ * become loop nests written for the step; products, softmax/logsumexp and
+ * factorisations call the runtime (runtime.ts).
+ *
+ * Loop nests: the iteration space is [R, C], row-major. Loads that do not depend on j
+ * (a column broadcast) are read once per row, loads that depend on neither once per
+ * kernel, and when every load walks the same layout as the output the two loops
+ * collapse into one over R·C.
+ */
+import { OPS } from '../../src/ops/registry.js';
+import { type Dim, isOne } from '../../src/shape/dim.js';
+import type { ElemExpr, Idx, MatOperand, Step, View } from '../ir.js';
+import { type Extent, ext, extCode, extEq, extKey, isOneExt, isZeroExt } from '../extent.js';
+
+export interface RenderCtx {
+  /** The run-time size of a symbolic dimension (a local constant). */
+  dim(sym: string): string;
+  /** The local name of a logical buffer. */
+  buf(id: number): string;
+}
+
+const size = (e: Extent, ctx: RenderCtx): string => {
+  const code = extCode(e, (s) => ctx.dim(s));
+  return e.length > 1 ? `(${code})` : code;
+};
+const dimCode = (d: Dim, ctx: RenderCtx): string => size(ext(d), ctx);
+
+/** `i * s` (or `i`, or nothing for a zero stride). */
+function term(index: string, stride: Extent, ctx: RenderCtx): string | undefined {
+  if (isZeroExt(stride)) return undefined;
+  return isOneExt(stride) ? index : `${index} * ${size(stride, ctx)}`;
+}
+
+/** A rendered operand is wrapped in parentheses unless it is a name, a number or an index. */
+const paren = (code: string): string => (/^[\p{L}\p{N}_$.]+(\[[^\]]*\](«!»)?)?$/u.test(code) && !code.startsWith('-') ? code : `(${code})`);
+
+interface Loads {
+  /** Statements before the loops. */
+  pre: string[];
+  /** Statements at the start of each row. */
+  row: string[];
+  /** The expression. */
+  code: string;
+}
+
+/**
+ * Renders `e` for an [rows, cols] iteration space. `flat`: one loop, index `p` (or the
+ * literal 0 for a single element). `diag`: one loop over i, every load depends on i only.
+ */
+function renderExpr(e: ElemExpr, mode: 'grid' | 'flat' | 'diag', flatIndex: string, ctx: RenderCtx): Loads {
+  const pre: string[] = [];
+  const row: string[] = [];
+  const named = new Map<string, string>();
+  const rowOffsets = new Map<string, string>();
+  const idx = (k: Idx) => (k === '0' ? '0' : k);
+
+  const loadCode = (l: Extract<ElemExpr, { kind: 'load' }>): string => {
+    const key = `${l.buffer}|${extKey(l.si)}|${extKey(l.sj)}`;
+    const known = named.get(key);
+    if (known) return known;
+    const b = ctx.buf(l.buffer);
+    if (mode === 'flat') return `${b}[${flatIndex}]«!»`;
+    const iTerm = term('i', l.si, ctx);
+    const jTerm = term('j', l.sj, ctx);
+    if (!jTerm) {
+      // Constant along the row (or everywhere): read once.
+      const name = `k${named.size}`;
+      named.set(key, name);
+      (iTerm ? row : pre).push(`const ${name} = ${b}[${iTerm ?? '0'}]«!»;`);
+      return name;
+    }
+    if (!iTerm) return `${b}[${jTerm}]«!»`;
+    let r = rowOffsets.get(extKey(l.si));
+    if (!r) {
+      r = `r${rowOffsets.size}`;
+      rowOffsets.set(extKey(l.si), r);
+      row.push(`const ${r} = ${iTerm};`);
+    }
+    return `${b}[${r} + ${jTerm}]«!»`;
+  };
+
+  const render = (x: ElemExpr): string => {
+    switch (x.kind) {
+      case 'load':
+        return loadCode(x);
+      case 'dim':
+        return dimCode(x.dim, ctx);
+      case 'eye':
+        return x.a === x.b ? '1' : `(${idx(x.a)} === ${idx(x.b)} ? 1 : 0)`;
+      case 'diag':
+        return x.a === x.b ? render(x.arg) : `(${idx(x.a)} === ${idx(x.b)} ? ${render(x.arg)} : 0)`;
+      case 'op': {
+        const lower = OPS[x.node.op].lower;
+        if (lower.kind !== 'elementwise') throw new Error(`codegen: ${x.node.op} is not elementwise`);
+        return lower.ts(x.args.map((a) => paren(render(a))), x.node);
+      }
+    }
+  };
+  const code = render(e);
+  return { pre, row, code };
+}
+
+/** Can the iteration collapse to one loop: every load reads the output's own layout, or a constant? */
+function flattens(e: ElemExpr, rows: Dim, cols: Dim): boolean {
+  switch (e.kind) {
+    case 'load': {
+      if (isZeroExt(e.si) && isZeroExt(e.sj)) return true;
+      return (isOne(rows) || extEq(e.si, ext(cols))) && (isOne(cols) || isOneExt(e.sj));
+    }
+    case 'op':
+      return e.args.every((a) => flattens(a, rows, cols));
+    case 'dim':
+      return true;
+    case 'eye':
+    case 'diag':
+      return isOne(rows) && isOne(cols);
+  }
+}
+
+/** A loop nest over [rows, cols] whose innermost statement is `body(code, flatIndex)`. */
+function loopNest(
+  e: ElemExpr,
+  rows: Dim,
+  cols: Dim,
+  ctx: RenderCtx,
+  body: (code: string, at: string) => string,
+  opts: { rowStart?: string; rowEnd?: (i: string) => string } = {},
+): string {
+  const R = dimCode(rows, ctx);
+  const C = dimCode(cols, ctx);
+  const single = isOne(rows) && isOne(cols);
+  if (!opts.rowStart && flattens(e, rows, cols)) {
+    const at = single ? '0' : 'p';
+    const l = renderExpr(e, 'flat', at, ctx);
+    const n = isOne(rows) ? C : isOne(cols) ? R : `${R} * ${C}`;
+    const stmt = body(l.code, at);
+    return [...l.pre, single ? stmt : `for (let p = 0; p < ${n}; p++) ${stmt}`].join('\n');
+  }
+  const l = renderExpr(e, 'grid', '', ctx);
+  return [
+    ...l.pre,
+    `for (let i = 0; i < ${R}; i++) {`,
+    ...(opts.rowStart ? [opts.rowStart] : [`const o = i * ${C};`]),
+    ...l.row,
+    `for (let j = 0; j < ${C}; j++) ${body(l.code, 'o + j')}`,
+    ...(opts.rowEnd ? [opts.rowEnd('i')] : []),
+    '}',
+  ].join('\n');
+}
+
+const operandStrides = (x: MatOperand, ctx: RenderCtx): [string, string] => {
+  const ld = size(x.ld, ctx);
+  return x.trans ? ['1', ld] : [ld, '1'];
+};
+
+const viewArgs = (v: View, ctx: RenderCtx): string => `${ctx.buf(v.buffer)}, ${size(v.rs, ctx)}, ${size(v.cs, ctx)}`;
+
+/** The statements of one step (without its comment). */
+export function renderStep(s: Step, ctx: RenderCtx): string {
+  switch (s.kind) {
+    case 'map': {
+      const out = ctx.buf(s.out);
+      return loopNest(s.expr, s.rows, s.cols, ctx, (code, at) => `${out}[${at}] = ${code};`);
+    }
+    case 'reduce':
+      return renderReduce(s, ctx);
+    case 'matmul': {
+      const [ars, acs] = operandStrides(s.a, ctx);
+      const [brs, bcs] = operandStrides(s.b, ctx);
+      const [m, n, k] = [s.m, s.n, s.k].map((d) => dimCode(d, ctx));
+      return `gemm(${m}, ${n}, ${k}, ${ctx.buf(s.a.buffer)}, ${ars}, ${acs}, ${ctx.buf(s.b.buffer)}, ${brs}, ${bcs}, ${ctx.buf(s.out)});`;
+    }
+    case 'softmax':
+    case 'logsumexp': {
+      const fn = s.kind === 'softmax' ? 'softmaxCols' : 'logsumexpCols';
+      return `${fn}(${dimCode(s.rows, ctx)}, ${dimCode(s.cols, ctx)}, ${viewArgs(s.input, ctx)}, ${ctx.buf(s.out)}, ${ctx.buf(s.max)}, ${ctx.buf(s.sum)});`;
+    }
+    case 'factor': {
+      const n = dimCode(s.n, ctx);
+      return s.method === 'lu'
+        ? `luFactor(${n}, ${viewArgs(s.input, ctx)}, ${ctx.buf(s.factor)}, ${ctx.buf(s.piv!)});`
+        : `cholFactor(${n}, ${viewArgs(s.input, ctx)}, ${ctx.buf(s.factor)});`;
+    }
+    case 'inverse': {
+      const n = dimCode(s.n, ctx);
+      return s.method === 'lu'
+        ? `luInverse(${n}, ${ctx.buf(s.factor)}, ${ctx.buf(s.piv!)}, ${ctx.buf(s.out)}, ${ctx.buf(s.tmp!)});`
+        : `cholInverse(${n}, ${ctx.buf(s.factor)}, ${ctx.buf(s.out)}, ${ctx.buf(s.tmp!)});`;
+    }
+    case 'det':
+    case 'logdet': {
+      const n = dimCode(s.n, ctx);
+      const f = ctx.buf(s.factor);
+      const call =
+        s.method === 'lu'
+          ? s.kind === 'det'
+            ? `luDet(${n}, ${f}, ${ctx.buf(s.piv!)})`
+            : `luLogdet(${n}, ${f})`
+          : s.kind === 'det'
+            ? `cholDet(${n}, ${f})`
+            : `cholLogdet(${n}, ${f})`;
+      return `${ctx.buf(s.out)}[0] = ${call};`;
+    }
+  }
+}
+
+function renderReduce(s: Extract<Step, { kind: 'reduce' }>, ctx: RenderCtx): string {
+  const out = ctx.buf(s.out);
+  switch (s.axis) {
+    case 'all':
+      return ['let acc = 0;', loopNest(s.body, s.rows, s.cols, ctx, (code) => `acc += ${code};`), `${out}[0] = acc;`].join('\n');
+    case 'rows':
+      return loopNest(s.body, s.rows, s.cols, ctx, (code) => `acc += ${code};`, {
+        rowStart: 'let acc = 0;',
+        rowEnd: (i) => `${out}[${i}] = acc;`,
+      });
+    case 'cols': {
+      const acc = ctx.buf(s.acc!);
+      const C = dimCode(s.cols, ctx);
+      return [
+        `${acc}.fill(0, 0, ${C});`,
+        loopNest(s.body, s.rows, s.cols, ctx, (code, at) => `${acc}[${at === '0' ? '0' : at === 'p' && isOne(s.rows) ? 'p' : 'j'}]«!» += ${code};`, {
+          rowStart: '',
+        }),
+        `for (let j = 0; j < ${C}; j++) ${out}[j] = ${acc}[j]«!»;`,
+      ].join('\n');
+    }
+    case 'diag': {
+      const l = renderExpr(s.body, 'diag', '', ctx);
+      return [
+        'let acc = 0;',
+        ...l.pre,
+        `for (let i = 0; i < ${dimCode(s.rows, ctx)}; i++) {`,
+        ...l.row,
+        `acc += ${l.code};`,
+        '}',
+        `${out}[0] = acc;`,
+      ].join('\n');
+    }
+  }
+}

@@ -1,0 +1,382 @@
+/**
+ * The fixed part of every generated TypeScript module: input reading and size binding,
+ * the blocked matrix product, column-wise softmax / logsumexp, and LU / Cholesky
+ * factorisations. Kernels that depend on the formula (fused elementwise loops and
+ * reductions) are written per program by kernels.ts; these are called from them.
+ *
+ * Text between « and » is TypeScript only (annotations, type declarations, `export`);
+ * `finish()` in emit.ts keeps it for a .ts module and drops it for the JavaScript run
+ * in-process — the emitter strips its own types, no compiler is involved.
+ *
+ * The module defines `Arr` (Float64Array or Float32Array), the type `Real` (its
+ * instance type), `DIM_NAMES` and the input tables before this text.
+ */
+import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
+
+/** The registry's scalar helpers (sigmoid, softplus), their annotations marked TypeScript-only. */
+export const HELPERS = ELEMENTWISE_HELPERS.ts.map((h) => h.replace(/: number/g, '«: number»')).join('\n');
+
+export const RUNTIME = String.raw`
+«/** A monomial of symbolic sizes: k · Π D[s]. */
+interface Mono {
+  readonly k: number;
+  readonly s: readonly number[];
+}
+
+/** How an input is shaped: its key, its declared rows and columns, their product, and the shape as declared. */
+interface InputSpec {
+  readonly key: string;
+  readonly rows: Mono;
+  readonly cols: Mono;
+  readonly size: Mono;
+  readonly shape: string;
+}»
+
+/** inputs[key] when it is the object's own property (never a prototype's). */
+function own(o«: object», key«: string»)«: unknown» {
+  return Object.hasOwn(o, key) ? (o as «Record<string, unknown>»)[key] : undefined;
+}
+
+const isUnit = (m«: Mono»)«: boolean» => m.k === 1 && m.s.length === 0;
+
+function monoValue(m«: Mono», D«: Float64Array»)«: number» {
+  let v = m.k;
+  for (let t = 0; t < m.s.length; t++) v *= D[m.s[t]«!»]«!»;
+  return v;
+}
+
+/**
+ * Binds the one unknown symbol of k·Π D[s] = value (it may occur more than once, as in
+ * n·n). Returns false when every symbol is known or two are unknown (later, maybe).
+ */
+function solve(m«: Mono», value«: number», D«: Float64Array», spec«: InputSpec»)«: boolean» {
+  let known = m.k;
+  let unknown = -1;
+  let power = 0;
+  for (let t = 0; t < m.s.length; t++) {
+    const d = m.s[t]«!»;
+    if (D[d] !== 0) known *= D[d]«!»;
+    else if (unknown === -1 || unknown === d) {
+      unknown = d;
+      power++;
+    } else return false;
+  }
+  if (unknown === -1) return false;
+  const x = Math.round((value / known) ** (1 / power));
+  if (!(x >= 1 && known * x ** power === value))
+    throw new RangeError(spec.key + ': ' + value + ' does not fit the declared shape ' + spec.shape + ' (size of ' + DIM_NAMES[unknown] + ')');
+  D[unknown] = x;
+  return true;
+}
+
+/**
+ * Binds the symbolic sizes into D (0 = unknown): first from 'dims', then from the
+ * inputs — rows and columns of nested arrays, lengths of flat ones — until nothing
+ * changes. Every size in 'need' must end up bound.
+ */
+function bindDims(inputs«: object», dims«: object | undefined», specs«: readonly InputSpec[]», need«: readonly number[]», D«: Float64Array»)«: void» {
+  D.fill(0);
+  if (typeof inputs !== 'object' || inputs === null) throw new TypeError('inputs must be an object with one entry per variable');
+  if (dims !== undefined)
+    for (let d = 0; d < DIM_NAMES.length; d++) {
+      const v = own(dims, DIM_NAMES[d]«!»);
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError('dims.' + DIM_NAMES[d] + ' must be a positive integer');
+      D[d] = v;
+    }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let s = 0; s < specs.length; s++) {
+      const spec = specs[s]«!»;
+      const v = own(inputs, spec.key);
+      if (v === undefined || typeof v === 'number') continue;
+      if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
+        if (solve(spec.rows, v.length, D, spec)) changed = true;
+        if (solve(spec.cols, (v[0] as «readonly unknown[]»).length, D, spec)) changed = true;
+      } else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) {
+        const m = isUnit(spec.cols) ? spec.rows : isUnit(spec.rows) ? spec.cols : spec.size;
+        if (solve(m, v.length, D, spec)) changed = true;
+      }
+    }
+  }
+  for (let t = 0; t < need.length; t++)
+    if (D[need[t]«!»] === 0)
+      throw new RangeError('cannot infer the size ' + DIM_NAMES[need[t]«!»] + ' from the inputs; pass it in dims');
+}
+
+function sameDims(a«: Float64Array», b«: Float64Array»)«: boolean» {
+  for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  return true;
+}
+
+function shapeError(spec«: InputSpec», R«: number», C«: number», got«: string»)«: RangeError» {
+  return new RangeError(spec.key + ': expected ' + spec.shape + ' = ' + R + ' × ' + C + ', got ' + got);
+}
+
+function entry(spec«: InputSpec», x«: unknown», where«: string»)«: number» {
+  if (typeof x !== 'number') throw new TypeError(spec.key + where + ' is not a number');
+  return x;
+}
+
+/**
+ * Input 'spec' as a row-major R × C array of the module's type: the caller's own
+ * array when it is one (no copy), else converted into stage k of the workspace.
+ */
+function readInput(v«: unknown», spec«: InputSpec», R«: number», C«: number», stages«: (Real | undefined)[]», k«: number»)«: Real» {
+  const size = R * C;
+  if (v instanceof Arr) {
+    if (v.length !== size) throw shapeError(spec, R, C, 'an array of length ' + v.length);
+    return v;
+  }
+  if (v === undefined) throw new TypeError('missing input ' + spec.key + ' ' + spec.shape);
+  let out = stages[k];
+  if (out === undefined) stages[k] = out = new Arr(size);
+  if (typeof v === 'number') {
+    if (size !== 1) throw shapeError(spec, R, C, 'a number');
+    out[0] = v;
+  } else if (v instanceof Float64Array || v instanceof Float32Array) {
+    if (v.length !== size) throw shapeError(spec, R, C, 'an array of length ' + v.length);
+    out.set(v);
+  } else if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
+    if (v.length !== R) throw shapeError(spec, R, C, v.length + ' rows');
+    for (let i = 0; i < R; i++) {
+      const row«: unknown» = v[i];
+      if (!Array.isArray(row) || row.length !== C) throw shapeError(spec, R, C, 'row ' + i + ' of ' + (Array.isArray(row) ? row.length + ' entries' : typeof row));
+      for (let j = 0; j < C; j++) out[i * C + j] = entry(spec, row[j], '[' + i + '][' + j + ']');
+    }
+  } else if (Array.isArray(v)) {
+    if (v.length !== size) throw shapeError(spec, R, C, 'a flat array of length ' + v.length);
+    for (let p = 0; p < size; p++) out[p] = entry(spec, v[p], '[' + p + ']');
+  } else throw new TypeError(spec.key + ': expected a number, an array or a typed array');
+  return out;
+}
+
+// ── matrix product ──
+// C[m, n] = A·B with A(i, p) = a[i·ars + p·acs] and B(p, j) = b[p·brs + j·bcs]: any
+// strides, so transposed operands are read in place. Large products are blocked
+// (MC × KC panels of A, KC × NC of B, packed in float64 into 4-row and 4-column strips)
+// and computed by a 4×4 register-tiled micro-kernel; small ones by dot products.
+
+const MC = 64;
+const KC = 256;
+const NC = 1024;
+let packA«: Float64Array | undefined»;
+let packB«: Float64Array | undefined»;
+const tile = new Float64Array(16);
+
+function gemm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: void» {
+  if (m < 8 || n < 8 || k < 8 || m * n * k < 32768) {
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[i * ars + p * acs]«!» * b[p * brs + j * bcs]«!»;
+        c[i * n + j] = s;
+      }
+    return;
+  }
+  const ap = (packA ??= new Float64Array(MC * KC));
+  const bp = (packB ??= new Float64Array(KC * NC));
+  c.fill(0, 0, m * n);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    const nstrips = (nc + 3) >> 2;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packPanel(b, bcs, brs, jc, pc, n, kc, nstrips, bp);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mstrips = (Math.min(MC, m - ic) + 3) >> 2;
+        packPanel(a, ars, acs, ic, pc, m, kc, mstrips, ap);
+        for (let si = 0; si < mstrips; si++)
+          for (let sj = 0; sj < nstrips; sj++) micro(ap, si * kc * 4, bp, sj * kc * 4, kc, c, ic + si * 4, jc + sj * 4, m, n);
+      }
+    }
+  }
+}
+
+/**
+ * Packs strips of 4 lines (rows of A, or columns of B) × kc into 'out', line-interleaved:
+ * out[s·kc·4 + p·4 + q] = X(line0 + 4s + q, p0 + p), zero past 'lines'. X(l, p) = x[l·ls + p·ps].
+ */
+function packPanel(x«: Real», ls«: number», ps«: number», l0«: number», p0«: number», lines«: number», kc«: number», strips«: number», out«: Float64Array»)«: void» {
+  let o = 0;
+  for (let s = 0; s < strips; s++) {
+    const l = l0 + s * 4;
+    const h = Math.min(4, lines - l);
+    for (let p = 0; p < kc; p++) {
+      const base = l * ls + (p0 + p) * ps;
+      out[o] = x[base]«!»;
+      out[o + 1] = h > 1 ? x[base + ls]«!» : 0;
+      out[o + 2] = h > 2 ? x[base + 2 * ls]«!» : 0;
+      out[o + 3] = h > 3 ? x[base + 3 * ls]«!» : 0;
+      o += 4;
+    }
+  }
+}
+
+/** C[i0.., j0..] += (4 rows of packed A) · (4 columns of packed B), sixteen sums in registers. */
+function micro(ap«: Float64Array», pa«: number», bp«: Float64Array», pb«: number», kc«: number», c«: Real», i0«: number», j0«: number», m«: number», n«: number»)«: void» {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++, pa += 4, pb += 4) {
+    const a0 = ap[pa]«!», a1 = ap[pa + 1]«!», a2 = ap[pa + 2]«!», a3 = ap[pa + 3]«!»;
+    const b0 = bp[pb]«!», b1 = bp[pb + 1]«!», b2 = bp[pb + 2]«!», b3 = bp[pb + 3]«!»;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  if (i0 + 4 <= m && j0 + 4 <= n) {
+    let o = i0 * n + j0;
+    c[o]«!» += c00; c[o + 1]«!» += c01; c[o + 2]«!» += c02; c[o + 3]«!» += c03; o += n;
+    c[o]«!» += c10; c[o + 1]«!» += c11; c[o + 2]«!» += c12; c[o + 3]«!» += c13; o += n;
+    c[o]«!» += c20; c[o + 1]«!» += c21; c[o + 2]«!» += c22; c[o + 3]«!» += c23; o += n;
+    c[o]«!» += c30; c[o + 1]«!» += c31; c[o + 2]«!» += c32; c[o + 3]«!» += c33;
+    return;
+  }
+  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  const h = Math.min(4, m - i0);
+  const w = Math.min(4, n - j0);
+  for (let x = 0; x < h; x++) for (let y = 0; y < w; y++) c[(i0 + x) * n + j0 + y]«!» += tile[x * 4 + y]«!»;
+}
+
+// ── column-wise softmax and log-sum-exp, X(i, j) = x[i·rs + j·cs] ──
+// Stable: the column maximum is subtracted before exponentiating.
+
+function columnMax(R«: number», C«: number», x«: Real», rs«: number», cs«: number», mx«: Float64Array»)«: void» {
+  mx.fill(-Infinity, 0, C);
+  for (let i = 0; i < R; i++)
+    for (let j = 0; j < C; j++) {
+      const v = x[i * rs + j * cs]«!»;
+      if (v > mx[j]«!» || v !== v) mx[j] = v;
+    }
+}
+
+function softmaxCols(R«: number», C«: number», x«: Real», rs«: number», cs«: number», out«: Real», mx«: Float64Array», sm«: Float64Array»)«: void» {
+  columnMax(R, C, x, rs, cs, mx);
+  sm.fill(0, 0, C);
+  for (let i = 0; i < R; i++)
+    for (let j = 0; j < C; j++) {
+      const e = Math.exp(x[i * rs + j * cs]«!» - mx[j]«!»);
+      out[i * C + j] = e;
+      sm[j]«!» += e;
+    }
+  for (let j = 0; j < C; j++) sm[j] = 1 / sm[j]«!»;
+  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) out[i * C + j]«!» *= sm[j]«!»;
+}
+
+function logsumexpCols(R«: number», C«: number», x«: Real», rs«: number», cs«: number», out«: Real», mx«: Float64Array», sm«: Float64Array»)«: void» {
+  columnMax(R, C, x, rs, cs, mx);
+  sm.fill(0, 0, C);
+  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) sm[j]«!» += Math.exp(x[i * rs + j * cs]«!» - mx[j]«!»);
+  for (let j = 0; j < C; j++) out[j] = mx[j]«!» + Math.log(sm[j]«!»);
+}
+
+// ── factorisations of a square n × n matrix X(i, j) = x[i·rs + j·cs], in float64 ──
+
+/** P·A = L·U with partial pivoting, packed in f; piv the permutation, piv[n] its sign. */
+function luFactor(n«: number», x«: Real», rs«: number», cs«: number», f«: Float64Array», piv«: Int32Array»)«: void» {
+  for (let i = 0; i < n; i++) {
+    piv[i] = i;
+    for (let j = 0; j < n; j++) f[i * n + j] = x[i * rs + j * cs]«!»;
+  }
+  let sign = 1;
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    for (let i = k + 1; i < n; i++) if (Math.abs(f[i * n + k]«!») > Math.abs(f[p * n + k]«!»)) p = i;
+    if (p !== k) {
+      for (let j = 0; j < n; j++) {
+        const t = f[k * n + j]«!»;
+        f[k * n + j] = f[p * n + j]«!»;
+        f[p * n + j] = t;
+      }
+      const t = piv[k]«!»;
+      piv[k] = piv[p]«!»;
+      piv[p] = t;
+      sign = -sign;
+    }
+    const pivot = f[k * n + k]«!»;
+    if (pivot === 0) continue;
+    for (let i = k + 1; i < n; i++) {
+      const l = (f[i * n + k] = f[i * n + k]«!» / pivot);
+      for (let j = k + 1; j < n; j++) f[i * n + j]«!» -= l * f[k * n + j]«!»;
+    }
+  }
+  piv[n] = sign;
+}
+
+function luDet(n«: number», f«: Float64Array», piv«: Int32Array»)«: number» {
+  let d = piv[n]«!»;
+  for (let i = 0; i < n; i++) d *= f[i * n + i]«!»;
+  return d;
+}
+
+function luLogdet(n«: number», f«: Float64Array»)«: number» {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.log(Math.abs(f[i * n + i]«!»));
+  return s;
+}
+
+/** A⁻¹ column by column: L·U·x = P·eₖ. */
+function luInverse(n«: number», f«: Float64Array», piv«: Int32Array», out«: Real», x«: Float64Array»)«: void» {
+  for (let c = 0; c < n; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = piv[i] === c ? 1 : 0;
+      for (let j = 0; j < i; j++) s -= f[i * n + j]«!» * x[j]«!»;
+      x[i] = s;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = x[i]«!»;
+      for (let j = i + 1; j < n; j++) s -= f[i * n + j]«!» * x[j]«!»;
+      x[i] = s / f[i * n + i]«!»;
+    }
+    for (let i = 0; i < n; i++) out[i * n + c] = x[i]«!»;
+  }
+}
+
+/** A = L·Lᵀ for symmetric positive definite A; L in the lower triangle of f (NaN if A is not). */
+function cholFactor(n«: number», x«: Real», rs«: number», cs«: number», f«: Float64Array»)«: void» {
+  for (let j = 0; j < n; j++) {
+    let s = x[j * rs + j * cs]«!»;
+    for (let k = 0; k < j; k++) s -= f[j * n + k]«!» * f[j * n + k]«!»;
+    const d = Math.sqrt(s);
+    f[j * n + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      let t = x[i * rs + j * cs]«!»;
+      for (let k = 0; k < j; k++) t -= f[i * n + k]«!» * f[j * n + k]«!»;
+      f[i * n + j] = t / d;
+    }
+  }
+}
+
+function cholDet(n«: number», f«: Float64Array»)«: number» {
+  let d = 1;
+  for (let i = 0; i < n; i++) d *= f[i * n + i]«!»;
+  return d * d;
+}
+
+function cholLogdet(n«: number», f«: Float64Array»)«: number» {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.log(f[i * n + i]«!»);
+  return 2 * s;
+}
+
+/** A⁻¹ column by column: L·y = eₖ, then Lᵀ·x = y. */
+function cholInverse(n«: number», f«: Float64Array», out«: Real», x«: Float64Array»)«: void» {
+  for (let c = 0; c < n; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = i === c ? 1 : 0;
+      for (let j = 0; j < i; j++) s -= f[i * n + j]«!» * x[j]«!»;
+      x[i] = s / f[i * n + i]«!»;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = x[i]«!»;
+      for (let j = i + 1; j < n; j++) s -= f[j * n + i]«!» * x[j]«!»;
+      x[i] = s / f[i * n + i]«!»;
+    }
+    for (let i = 0; i < n; i++) out[i * n + c] = x[i]«!»;
+  }
+}
+`;

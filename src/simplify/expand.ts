@@ -1,0 +1,136 @@
+/**
+ * Expansion of elementwise polynomials, kept when it is shorter. Elementwise products
+ * commute, so a sum of products is a polynomial in its atoms (anything that is not a
+ * sum, product, power or constant) with rational exponents. Expanding, cancelling and
+ * collecting turns, for example,
+ *     ((1 − y) / (1 − a) − y / a) ⊙ a ⊙ (1 − a)   into   a − y,
+ * the derivative of binary cross-entropy through a sigmoid. Sums that divide are first
+ * cancelled as whole factors, and only then multiplied out.
+ */
+import type { Node } from '../graph/node.js';
+import { isScalar, shapeEq } from '../shape/shape.js';
+import * as b from '../graph/build.js';
+
+interface Monomial {
+  c: number;
+  /** Base → exponent, in order of first appearance. */
+  f: Map<Node, number>;
+}
+
+/** Past this many terms an expansion is abandoned: it would not be shorter. */
+const MAX_TERMS = 24;
+
+class TooBig extends Error {}
+
+function times(x: Monomial[], y: Monomial[]): Monomial[] {
+  const out: Monomial[] = [];
+  for (const p of x)
+    for (const q of y) {
+      const f = new Map(p.f);
+      for (const [base, e] of q.f) {
+        const sum = (f.get(base) ?? 0) + e;
+        if (sum === 0) f.delete(base);
+        else f.set(base, sum);
+      }
+      out.push({ c: p.c * q.c, f });
+    }
+  if (out.length > MAX_TERMS) throw new TooBig();
+  return out;
+}
+
+/** Monomials of n, with sums left whole as factors (deferred). */
+function monomials(n: Node): Monomial[] {
+  switch (n.op) {
+    case 'const':
+      return [{ c: n.num!, f: new Map() }];
+    case 'add':
+      return [...monomials(n.args[0]!), ...monomials(n.args[1]!)];
+    case 'mul':
+      return times(factor(n.args[0]!), factor(n.args[1]!));
+    case 'pow':
+      return atom(n.args[0]!, n.num!);
+    default:
+      return atom(n, 1);
+  }
+}
+
+const atom = (base: Node, e: number): Monomial[] => [{ c: 1, f: new Map([[base, e]]) }];
+
+/** A factor of a product: a sum stays whole, to cancel against its reciprocal first. */
+const factor = (n: Node): Monomial[] => (n.op === 'add' ? atom(n, 1) : monomials(n));
+
+/** Multiplies out the sums left as factors with small positive integer exponents. */
+function expandFactors(ms: Monomial[]): Monomial[] {
+  const out: Monomial[] = [];
+  for (const m of ms) {
+    // The largest sum first: it is the one most likely to hold reciprocals that cancel.
+    const sumBase = [...m.f]
+      .filter(([base, e]) => base.op === 'add' && Number.isInteger(e) && e > 0 && e <= 3)
+      .sort(([x], [y]) => size(y) - size(x))[0];
+    if (!sumBase) {
+      out.push(m);
+      continue;
+    }
+    const [base, e] = sumBase;
+    const rest = { c: m.c, f: new Map(m.f) };
+    rest.f.delete(base);
+    let acc: Monomial[] = [rest];
+    const inner = expandFactors(monomials(base));
+    for (let i = 0; i < e; i++) acc = times(acc, inner);
+    out.push(...expandFactors(acc));
+    if (out.length > MAX_TERMS) throw new TooBig();
+  }
+  return out;
+}
+
+function collect(ms: Monomial[]): Monomial[] {
+  const out: Monomial[] = [];
+  for (const m of ms) {
+    const same = out.find((o) => o.f.size === m.f.size && [...m.f].every(([k, e]) => o.f.get(k) === e));
+    if (same) same.c += m.c;
+    else out.push(m);
+  }
+  return out.filter((m) => m.c !== 0);
+}
+
+function rebuildMonomial(m: Monomial): Node {
+  const factors = [...m.f].map(([base, e]) => b.pow(base, e));
+  const scalars = factors.filter((x) => isScalar(x.shape));
+  const mats = factors.filter((x) => !isScalar(x.shape));
+  const ordered = [...scalars, ...mats];
+  const body = ordered.reduce<Node | undefined>((p, x) => (p ? b.mul(p, x) : x), undefined);
+  if (!body) return b.constant(m.c);
+  return m.c === 1 ? body : b.mul(b.constant(m.c), body);
+}
+
+/**
+ * Tree size, counting shared subtrees each time they occur (what the reader reads); a
+ * power counts double, so that σ⊙(1 − σ) is not traded for σ − σ².
+ */
+function size(n: Node, cap = 400): number {
+  let count = 0;
+  const stack = [n];
+  while (stack.length && count < cap) {
+    const x = stack.pop()!;
+    count += x.op === 'pow' ? 2 : 1;
+    stack.push(...x.args);
+  }
+  return count;
+}
+
+/** The expanded, collected form of an elementwise polynomial, if it is smaller than `n`. */
+export function expandIfShorter(n: Node): Node | undefined {
+  if (n.op !== 'mul' && n.op !== 'add') return undefined;
+  if (n.op === 'mul' && !n.args.some((a) => a.op === 'add')) return undefined;
+  let ms: Monomial[];
+  try {
+    ms = collect(expandFactors(collect(monomials(n))));
+  } catch (e) {
+    if (e instanceof TooBig) return undefined;
+    throw e;
+  }
+  const terms = ms.map(rebuildMonomial);
+  let out = terms.reduce<Node | undefined>((s, t) => (s ? b.add(s, t) : t), undefined) ?? b.fill(0, n.shape);
+  if (!shapeEq(out.shape, n.shape)) out = b.broadcastTo(out, n.shape);
+  return size(out) < size(n) ? out : undefined;
+}
