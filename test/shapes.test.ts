@@ -44,7 +44,7 @@ describe('examples/', () => {
 
     it(`${f} parses and shape-checks`, () => {
       const model = parse(source, f);
-      expect(model.defs.size).toBeGreaterThan(0);
+      expect(model.defs.size + model.asserts.length).toBeGreaterThan(0);
       // Every dimension in every shape is a declared symbol or a number.
       for (const d of [...model.vars.values(), ...model.defs.values()])
         for (const dim of [d.node.shape.rows, d.node.shape.cols])

@@ -60,9 +60,9 @@ function renderExpr(e: ElemExpr, mode: 'grid' | 'flat' | 'diag', flatIndex: stri
     const known = named.get(key);
     if (known) return known;
     const b = ctx.buf(l.buffer);
-    if (mode === 'flat') return `${b}[${flatIndex}]«!»`;
     const iTerm = term('i', l.si, ctx);
     const jTerm = term('j', l.sj, ctx);
+    if (mode === 'flat' && (iTerm || jTerm)) return `${b}[${flatIndex}]«!»`;
     if (!jTerm) {
       // Constant along the row (or everywhere): read once.
       const name = `k${named.size}`;
@@ -118,7 +118,11 @@ function flattens(e: ElemExpr, rows: Dim, cols: Dim): boolean {
   }
 }
 
-/** A loop nest over [rows, cols] whose innermost statement is `body(code, flatIndex)`. */
+/**
+ * A loop nest over [rows, cols] whose innermost statement is `body(code, at)`, `at` the
+ * output index (`p`, `0`, or `o + j`). With `rowStart`/`rowEnd` (per-row reductions) it
+ * never collapses and `rowStart` replaces the row offset `o`.
+ */
 function loopNest(
   e: ElemExpr,
   rows: Dim,
@@ -129,8 +133,9 @@ function loopNest(
 ): string {
   const R = dimCode(rows, ctx);
   const C = dimCode(cols, ctx);
-  const single = isOne(rows) && isOne(cols);
-  if (!opts.rowStart && flattens(e, rows, cols)) {
+  const perRow = opts.rowStart !== undefined;
+  if (!perRow && flattens(e, rows, cols)) {
+    const single = isOne(rows) && isOne(cols);
     const at = single ? '0' : 'p';
     const l = renderExpr(e, 'flat', at, ctx);
     const n = isOne(rows) ? C : isOne(cols) ? R : `${R} * ${C}`;
@@ -141,12 +146,14 @@ function loopNest(
   return [
     ...l.pre,
     `for (let i = 0; i < ${R}; i++) {`,
-    ...(opts.rowStart ? [opts.rowStart] : [`const o = i * ${C};`]),
+    perRow ? opts.rowStart! : `const o = i * ${C};`,
     ...l.row,
     `for (let j = 0; j < ${C}; j++) ${body(l.code, 'o + j')}`,
     ...(opts.rowEnd ? [opts.rowEnd('i')] : []),
     '}',
-  ].join('\n');
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 const operandStrides = (x: MatOperand, ctx: RenderCtx): [string, string] => {
@@ -220,9 +227,7 @@ function renderReduce(s: Extract<Step, { kind: 'reduce' }>, ctx: RenderCtx): str
       const C = dimCode(s.cols, ctx);
       return [
         `${acc}.fill(0, 0, ${C});`,
-        loopNest(s.body, s.rows, s.cols, ctx, (code, at) => `${acc}[${at === '0' ? '0' : at === 'p' && isOne(s.rows) ? 'p' : 'j'}]«!» += ${code};`, {
-          rowStart: '',
-        }),
+        loopNest(s.body, s.rows, s.cols, ctx, (code) => `${acc}[j]«!» += ${code};`, { rowStart: '' }),
         `for (let j = 0; j < ${C}; j++) ${out}[j] = ${acc}[j]«!»;`,
       ].join('\n');
     }

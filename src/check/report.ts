@@ -47,15 +47,18 @@ export function formatResult(r: AssertResult): string {
  * array of rows for a matrix — by the declared layout, so a vector of size 1 is `[x]`.
  */
 export function valueText(m: Mat, layout?: Layout): string {
+  // Rounding noise (1e-17 where 0 is meant) prints as 0, relative to the value's largest entry.
+  const big = m.data.reduce((s, x) => Math.max(s, Math.abs(x)), 0);
+  const num = (x: number) => numText(Math.abs(x) < 1e-12 * big ? 0 : x);
   const row = (i: number) => `[${Array.from({ length: m.cols }, (_, j) => num(m.data[i * m.cols + j]!)).join(', ')}]`;
   const as = layout ?? (m.rows === 1 && m.cols === 1 ? 'scalar' : m.cols === 1 ? 'vector' : 'matrix');
   if (as === 'scalar') return num(m.data[0]!);
-  if (as === 'vector') return `[${Array.from(m.data, num).join(', ')}]`;
+  if (as === 'vector') return `[${Array.from(m.data, (x) => num(x)).join(', ')}]`;
   return `[${Array.from({ length: m.rows }, (_, i) => row(i)).join(', ')}]`;
 }
 
 /** Six significant digits, without trailing zeros. */
-export function num(x: number): string {
+export function numText(x: number): string {
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   if (!Number.isFinite(x)) return String(x);
   return String(Number(x.toPrecision(6)));

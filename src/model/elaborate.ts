@@ -207,7 +207,7 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
         if (model.vars.has(s.name) || model.defs.has(s.name)) throw fail('E005', at(s.nameSpan), s.name);
         try {
           model.defs.set(s.name, { name: s.name, node: expr(s.expr), span: s.span });
-          model.output = s.name;
+          if (!s.where) model.output = s.name;
         } catch (e) {
           poisoned.add(s.name);
           throw e;

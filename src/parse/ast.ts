@@ -50,7 +50,8 @@ export type Statement =
       props: { prop: Property; span: Span }[];
       span: Span;
     }
-  | { kind: 'def'; name: string; nameSpan: Span; expr: Expr; span: Span }
+  /** `where`: a `where NAME = …` line, as `matdiff grad` prints shared parts; never the model's output. */
+  | { kind: 'def'; name: string; nameSpan: Span; expr: Expr; span: Span; where?: boolean }
   | { kind: 'assert'; left: Expr; right: Expr; span: Span };
 
 export interface Program {

@@ -467,8 +467,9 @@ const actions: MatDiffActionDict<unknown> = {
     }
     return { kind: 'num', value, span };
   },
-  Def(_where, name, _eq, e): Statement {
-    return { kind: 'def', name: name.sourceString, nameSpan: spanOf(name), expr: expr(e), span: spanOf(this) };
+  Def(where, name, _eq, e): Statement {
+    const def = { kind: 'def', name: name.sourceString, nameSpan: spanOf(name), expr: expr(e), span: spanOf(this) } as const;
+    return where.numChildren > 0 ? { ...def, where: true } : def;
   },
 
   Expr(first, ops, rests) {
