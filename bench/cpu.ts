@@ -3,7 +3,7 @@
  * (cpu and wasm backends), @jax-js/jax (wasm) and a register-tiled plain-JS loop, all in
  * this one process.
  *
- *   npm run bench               # full: n = 128, 256, 512; 15 samples each
+ *   npm run bench               # full: n = 128, 256, 512; 21 samples each
  *   npm run bench -- --quick    # smoke: n = 128, 256; 5 samples
  *   flags: --runs N (≥5) --sizes 128,256 --only a,b,c,alloc --out FILE
  *
@@ -46,7 +46,7 @@ const timing = {
   runs: args.runs,
   warmupMs: args.quick ? 100 : 300,
   warmupCalls: 3,
-  minSampleMs: args.quick ? 5 : 20,
+  minSampleMs: args.quick ? 5 : 30,
   maxMsPerContender: args.quick ? 3_000 : 20_000,
 };
 const MATMUL_TOL = 1e-4; // f32 products of [-1,1] entries, normwise
@@ -67,7 +67,8 @@ const machine = {
   cores: cpus.length,
   memGiB: Math.round(os.totalmem() / 2 ** 30),
 };
-log(`node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.platform}`);
+const loadAtStart = os.loadavg();
+log(`node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.platform}; load average ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`);
 
 const tfInfo = await initTf();
 const tfBackends = (['cpu', 'wasm'] as TfBackend[]).filter((b) => {
@@ -323,7 +324,7 @@ if (want('b') || want('c') || want('alloc')) {
         await i.c.step.before?.();
         const r = await allocation(i.c.step.run, gc, i.name === 'matdiff' ? 100 : args.quick ? 5 : 10);
         alloc[i.name] = r;
-        rows.push([i.name, r.calls, fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
+        rows.push([i.name, String(r.calls), fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
       }
       if (matdiffReason) rows.unshift(['matdiff', '—', '—', '—', '—', '—', `n/a: ${matdiffReason}`]);
       log(formatTable(['implementation', 'calls', 'JS heap / call', 'ArrayBuffers / call', 'external / call', 'GCs during', 'retained after GC'], rows));
@@ -414,6 +415,8 @@ const targets = [
 ];
 log('\ntargets (issue 4)');
 log(formatTable(['target', 'measured', 'verdict'], targets.map((t) => [t.target, t.measured, t.verdict])));
+const loadAtEnd = os.loadavg();
+log(`\nload average at the end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} (${machine.cores} cores; other processes share them — see the IQR column for noise)`);
 if (skipped.length) {
   log('\nnot run / limited:');
   for (const s of skipped) log(`  - ${s.what}: ${s.reason}`);
@@ -431,6 +434,7 @@ writeFileSync(
       date: new Date().toISOString(),
       quick: args.quick,
       machine,
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
       timing,
       libraries: { tfjs: tfInfo, jaxjs: jaxInfo },
       matmul: matmulRows,

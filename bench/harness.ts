@@ -156,7 +156,7 @@ export interface BenchArgs {
 /** `--quick`, `--runs N` (≥5), `--sizes 128,256`, `--only a,b`, `--out FILE`. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const quick = argv.includes('--quick');
-  const args: BenchArgs = { quick, runs: quick ? 5 : 15, sizes: quick ? [128, 256] : [128, 256, 512], only: null, out: null };
+  const args: BenchArgs = { quick, runs: quick ? 5 : 21, sizes: quick ? [128, 256] : [128, 256, 512], only: null, out: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string => {

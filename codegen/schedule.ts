@@ -159,7 +159,9 @@ class Scheduler {
   }
 
   /** n's value at node index `idx` (each of row, col an index of the kernel or 0). */
-  private expr(n: Node, idx: readonly [Idx, Idx]): ElemExpr {
+  private expr(n: Node, at: readonly [Idx, Idx]): ElemExpr {
+    // Along an axis of size 1 the index is always 0: say so, so that loads show their true strides.
+    const idx = [isOne(n.shape.rows) ? '0' : at[0], isOne(n.shape.cols) ? '0' : at[1]] as const;
     const v = this.views.get(n);
     if (v) return load(v, idx);
     const [r, c] = idx;

@@ -26,6 +26,12 @@ export const ERRORS = {
   E017: { title: 'property', msg: (text: string) => text },
   E020: { title: 'bad data', msg: (text: string) => text },
   E021: { title: 'unsupported', msg: (text: string) => text },
+  // Data of `matdiff run` (codegen/data.ts): file, names, entries, shapes, properties.
+  E040: { title: 'data file', msg: (text: string) => text },
+  E041: { title: 'data names', msg: (text: string) => text },
+  E042: { title: 'data entry', msg: (text: string) => text },
+  E043: { title: 'data shape', msg: (text: string) => text },
+  E044: { title: 'data property', msg: (text: string) => text },
   E030: { title: 'internal error', msg: (text: string) => `matdiff bug: ${text}` },
 } as const;
 

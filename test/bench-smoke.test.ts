@@ -113,7 +113,7 @@ describe('formatting', () => {
 
 describe('arguments', () => {
   it('full and quick defaults', () => {
-    expect(parseArgs([])).toMatchObject({ quick: false, runs: 15, sizes: [128, 256, 512], only: null });
+    expect(parseArgs([])).toMatchObject({ quick: false, runs: 21, sizes: [128, 256, 512], only: null });
     expect(parseArgs(['--quick'])).toMatchObject({ quick: true, runs: 5, sizes: [128, 256] });
   });
 

@@ -376,3 +376,75 @@ export function relErr(a: Mat, c: Mat, abs = 1e-9): number {
 export const opsOf = (roots: readonly Node[]): Set<string> => new Set(topoOrder(roots).map((x) => x.op));
 
 export { shape, SCALAR, ONE, dimSym, dimNum };
+
+// ── numeric helpers for gradient checks ──
+
+/** A copy of `env` with `name`'s entry `i` moved by `h`. */
+export function perturbed(env: Env, name: string, i: number, h: number): Env {
+  const vars = new Map(env.vars);
+  const x = vars.get(name)!;
+  const data = Float64Array.from(x.data);
+  data[i]! += h;
+  vars.set(name, mat(x.rows, x.cols, data));
+  return { vars, dims: env.dims };
+}
+
+/** Central finite differences of the scalar `f` in every entry of variable `name`. */
+export function fdGradient(f: Node, name: string, env: Env, h = 1e-5): Mat {
+  const x = env.vars.get(name)!;
+  const out = mat(x.rows, x.cols);
+  for (let i = 0; i < x.data.length; i++) {
+    const step = h * Math.max(1, Math.abs(x.data[i]!));
+    const up = value(f, perturbed(env, name, i, step)).data[0]!;
+    const down = value(f, perturbed(env, name, i, -step)).data[0]!;
+    out.data[i] = (up - down) / (2 * step);
+  }
+  return out;
+}
+
+/** ‖A‖_F·‖A⁻¹‖_F, Infinity when singular. */
+export function condition(a: Mat): number {
+  const inv = evaluate([b.inv(b.variable('▢', shape(dimNum(a.rows), dimNum(a.cols))))], {
+    vars: new Map([['▢', a]]),
+    dims: new Map(),
+  })[0]!;
+  const fro = (m: Mat) => Math.sqrt(m.data.reduce((s, x) => s + x * x, 0));
+  const c = fro(a) * fro(inv);
+  return Number.isFinite(c) ? c : Infinity;
+}
+
+/**
+ * Why finite differences cannot be trusted at this point, or undefined: a kink (abs,
+ * relu, step, sign) or a singularity (log, negative or fractional powers) within reach,
+ * an ill-conditioned inverse or determinant, or values that overflow.
+ */
+export function unsafePoint(roots: readonly Node[], env: Env): string | undefined {
+  const order = topoOrder(roots);
+  let values: Mat[];
+  try {
+    values = evaluate(order, env);
+  } catch (e) {
+    return `evaluation failed: ${String(e)}`;
+  }
+  const val = new Map(order.map((n, i) => [n, values[i]!]));
+  const minAbs = (m: Mat) => m.data.reduce((s, x) => Math.min(s, Math.abs(x)), Infinity);
+  for (const n of order) {
+    const v = val.get(n)!;
+    if (v.data.some((x) => !Number.isFinite(x) || Math.abs(x) > 1e8)) return `${n.op} overflows`;
+    const arg = n.args[0] && val.get(n.args[0]);
+    if (!arg) continue;
+    if (['abs', 'relu', 'step', 'sign'].includes(n.op) && minAbs(arg) < 1e-3) return `${n.op} near its kink`;
+    if ((n.op === 'log' || (n.op === 'pow' && !(Number.isInteger(n.num) && n.num! >= 0))) && minAbs(arg) < 1e-3)
+      return `${n.op} near its singularity`;
+    if (n.op === 'pow' && !Number.isInteger(n.num) && arg.data.some((x) => x < 0)) return 'fractional power of a negative';
+    if ((n.op === 'inv' || n.op === 'det' || n.op === 'logdet') && condition(arg) > 1e5) return `${n.op} ill-conditioned`;
+    if (n.op === 'logdet' && Math.abs(v.data[0]!) > 30) return 'logdet of a near-singular matrix';
+  }
+  return undefined;
+}
+
+/** The declared variables `node` depends on, in declaration order. */
+export const varsOf = (node: Node): Node[] => {
+  const used = new Set(topoOrder([node]).filter((x) => x.op === 'var'));
+  return [...VARS.values()].filter((x) => used.has(x));
+};

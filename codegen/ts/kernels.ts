@@ -32,8 +32,30 @@ function term(index: string, stride: Extent, ctx: RenderCtx): string | undefined
   return isOneExt(stride) ? index : `${index} * ${size(stride, ctx)}`;
 }
 
-/** A rendered operand is wrapped in parentheses unless it is a name, a number or an index. */
-const paren = (code: string): string => (/^[\p{L}\p{N}_$.]+(\[[^\]]*\](«!»)?)?$/u.test(code) && !code.startsWith('-') ? code : `(${code})`);
+/** A rendered operand is wrapped in parentheses unless it is atomic. */
+const paren = (code: string): string => (isAtomic(code) ? code : `(${code})`);
+
+/**
+ * A number (`-1`, `2.5e-7`), a name, or a name followed by one bracketed group that
+ * closes at the end (`f(…)`, `x[…]`, `x[…]«!»`). Rendered expressions hold no strings,
+ * so counting brackets is exact.
+ */
+function isAtomic(code: string): boolean {
+  if (/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(code)) return true;
+  const head = /^[\p{L}\p{N}_$.]+/u.exec(code);
+  if (!head) return false;
+  const rest = code.slice(head[0].length).replace(/«!»$/, '');
+  if (rest === '') return true;
+  if (rest[0] !== '(' && rest[0] !== '[') return false;
+  let depth = 0;
+  for (let k = 0; k < rest.length; k++) {
+    const ch = rest[k]!;
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    if (depth === 0) return k === rest.length - 1;
+  }
+  return false;
+}
 
 interface Loads {
   /** Statements before the loops. */
@@ -48,11 +70,11 @@ interface Loads {
  * Renders `e` for an [rows, cols] iteration space. `flat`: one loop, index `p` (or the
  * literal 0 for a single element). `diag`: one loop over i, every load depends on i only.
  */
-function renderExpr(e: ElemExpr, mode: 'grid' | 'flat' | 'diag', flatIndex: string, ctx: RenderCtx): Loads {
+function renderExpr(e: ElemExpr, mode: 'grid' | 'flat' | 'diag', flatIndex: string, ctx: RenderCtx, rowOffset?: { stride: Extent; name: string }): Loads {
   const pre: string[] = [];
   const row: string[] = [];
   const named = new Map<string, string>();
-  const rowOffsets = new Map<string, string>();
+  const rowOffsets = new Map<string, string>(rowOffset ? [[extKey(rowOffset.stride), rowOffset.name]] : []);
   const idx = (k: Idx) => (k === '0' ? '0' : k);
 
   const loadCode = (l: Extract<ElemExpr, { kind: 'load' }>): string => {
@@ -142,7 +164,7 @@ function loopNest(
     const stmt = body(l.code, at);
     return [...l.pre, single ? stmt : `for (let p = 0; p < ${n}; p++) ${stmt}`].join('\n');
   }
-  const l = renderExpr(e, 'grid', '', ctx);
+  const l = renderExpr(e, 'grid', '', ctx, perRow ? undefined : { stride: ext(cols), name: 'o' });
   return [
     ...l.pre,
     `for (let i = 0; i < ${R}; i++) {`,

@@ -34,16 +34,10 @@ interface InputSpec {
 
 /** inputs[key] when it is the object's own property (never a prototype's). */
 function own(o«: object», key«: string»)«: unknown» {
-  return Object.hasOwn(o, key) ? (o as «Record<string, unknown>»)[key] : undefined;
+  return Object.hasOwn(o, key) ? (o« as Record<string, unknown>»)[key] : undefined;
 }
 
 const isUnit = (m«: Mono»)«: boolean» => m.k === 1 && m.s.length === 0;
-
-function monoValue(m«: Mono», D«: Float64Array»)«: number» {
-  let v = m.k;
-  for (let t = 0; t < m.s.length; t++) v *= D[m.s[t]«!»]«!»;
-  return v;
-}
 
 /**
  * Binds the one unknown symbol of k·Π D[s] = value (it may occur more than once, as in
@@ -92,7 +86,7 @@ function bindDims(inputs«: object», dims«: object | undefined», specs«: rea
       if (v === undefined || typeof v === 'number') continue;
       if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
         if (solve(spec.rows, v.length, D, spec)) changed = true;
-        if (solve(spec.cols, (v[0] as «readonly unknown[]»).length, D, spec)) changed = true;
+        if (solve(spec.cols, (v[0]« as readonly unknown[]»).length, D, spec)) changed = true;
       } else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) {
         const m = isUnit(spec.cols) ? spec.rows : isUnit(spec.rows) ? spec.cols : spec.size;
         if (solve(m, v.length, D, spec)) changed = true;

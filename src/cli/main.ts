@@ -11,6 +11,8 @@ import { printCommand } from './commands/print.js';
 import { deriveCommand } from './commands/derive.js';
 import { checkCommand } from './commands/check.js';
 import { graphCommand } from './commands/graph.js';
+import { runCommand } from './commands/run.js';
+import { emitCommand } from './commands/emit.js';
 
 /** A command's standard output, or its output and exit status (`check` exits 1 when an assert fails). */
 type Output = string | { out: string; code: number };
@@ -23,6 +25,8 @@ const COMMANDS: Record<string, Command | undefined> = {
   jac: (a) => deriveCommand('jac', a),
   check: checkCommand,
   graph: graphCommand,
+  run: runCommand,
+  emit: emitCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {

@@ -41,7 +41,7 @@ export function mermaidLabel(text: string): string {
     .replace(/</g, '#lt;')
     .replace(/>/g, '#gt;')
     .replace(/`/g, '#96;')
-    .replace(/\r?\n/g, ' ');
+    .replace(/[\r\n]/g, ' ');
 }
 
 export function toMermaid(d: Drawing): string {

@@ -3,7 +3,7 @@
  * once across the printed results is given a name (G, G2, …) and printed once, on a
  * `where` line. Definitions of the model print by their own names.
  */
-import type { Node } from '../graph/node.js';
+import { type Node, topoOrder } from '../graph/node.js';
 import type { Format } from './context.js';
 import { printExpr } from './printer.js';
 
@@ -43,18 +43,20 @@ export function nameShared(
     names.set(best, fresh());
     where.push(best);
   }
-  // A chain of two or more hinted steps (a network's layers) is named link by link, so
-  // that each link reads as the previous one times a little more; a lone one is not.
+  // Hinted steps that build on one another (a network's layers, δ⁽ˡ⁾ from δ⁽ˡ⁺¹⁾) are
+  // named link by link, however short, so that each reads as the one before times a
+  // little more; a hint that links to no other is left inline.
   const counts = occurrences([...results, ...where], names);
-  const unique = [...new Set(hints)];
-  const chain = unique.filter(
-    (h) => !names.has(h) && !results.includes(h) && counts.has(h) && printExpr(h, 'ascii', names).length >= MIN_LENGTH,
+  const candidates = [...new Set(hints)].filter(
+    (h) => where.includes(h) || (!names.has(h) && !results.includes(h) && counts.has(h) && involvesVariable(h)),
   );
-  if (chain.length + unique.filter((h) => where.includes(h)).length >= 2)
-    for (const h of chain) {
-      names.set(h, fresh());
-      where.push(h);
-    }
+  const inside = new Map(candidates.map((h) => [h, new Set(topoOrder([h]))]));
+  const linked = candidates.filter((h) => candidates.some((o) => o !== h && (inside.get(o)!.has(h) || inside.get(h)!.has(o))));
+  for (const h of linked) {
+    if (where.includes(h)) continue;
+    names.set(h, fresh());
+    where.push(h);
+  }
   // Each binding after the bindings it uses: later-named ones are mostly smaller, so
   // reverse, keep that order where it allows, then number the names as printed.
   const order = usesFirst([...where].reverse(), names);
@@ -66,6 +68,8 @@ export function nameShared(
     shared: order,
   };
 }
+
+const involvesVariable = (n: Node): boolean => n.args.length > 0 && topoOrder([n]).some((m) => m.op === 'var');
 
 /** `bindings` reordered so that each comes after the bindings its expression uses, otherwise in the given order. */
 function usesFirst(bindings: readonly Node[], names: ReadonlyMap<Node, string>): Node[] {

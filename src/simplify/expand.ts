@@ -8,7 +8,8 @@
  * cancelled as whole factors, and only then multiplied out.
  */
 import type { Node } from '../graph/node.js';
-import { isScalar, shapeEq } from '../shape/shape.js';
+import { type Shape, isScalar, shapeEq } from '../shape/shape.js';
+import { hadamard } from './normal.js';
 import * as b from '../graph/build.js';
 
 interface Monomial {
@@ -93,11 +94,12 @@ function collect(ms: Monomial[]): Monomial[] {
   return out.filter((m) => m.c !== 0);
 }
 
-function rebuildMonomial(m: Monomial): Node {
+function rebuildMonomial(m: Monomial, s: Shape): Node {
   const factors = [...m.f].map(([base, e]) => b.pow(base, e));
   const scalars = factors.filter((x) => isScalar(x.shape));
   const mats = factors.filter((x) => !isScalar(x.shape));
-  const ordered = [...scalars, ...mats];
+  // Matrix factors in an order whose partial products broadcast (a row and a column do not).
+  const ordered = [...scalars, ...(mats.length ? [hadamard(mats, s)!] : [])];
   const body = ordered.reduce<Node | undefined>((p, x) => (p ? b.mul(p, x) : x), undefined);
   if (!body) return b.constant(m.c);
   return m.c === 1 ? body : b.mul(b.constant(m.c), body);
@@ -105,14 +107,16 @@ function rebuildMonomial(m: Monomial): Node {
 
 /**
  * Tree size, counting shared subtrees each time they occur (what the reader reads); a
- * power counts double, so that σ⊙(1 − σ) is not traded for σ − σ².
+ * power counts double, so that σ⊙(1 − σ) is not traded for σ − σ²; constants count nothing.
  */
 function size(n: Node, cap = 400): number {
   let count = 0;
   const stack = [n];
   while (stack.length && count < cap) {
     const x = stack.pop()!;
-    count += x.op === 'pow' ? 2 : 1;
+    // Constants and scaling by a constant are free: k·(1 − x) is no longer than k − k·x,
+    // and the sum rule writes the latter as the former (they must not undo each other).
+    count += x.op === 'pow' ? 2 : x.op === 'const' || (x.op === 'mul' && x.args[0]!.op === 'const') ? 0 : 1;
     stack.push(...x.args);
   }
   return count;
@@ -129,7 +133,7 @@ export function expandIfShorter(n: Node): Node | undefined {
     if (e instanceof TooBig) return undefined;
     throw e;
   }
-  const terms = ms.map(rebuildMonomial);
+  const terms = ms.map((m) => rebuildMonomial(m, n.shape));
   let out = terms.reduce<Node | undefined>((s, t) => (s ? b.add(s, t) : t), undefined) ?? b.fill(0, n.shape);
   if (!shapeEq(out.shape, n.shape)) out = b.broadcastTo(out, n.shape);
   return size(out) < size(n) ? out : undefined;

@@ -10,7 +10,7 @@
  * factor ((−Y + Z)/B). Positive terms print first.
  */
 import type { Node } from '../graph/node.js';
-import { type Shape, isScalar, shapeEq } from '../shape/shape.js';
+import { type Shape, broadcast, isColumn, isScalar, shapeEq } from '../shape/shape.js';
 import * as b from '../graph/build.js';
 
 interface Factor {
@@ -45,6 +45,24 @@ export function flattenProduct(n: Node): { c: number; scalars: Factor[]; matrice
 const power = (f: Factor): Node => b.pow(f.base, f.exp);
 const product = (nodes: Node[]): Node | undefined => nodes.reduce<Node | undefined>((p, x) => (p ? b.mul(p, x) : x), undefined);
 
+/**
+ * x₁ ⊙ x₂ ⊙ … of factors that broadcast together to `s`: in their order when every
+ * partial product broadcasts; else the factors shaped like the result first (the others,
+ * columns, rows and scalars, broadcast into them), and with none, a column meets a row
+ * in their outer product c·r (x ⊙ ones(m, n) ⊙ r, once the ones are dropped, is x·r).
+ */
+export function hadamard(nodes: Node[], s: Shape): Node | undefined {
+  if (nodes.length === 0) return undefined;
+  let acc: Shape | undefined = nodes[0]!.shape;
+  for (const x of nodes.slice(1)) acc = acc && broadcast(acc, x.shape);
+  if (acc) return product(nodes);
+  const full = nodes.filter((x) => shapeEq(x.shape, s));
+  if (full.length) return product([...full, ...nodes.filter((x) => !full.includes(x))]);
+  const cols = nodes.filter((x) => isColumn(x.shape));
+  const rows = nodes.filter((x) => !isColumn(x.shape));
+  return b.matmul(product(cols)!, product(rows)!);
+}
+
 /** The scalar coefficient N/D of a product, as `mul(N, pow(D, −1))` (or N, or D⁻¹). */
 export function scalarPart(c: number, scalars: Factor[]): Node | undefined {
   const num = product([
@@ -65,9 +83,9 @@ export function normalProduct(n: Node): Node {
 function productOf(c: number, scalars: Factor[], matrices: Factor[], shape: Shape): Node {
   // Matrix factors in order, divisors last: A ⊙ B ⊘ C.
   const ordered = [...matrices.filter((f) => f.exp > 0), ...matrices.filter((f) => f.exp < 0)];
-  const mats = product(ordered.map(power));
+  const mats = hadamard(ordered.map(power), shape);
   const s = scalarPart(c, scalars);
-  const out = mats ? (s ? b.mul(s, mats) : mats) : (s ?? b.constant(1));
+  const out = mats ? (s ? b.mul(s, mats) : mats) : (s ?? b.fill(1, shape));
   return fitShape(out, shape);
 }
 
@@ -90,7 +108,10 @@ function flattenSum(n: Node): Term[] {
     if (x.op === 'mul') {
       // Take the constant out of a product: (−2/B)·X is −2 times X/B.
       const p = flattenProduct(x);
-      if (p.c !== 1 && !p.zero) return walk(productOf(1, p.scalars, p.matrices, x.shape), c * p.c);
+      // k·(A + B) stays one term: commonScalar factors k out of A + B, so distributing it
+      // again would undo that (k·A + k·B − C → (k·A + k·B) − C → k·(A + B) − C → …).
+      const rest = p.c !== 1 && !p.zero ? productOf(1, p.scalars, p.matrices, x.shape) : undefined;
+      if (rest) return rest.op === 'add' ? push(rest, c * p.c) : walk(rest, c * p.c);
     }
     push(x, c);
   };
@@ -103,7 +124,8 @@ function flattenSum(n: Node): Term[] {
   return terms.filter((t) => t.c !== 0);
 }
 
-const term = (t: Term): Node => (t.c === 1 ? t.base : b.mul(b.constant(t.c), t.base));
+// c·B in the normal form of products ((−1·x)·y, not −1·(x·y)): else the sum rule and the product rule undo each other.
+const term = (t: Term): Node => (t.c === 1 ? t.base : normalProduct(b.mul(b.constant(t.c), t.base)));
 
 /** Σ cᵢ·Bᵢ, positive terms first; a term Xᵀ after X (A + Aᵀ, not Aᵀ + A). */
 function sumOf(terms: Term[]): Node | undefined {
@@ -138,14 +160,18 @@ function factorMatmul(terms: Term[]): Term[] | undefined {
 function commonScalar(terms: Term[]): { s: Node; terms: Term[] } | undefined {
   if (terms.length < 2) return undefined;
   const k = Math.abs(terms[0]!.c);
-  if (k !== 1 && terms.every((t) => Math.abs(t.c) === k))
-    return { s: b.constant(k), terms: terms.map((t) => ({ c: Math.sign(t.c), base: t.base })) };
+  if (k !== 1 && terms.every((t) => Math.abs(t.c) === k)) {
+    // −k·(X + Y), not k·(−X − Y): the expansion rule would multiply the latter out again.
+    const sign = terms.every((t) => t.c < 0) ? -1 : 1;
+    return { s: b.constant(sign * k), terms: terms.map((t) => ({ c: sign * Math.sign(t.c), base: t.base })) };
+  }
   const split = terms.map((t) => {
     if (t.base.op !== 'mul' || !isScalar(t.base.args[0]!.shape) || isScalar(t.base.shape)) return undefined;
     return { s: t.base.args[0]!, rest: t.base.args[1]! };
   });
   const first = split[0];
-  if (!first || !split.every((x) => x?.s === first.s)) return undefined;
+  // Not a constant: those are the terms' coefficients (else 1·(A + B) and A + B undo each other).
+  if (!first || first.s.op === 'const' || !split.every((x) => x?.s === first.s)) return undefined;
   return { s: first.s, terms: terms.map((t, i) => ({ c: t.c, base: split[i]!.rest })) };
 }
 

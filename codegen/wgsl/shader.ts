@@ -1,0 +1,271 @@
+/**
+ * The shared renderer of WGSL compute shaders: every kernel (kernels/*.ts) is written
+ * against a `Shader`, which owns the bindings, the uniform parameters and the rendering
+ * of sizes and fused elementwise expressions. What varies per kernel is only its body.
+ *
+ * Bindings (group 0): binding 0 is the uniform `P` when the kernel has parameters, then
+ * one storage buffer per distinct (resource, element type) the body touches. Resources
+ * are the program's inputs, the memory plan's slots, and one scratch buffer of partial
+ * sums shared by the two-pass reductions (see program.ts).
+ *
+ * Sizes: a symbolic dimension `n` is the u32 field `P.d_n`, filled by the host from the
+ * sizes bound at run time; every other parameter is a `Size` (sizes.ts) evaluated by the
+ * host. A parameter whose value is a number when the shader is generated becomes a
+ * literal instead, so a model with numeric shapes gets shaders with constants only.
+ *
+ * Generated text comes only from sanitized names (ASCII identifiers, with the index of
+ * the buffer or dimension appended) and numbers; labels from the formula appear in
+ * comments only, through `commentText` (one line, no comment terminator).
+ */
+import type { Dim } from '../../src/shape/dim.js';
+import type { Node } from '../../src/graph/node.js';
+import { OPS } from '../../src/ops/registry.js';
+import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
+import type { ElemExpr, Idx } from '../ir.js';
+import type { Extent } from '../extent.js';
+import { commentText } from '../ts/names.js';
+import { type Size, extentSize, isConstSize } from './sizes.js';
+
+/** A GPU resource a binding refers to. */
+export type Resource =
+  | { readonly kind: 'input'; readonly index: number }
+  | { readonly kind: 'slot'; readonly index: number }
+  | { readonly kind: 'partials' }
+  | { readonly kind: 'params' };
+
+export type ElemWgsl = 'f32' | 'vec4f' | 'i32';
+
+/** One compute shader and what the host needs to run it. */
+export interface Kernel {
+  /** A short description (formula and kernel kind), for errors. */
+  readonly label: string;
+  readonly code: string;
+  /** What binding k of group 0 refers to. */
+  readonly bindings: readonly Resource[];
+  /** The values of the uniform struct's u32 fields, in order (empty: no uniform). */
+  readonly params: readonly Size[];
+  /** Workgroups along x and y. */
+  readonly grid: readonly [Size, Size];
+  /**
+   * The grid is a linear count of workgroups (grid[1] is 1): the host may fold it into
+   * x × y when it exceeds the per-dimension limit; the shader recovers the linear
+   * workgroup index as wid.x + wid.y · nwg.x and ignores the excess.
+   */
+  readonly linear: boolean;
+  /** Entries of the shared partial-sums scratch this kernel uses. */
+  readonly partials?: Size;
+}
+
+/** What a shader needs from the program it belongs to. */
+export interface ShaderEnv {
+  /** The program's symbolic dimensions (Size ['d', k] is dims[k]). */
+  readonly dims: readonly string[];
+  /** Where a logical buffer of the schedule lives, and a name for comments. */
+  resolve(buffer: number): { resource: Resource; label: string };
+}
+
+/** An ASCII identifier fragment from a user's name (other characters dropped). */
+export function asciiName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_]/g, '').replace(/_+/g, '_').slice(0, 24);
+}
+
+/** A u32 literal. */
+export const u32 = (n: number): string => {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`codegen/wgsl: ${n} is not a u32`);
+  return `${n}u`;
+};
+
+/** An f32 literal for a number of the formula (clamped to ±infinity outside f32's range). */
+export function f32(x: number): string {
+  if (Number.isNaN(x)) return 'bitcast<f32>(0x7fc00000u)';
+  const r = Math.fround(x);
+  if (!Number.isFinite(r)) return r > 0 ? 'bitcast<f32>(0x7f800000u)' : 'bitcast<f32>(0xff800000u)';
+  if (r === 0) return '0.0';
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return `${x}.0`;
+  const s = String(x);
+  // WGSL's abstract floats take JavaScript's decimal and exponent forms as written.
+  return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(s) ? s : String(r);
+}
+
+const isAtom = (s: string): boolean => /^[A-Za-z_0-9.]+$/.test(s) || /^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*\]$/.test(s);
+const paren = (s: string): string => (isAtom(s) ? s : `(${s})`);
+
+interface BindingDecl {
+  readonly resource: Resource;
+  readonly elem: ElemWgsl;
+  readonly access: 'read' | 'read_write';
+  readonly name: string;
+}
+
+export class Shader {
+  private readonly bindings: BindingDecl[] = [];
+  private readonly params: { name: string; value: Size }[] = [];
+  private readonly helpers = new Set<string>();
+
+  constructor(
+    private readonly env: ShaderEnv,
+    /** What the shader computes, for its header comment and error messages. */
+    readonly label: string,
+  ) {}
+
+  /** A u32 parameter: a literal when `value` is a number, else a field of the uniform. */
+  param(name: string, value: Size): string {
+    if (isConstSize(value)) return u32(value);
+    let p = this.params.find((q) => q.name === name);
+    if (!p) this.params.push((p = { name, value }));
+    else if (JSON.stringify(p.value) !== JSON.stringify(value)) throw new Error(`codegen/wgsl: parameter ${name} bound twice`);
+    return `P.${name}`;
+  }
+
+  /** A size as a u32 expression (parameters for whatever is not a number). */
+  size(name: string, value: Size): string {
+    return this.param(name, value);
+  }
+
+  /** A symbolic dimension's run-time value. */
+  private dimCode(sym: string): string {
+    const k = this.env.dims.indexOf(sym);
+    if (k < 0) throw new Error(`codegen/wgsl: dimension ${sym} is not among the program's dimensions`);
+    return this.param(`d${k}_${asciiName(sym)}`, ['d', k]);
+  }
+
+  /** An extent as a u32 expression: Σ k·Π dims. */
+  ext(e: Extent): string {
+    if (!e.length) return '0u';
+    const terms = e.map((t) => {
+      const parts = t.syms.map((s) => this.dimCode(s));
+      if (t.k !== 1 || !parts.length) parts.unshift(u32(t.k));
+      return parts.join(' * ');
+    });
+    return terms.length === 1 ? terms[0]! : `(${terms.join(' + ')})`;
+  }
+
+  /** A dimension as a u32 expression. */
+  dim(d: Dim): string {
+    return this.ext([d]);
+  }
+
+  /** Its value as a Size, for parameters the host computes. */
+  sizeOf(e: Extent): Size {
+    return extentSize(e, this.env.dims);
+  }
+  sizeOfDim(d: Dim): Size {
+    return extentSize([d], this.env.dims);
+  }
+
+  private bind(resource: Resource, elem: ElemWgsl, access: 'read' | 'read_write', label: string): string {
+    const same = (r: Resource) => JSON.stringify(r) === JSON.stringify(resource);
+    const found = this.bindings.find((b) => same(b.resource) && b.elem === elem);
+    if (found) {
+      if (found.access !== access) throw new Error(`codegen/wgsl: ${label} is both read and written by one kernel`);
+      return found.name;
+    }
+    if (this.bindings.some((b) => same(b.resource) && (b.access === 'read_write' || access === 'read_write')))
+      throw new Error(`codegen/wgsl: ${label} is bound twice, once writable`);
+    const tag = resource.kind === 'input' ? 'in' : resource.kind === 'slot' ? 's' : 'p';
+    const ascii = asciiName(label);
+    const name = `${tag}${this.bindings.length}${ascii ? '_' + ascii : ''}${elem === 'vec4f' ? '_v4' : ''}`;
+    this.bindings.push({ resource, elem, access, name });
+    return name;
+  }
+
+  /** The storage variable through which the kernel reads logical buffer `buffer`. */
+  read(buffer: number, elem: ElemWgsl = 'f32'): string {
+    const { resource, label } = this.env.resolve(buffer);
+    return this.bind(resource, elem, 'read', label);
+  }
+
+  /** The storage variable through which the kernel writes logical buffer `buffer`. */
+  write(buffer: number, elem: ElemWgsl = 'f32'): string {
+    const { resource, label } = this.env.resolve(buffer);
+    return this.bind(resource, elem, 'read_write', label);
+  }
+
+  /** The shared scratch of partial sums. */
+  partials(access: 'read' | 'read_write'): string {
+    return this.bind({ kind: 'partials' }, 'f32', access, 'partials');
+  }
+
+  /** Index expression: i·si + j·sj (terms with a zero stride dropped). */
+  index(i: string, si: Extent, j: string, sj: Extent): string {
+    const term = (x: string, s: Extent): string | undefined => {
+      if (!s.length || x === '0u') return undefined;
+      if (s.length === 1 && s[0]!.k === 1 && !s[0]!.syms.length) return x;
+      return `${paren(x)} * ${this.ext(s)}`;
+    };
+    const parts = [term(i, si), term(j, sj)].filter((t): t is string => t !== undefined);
+    return parts.length ? parts.join(' + ') : '0u';
+  }
+
+  /**
+   * A fused elementwise expression at element (i, j), as an f32 expression. `i` and `j`
+   * are u32 expressions (atoms, so that they may be repeated).
+   */
+  expr(e: ElemExpr, i: string, j: string): string {
+    const idx = (x: Idx): string => (x === 'i' ? i : x === 'j' ? j : '0u');
+    switch (e.kind) {
+      case 'load':
+        return `${this.read(e.buffer)}[${this.index(i, e.si, j, e.sj)}]`;
+      case 'dim':
+        return isConstSize(this.sizeOfDim(e.dim)) ? f32(this.sizeOfDim(e.dim) as number) : `f32(${this.dim(e.dim)})`;
+      case 'eye':
+        return `select(0.0, 1.0, ${idx(e.a)} == ${idx(e.b)})`;
+      case 'diag':
+        return `select(0.0, ${this.expr(e.arg, i, j)}, ${idx(e.a)} == ${idx(e.b)})`;
+      case 'op':
+        return this.op(e.node, e.args.map((a) => paren(this.expr(a, i, j))));
+    }
+  }
+
+  private op(n: Node, args: string[]): string {
+    if (n.op === 'const' || n.op === 'fill') return f32(n.num!);
+    const lower = OPS[n.op].lower;
+    if (lower.kind !== 'elementwise') throw new Error(`codegen/wgsl: ${n.op} is not elementwise`);
+    const code = lower.wgsl(args, n);
+    for (const h of ['sigmoid', 'softplus']) if (code.includes(`${h}(`)) this.helpers.add(h);
+    return code;
+  }
+
+  /**
+   * The complete shader: header comment, uniform struct, bindings, helpers, then `body`
+   * (the entry point and anything it needs).
+   */
+  finish(body: string, grid: readonly [Size, Size], opts: { linear?: boolean; partials?: Size; comment?: string } = {}): Kernel {
+    const lines: string[] = [];
+    lines.push(`// matdiff: ${commentText(this.label)}`);
+    if (opts.comment) lines.push(`// ${commentText(opts.comment)}`);
+    const resources: Resource[] = [];
+    let binding = 0;
+    if (this.params.length) {
+      lines.push(`struct Params {`, ...this.params.map((p) => `  ${p.name}: u32,`), `}`);
+      lines.push(`@group(0) @binding(${binding++}) var<uniform> P: Params;`);
+      resources.push({ kind: 'params' });
+    }
+    for (const b of this.bindings) {
+      const access = b.access === 'read' ? 'read' : 'read_write';
+      lines.push(`@group(0) @binding(${binding++}) var<storage, ${access}> ${b.name}: array<${b.elem}>;`);
+      resources.push(b.resource);
+    }
+    for (const h of this.helpers) lines.push(ELEMENTWISE_HELPERS.wgsl.find((x) => x.startsWith(`fn ${h}(`))!);
+    lines.push(body.trim());
+    return {
+      label: this.label,
+      code: lines.join('\n') + '\n',
+      bindings: resources,
+      params: this.params.map((p) => p.value),
+      grid,
+      linear: opts.linear ?? false,
+      ...(opts.partials !== undefined && { partials: opts.partials }),
+    };
+  }
+
+  /** Storage buffers the kernel binds so far (for the per-stage limit). */
+  get storageCount(): number {
+    return this.bindings.length;
+  }
+}
+
+/** The linear workgroup index of a folded grid, and the entry point's builtins for it. */
+export const LINEAR_BUILTINS =
+  '@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32';
+export const LINEAR_GROUP = 'let group = wid.x + wid.y * nwg.x;';

@@ -1,0 +1,51 @@
+/**
+ * `matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]`:
+ * writes the generated, prettier-formatted kernel module (forward and valueAndGrad) to
+ * OUT, or to standard output.
+ *
+ * The WGSL emitter lives in codegen/wgsl/emit.ts, loaded when present. Its contract:
+ *   export async function emitWgsl(program: Program, opts: { dtype: Dtype }): Promise<string>
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Args, UsageError, flag, onlyFlags } from '../args.js';
+import { loadModel } from '../load.js';
+import { outputOf, wrtOf } from '../select.js';
+import { MatdiffError } from '../../errors.js';
+import { placeOf } from '../../model/model.js';
+import { isScalar, shapeBrief } from '../../shape/shape.js';
+import { type Program, buildProgram } from '../../../codegen/program.js';
+import { type Dtype, emitTs } from '../../../codegen/ts/emit.js';
+
+export async function emitCommand(args: Args): Promise<string> {
+  onlyFlags(args, ['target', 'wrt', 'o', 'out', 'dtype', 'of', 'dims']);
+  const target = flag(args, 'target', ['ts', 'wgsl'] as const, 'ts');
+  const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, target === 'wgsl' ? 'f32' : 'f64');
+  const file = flag(args, 'o') ?? flag(args, 'out');
+
+  const model = loadModel(args);
+  const out = outputOf(model, args);
+  const scalar = isScalar(out.node.shape);
+  if (!scalar && flag(args, 'wrt') !== undefined)
+    throw new MatdiffError('E013', `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`, placeOf(model, out.span));
+  const program = buildProgram({ model, output: { name: out.name, node: out.node }, wrt: scalar ? wrtOf(model, args, out.node) : [] });
+
+  const code = target === 'ts' ? await emitTs(program, { dtype }) : await emitWgsl(program, dtype);
+  if (file === undefined) return code;
+  try {
+    writeFileSync(file, code);
+  } catch (e) {
+    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return '';
+}
+
+const WGSL_EMIT = ['ts', 'js'].map((ext) => fileURLToPath(new URL(`../../../codegen/wgsl/emit.${ext}`, import.meta.url)));
+
+async function emitWgsl(p: Program, dtype: Dtype): Promise<string> {
+  if (!WGSL_EMIT.some((f) => existsSync(f)))
+    throw new MatdiffError('E021', 'matdiff emit: --target wgsl is not available yet in this version; use --target ts', undefined, 2);
+  const spec = '../../../codegen/wgsl/emit.js';
+  const mod = (await import(spec)) as { emitWgsl(p: Program, o: { dtype: Dtype }): Promise<string> };
+  return mod.emitWgsl(p, { dtype });
+}

@@ -1,0 +1,86 @@
+/**
+ * `matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64]`:
+ * compiles the model and runs it on the data, printing
+ *   {"value": V, "grad": {"W": G_W, …}}
+ * in the data layout (LANGUAGE.md §4). `grad` holds the gradients by --wrt, or by every
+ * declared variable the output depends on (as `matdiff grad`); a non-scalar output has
+ * no gradient and prints only its value.
+ *
+ * The WGSL backend lives in codegen/wgsl/run.ts, loaded when present. Its contract:
+ *   export async function runWgsl(program: Program, data: BoundData, opts: { dtype: Dtype }): Promise<RunResult>
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Args, UsageError, flag, onlyFlags } from '../args.js';
+import { loadModel, readSource } from '../load.js';
+import { outputOf, wrtOf } from '../select.js';
+import { MatdiffError } from '../../errors.js';
+import { placeOf } from '../../model/model.js';
+import { isScalar, shapeBrief } from '../../shape/shape.js';
+import { dimValue } from '../../shape/dim.js';
+import type { Node } from '../../graph/node.js';
+import { type Program, buildProgram } from '../../../codegen/program.js';
+import { type BoundData, bindData, parseData, requireDims, toJson } from '../../../codegen/data.js';
+import { type Dtype, instantiate } from '../../../codegen/compile.js';
+
+/** What a backend returns: numbers for 1×1 values, row-major arrays otherwise. */
+export interface RunResult {
+  value: number | ArrayLike<number>;
+  grad?: Record<string, number | ArrayLike<number>>;
+}
+
+export async function runCommand(args: Args): Promise<string> {
+  onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims']);
+  const backend = flag(args, 'backend', ['ts', 'wgsl'] as const, 'ts');
+  const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, 'f64');
+  const dataPath = flag(args, 'inputs');
+  if (dataPath === undefined) throw new UsageError('missing --inputs DATA.json');
+
+  const model = loadModel(args);
+  const out = outputOf(model, args);
+  const scalar = isScalar(out.node.shape);
+  if (!scalar && flag(args, 'wrt') !== undefined)
+    throw new MatdiffError('E013', `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`, placeOf(model, out.span));
+  const wrt = scalar ? wrtOf(model, args, out.node) : [];
+  const program = buildProgram({ model, output: { name: out.name, node: out.node }, wrt });
+
+  const dataFile = dataPath === '-' ? '<stdin>' : dataPath;
+  const data = bindData(model, parseData(readSource(dataPath), dataFile), dataFile, program.inputs.map((i) => i.name));
+  requireDims(program.dims, data.dims, dataFile);
+
+  const result = backend === 'wgsl' ? await runWgsl(program, data, dtype) : runTs(program, data, dtype);
+  return JSON.stringify(layout(program, data, result));
+}
+
+function runTs(p: Program, data: BoundData, dtype: Dtype): RunResult {
+  const k = instantiate(p, dtype);
+  const inputs = Object.fromEntries(data.values);
+  const dims = Object.fromEntries(data.dims);
+  if (!p.valueAndGrad) return { value: k.forward(inputs, dims) };
+  const r = k.valueAndGrad(inputs, dims);
+  return { value: r.value, grad: r.grad };
+}
+
+/** The result in the data JSON layout. */
+function layout(p: Program, data: BoundData, r: RunResult): { value: unknown; grad?: Record<string, unknown> } {
+  const json = (v: number | ArrayLike<number>, node: Node) => {
+    const rows = dimValue(node.shape.rows, data.dims);
+    const cols = dimValue(node.shape.cols, data.dims);
+    return toJson(typeof v === 'number' ? [v] : v, rows, cols);
+  };
+  const value = json(r.value, p.output.node);
+  if (!p.valueAndGrad) return { value };
+  const grad: Record<string, unknown> = {};
+  for (const w of p.wrt) Object.defineProperty(grad, w.name, { value: json(r.grad![w.name]!, w.node), enumerable: true });
+  return { value, grad };
+}
+
+const WGSL_RUN = ['ts', 'js'].map((ext) => fileURLToPath(new URL(`../../../codegen/wgsl/run.${ext}`, import.meta.url)));
+
+async function runWgsl(p: Program, data: BoundData, dtype: Dtype): Promise<RunResult> {
+  if (!WGSL_RUN.some((f) => existsSync(f)))
+    throw new MatdiffError('E021', 'matdiff run: --backend wgsl is not available yet in this version; use --backend ts', undefined, 2);
+  const spec = '../../../codegen/wgsl/run.js';
+  const mod = (await import(spec)) as { runWgsl(p: Program, d: BoundData, o: { dtype: Dtype }): Promise<RunResult> };
+  return mod.runWgsl(p, data, { dtype });
+}
