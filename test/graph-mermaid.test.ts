@@ -5,6 +5,7 @@
  * output structurally either way.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { main } from '../src/cli/main.js';
 import { toMermaid } from '../src/graph-draw/mermaid.js';
 
@@ -24,10 +25,12 @@ interface MermaidApi {
 
 async function loadMermaid(): Promise<MermaidApi | undefined> {
   try {
-    const { JSDOM } = await import('jsdom');
+    // Imported by name at run time: optional, and jsdom ships no types.
+    const [jsdom, mermaid] = ['jsdom', 'mermaid'];
+    const { JSDOM } = (await import(jsdom)) as { JSDOM: new (html: string) => { window: { document: unknown } } };
     const dom = new JSDOM('<!doctype html><html><body></body></html>');
     Object.assign(globalThis, { window: dom.window, document: dom.window.document });
-    return ((await import('mermaid')) as unknown as { default: MermaidApi }).default;
+    return ((await import(mermaid)) as { default: MermaidApi }).default;
   } catch {
     return undefined;
   }
@@ -72,5 +75,19 @@ describe.skipIf(!mermaid)('mermaid.parse', () => {
       t.replace(/ﬂ°°(\d+)¶ß/g, (_, c: string) => String.fromCodePoint(Number(c))).replace(/ﬂ°(\w+)¶ß/g, (_, c: string) => named[c]!),
     );
     expect(rendered).toEqual(labels);
+  });
+
+  it('accepts any label text', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }), { minLength: 1, maxLength: 4 }), async (labels) => {
+        const text = toMermaid({
+          boxes: labels.map((label, i) => ({ id: `n${i + 1}`, label, kind: i ? 'step' : 'input', pass: 'forward' })),
+          edges: labels.slice(1).map((_, i) => ({ from: 'n1', to: `n${i + 2}`, kind: 'forward' })),
+          backward: false,
+        });
+        await mermaid!.parse(text);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

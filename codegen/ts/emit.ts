@@ -24,6 +24,7 @@ import { extCode } from '../extent.js';
 import type { Entry, Program } from '../program.js';
 import { HELPERS, RUNTIME } from './runtime.js';
 import { renderStep, type RenderCtx } from './kernels.js';
+import { onesReduction } from '../fuse.js';
 import { NameTable, commentText, quote } from './names.js';
 
 export type Dtype = 'f32' | 'f64';
@@ -46,9 +47,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
   parts.push(types(p, array));
   parts.push(
     `const Arr = ${array};`,
-    `const DIM_NAMES«: readonly string[]» = [${p.dims.map(quote).join(', ')}];`,
-    '/** The sizes bound by the current call. */',
-    'const BOUND = new Float64Array(DIM_NAMES.length);',
+    `const DIM_NAMES«: readonly string[]» = [${p.dims.map(quote).join(', ')}];\n/** The sizes bound by the current call. */\nconst BOUND = new Float64Array(DIM_NAMES.length);`,
     HELPERS,
     RUNTIME,
   );
@@ -137,7 +136,7 @@ function entryCode(kind: 'forward' | 'valueAndGrad', p: Program, e: Entry, dimIn
   const grads = kind === 'valueAndGrad';
   const prefix = grads ? 'VALUE_AND_GRAD' : 'FORWARD';
   const Ws = grads ? 'ValueAndGradWorkspace' : 'ForwardWorkspace';
-  const wsVar = grads ? 'valueAndGradWs' : 'forwardWs';
+  const wsVar = grads ? 'valueAndGradCache' : 'forwardCache';
   const makeWs = grads ? 'valueAndGradWorkspace' : 'forwardWorkspace';
 
   const names = new NameTable();
@@ -172,13 +171,12 @@ ${s.dims.map((d) => `const ${dim(d)} = bound[${dimIndex.get(d)}]«!»;`).join('\
 ${slots.map((x) => `const ${x.name} = ${x.alloc};`).join('\n')}
 return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${grads ? `, result: { value: 0, grad: { ${gradFields.join(', ')} } }` : ''} };
 }`);
-  out.push(`let ${wsVar}«: ${Ws} | undefined»;`);
+  out.push(`const ${wsVar}«: WorkspaceCache<${Ws}>» = { last: undefined, bySizes: new Map() };`);
 
   // The entry point.
   const body: string[] = [];
   body.push(`bindDims(inputs, dims, ${prefix}_SPECS, ${prefix}_NEED, BOUND);`);
-  body.push(`let ws = ${wsVar};`);
-  body.push(`if (ws === undefined || !sameDims(ws.D, BOUND)) ws = ${wsVar} = ${makeWs}(BOUND);`);
+  body.push(`const ws = workspace(${wsVar}, ${makeWs});`);
   body.push(...readDims);
   s.inputs.forEach((inp, k) => {
     const { rows, cols } = inp.node.shape;
@@ -192,7 +190,7 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
   const title = new Map<Node, string>([[p.output.node, p.output.name]]);
   if (grads) p.wrt.forEach((w) => title.set(w.grad, `∂${p.output.name}/∂${w.name}`));
   for (const step of s.steps) {
-    body.push('', `// ${commentText(stepComment(step, p, title))}`);
+    body.push('', `// ${commentText(stepComment(step, s, p, title))}`);
     body.push(`{\n${renderStep(step, ctx)}\n}`);
   }
   body.push('');
@@ -218,15 +216,13 @@ function bufPrefix(b: BufferInfo): string {
   return b.role === 'input' ? 'v_' : b.role === 'scratch' ? 'w_' : 't_';
 }
 
-function stepComment(step: Schedule['steps'][number], p: Program, title: ReadonlyMap<Node, string>): string {
+function stepComment(step: Schedule['steps'][number], s: Schedule, p: Program, title: ReadonlyMap<Node, string>): string {
   const n = step.node;
-  const shape = shapeText(n.shape);
-  switch (step.kind) {
-    case 'factor':
-      return `${step.method === 'lu' ? 'LU factors (partial pivoting)' : 'Cholesky factor'} of ${formula(n, p)}`;
-    default: {
-      const name = title.get(n) ?? p.names.get(n);
-      return `${name ? `${name} = ` : ''}${formula(n, p)}   ${shape}`;
-    }
-  }
+  if (step.kind === 'factor')
+    return `${step.method === 'lu' ? 'LU factors (partial pivoting)' : 'Cholesky factor'} of ${formula(n, p)}`;
+  // A root's title (∂L/∂W = …) only on the step that writes its output buffer.
+  const name = (s.buffers[step.out]!.role === 'output' ? title.get(n) : undefined) ?? p.names.get(n);
+  const red = step.kind === 'reduce' ? onesReduction(n) : undefined;
+  const how = red ? `, as the ${red.axis === 'rows' ? 'row' : 'column'} sums of ${formula(red.body, p)}` : '';
+  return `${name ? `${name} = ` : ''}${formula(n, p)}   ${shapeText(n.shape)}${how}`;
 }

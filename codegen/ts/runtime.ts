@@ -103,6 +103,30 @@ function sameDims(a«: Float64Array», b«: Float64Array»)«: boolean» {
   return true;
 }
 
+«/** The workspaces of one entry point: the last one used, and the latest few by their sizes. */
+interface WorkspaceCache<W> {
+  last: W | undefined;
+  readonly bySizes: Map<string, W>;
+}»
+
+/**
+ * The workspace for the sizes in BOUND: the last one when the sizes have not changed (no
+ * allocation at all), else one made earlier for these sizes, else a new one.
+ */
+function workspace«<W extends { readonly D: Float64Array }>»(cache«: WorkspaceCache<W>», make«: (bound: Float64Array) => W»)«: W» {
+  const last = cache.last;
+  if (last !== undefined && sameDims(last.D, BOUND)) return last;
+  const key = BOUND.join(',');
+  let ws = cache.bySizes.get(key);
+  if (ws === undefined) {
+    ws = make(BOUND);
+    if (cache.bySizes.size >= 8) cache.bySizes.delete(cache.bySizes.keys().next().value«!»);
+    cache.bySizes.set(key, ws);
+  }
+  cache.last = ws;
+  return ws;
+}
+
 function shapeError(spec«: InputSpec», R«: number», C«: number», got«: string»)«: RangeError» {
   return new RangeError(spec.key + ': expected ' + spec.shape + ' = ' + R + ' × ' + C + ', got ' + got);
 }

@@ -40,11 +40,17 @@ Compiles the model and runs it on the data, printing {"value": V, "grad": {"W": 
   emit: `Usage: matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT]
 
 Writes the generated kernel module (forward and backward passes).`,
-  check: `Usage: matdiff check FILE [--trials N]
+  check: `Usage: matdiff check FILE [--trials N] [--seed N]
 
-Checks every 'assert LHS = RHS' line: 'holds (symbolic)', 'holds (numeric, N trials)',
-or 'fails' with a counterexample. Exit 1 if any fails.`,
-  graph: `Usage: matdiff graph FILE [--wrt W,b] [--format mermaid|dot]
+Checks every 'assert LHS = RHS' line, printing one line per assert in file order:
+'holds (symbolic)' when the simplifier brings both sides to one expression,
+'holds (numeric, N trials)' when they agree on N random draws (default 20; sizes 1..5
+for symbolic dimensions, values respecting sym/spd/pos), or 'fails' followed by the
+smallest counterexample found. Exit 1 if any fails (or cannot be checked).`,
+  graph: `Usage: matdiff graph FILE [--wrt W,b] [--of NAME] [--format mermaid|dot]
 
-Draws the computation graph, forward and (with --wrt) backward.`,
+Draws the computation graph of the output as a Mermaid flowchart (default) or Graphviz
+dot, each step labelled with its formula. With --wrt, the backward pass stands beside
+the forward one: the gradients' steps, adjoint flow dashed, and an arrow from each
+variable to its gradient.`,
 };

@@ -92,6 +92,12 @@ export function computationGraph(
     boxes.push({ id, label: name ? `${name} = ${formula}` : formula, kind, pass: 'forward' });
     for (const a of n.args) if (live(a)) connect(source(a), id, 'forward');
   }
+  if (!live(output.node) || output.node.op === 'var') {
+    // An output that is a constant, or a bare variable, still gets its box.
+    const id = 'out';
+    boxes.push({ id, label: `${output.name} = ${printExpr(output.node, 'unicode')}`, kind: 'output', pass: 'forward' });
+    if (live(output.node)) connect(idOf.get(output.node)!, id, 'forward');
+  }
   if (wrt.length === 0) return tidy(model, { boxes, edges, backward: false });
 
   // ── backward ──

@@ -12,7 +12,8 @@
  *
  * With a backward pass, the passes are subgraphs `forward` and `backward`. Labels are
  * quoted; inside them `#`, `"`, `<`, `>` and `` ` `` are written as Mermaid entity
- * codes (`#35;`, `#quot;`, …), so no formula can end a label or start markup.
+ * codes (`#35;`, `#quot;`, …), so no formula can end a label or start markup, and line
+ * breaks become spaces.
  */
 import type { Box, BoxKind, Drawing, EdgeKind } from './graph.js';
 
@@ -41,7 +42,9 @@ export function mermaidLabel(text: string): string {
     .replace(/</g, '#lt;')
     .replace(/>/g, '#gt;')
     .replace(/`/g, '#96;')
-    .replace(/[\r\n]/g, ' ');
+    .replace(/[\r\n\u2028\u2029]/g, ' ')
+    // Mermaid rejects an empty quoted label.
+    .replace(/^$/, ' ');
 }
 
 export function toMermaid(d: Drawing): string {

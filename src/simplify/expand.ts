@@ -9,7 +9,7 @@
  */
 import type { Node } from '../graph/node.js';
 import { type Shape, isScalar, shapeEq } from '../shape/shape.js';
-import { hadamard } from './normal.js';
+import { addAll, hadamard } from './normal.js';
 import * as b from '../graph/build.js';
 
 interface Monomial {
@@ -134,7 +134,7 @@ export function expandIfShorter(n: Node): Node | undefined {
     throw e;
   }
   const terms = ms.map((m) => rebuildMonomial(m, n.shape));
-  let out = terms.reduce<Node | undefined>((s, t) => (s ? b.add(s, t) : t), undefined) ?? b.fill(0, n.shape);
+  let out = addAll(terms, n.shape) ?? b.fill(0, n.shape);
   if (!shapeEq(out.shape, n.shape)) out = b.broadcastTo(out, n.shape);
   return size(out) < size(n) ? out : undefined;
 }

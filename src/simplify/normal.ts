@@ -35,7 +35,8 @@ export function flattenProduct(n: Node): { c: number; scalars: Factor[]; matrice
       if (x.num === 0) zero = true;
       return;
     }
-    if (x.op === 'pow') return walk(x.args[0]!, exp * x.num!);
+    // (x^a)^b = x^(a·b) unless b is fractional and a an integer: (s²)^½ is |s|, not s.
+    if (x.op === 'pow' && (Number.isInteger(exp) || !Number.isInteger(x.num!))) return walk(x.args[0]!, exp * x.num!);
     push(isScalar(x.shape) ? scalars : matrices, x, exp);
   };
   walk(n, 1);
@@ -46,18 +47,38 @@ const power = (f: Factor): Node => b.pow(f.base, f.exp);
 const product = (nodes: Node[]): Node | undefined => nodes.reduce<Node | undefined>((p, x) => (p ? b.mul(p, x) : x), undefined);
 
 /**
- * x₁ ⊙ x₂ ⊙ … of factors that broadcast together to `s`: in their order when every
- * partial product broadcasts; else the factors shaped like the result first (the others,
- * columns, rows and scalars, broadcast into them), and with none, a column meets a row
- * in their outer product c·r (x ⊙ ones(m, n) ⊙ r, once the ones are dropped, is x·r).
+ * `nodes` in an order in which every partial result of x₁ ∘ x₂ ∘ … (∘ elementwise)
+ * broadcasts: their own order, except that where a row meets a column the next term
+ * shaped like the result `s` moves forward to stand between them. Undefined when no term
+ * has the result's shape. (Moving as little as possible keeps each partial sum in the
+ * order the sum rule gives it, so the rules do not undo each other.)
+ */
+function broadcastOrder(nodes: readonly Node[], s: Shape): Node[] | undefined {
+  const out = [...nodes];
+  let acc: Shape | undefined = out[0]?.shape;
+  for (let i = 1; i < out.length; i++) {
+    const next = broadcast(acc!, out[i]!.shape);
+    if (next) {
+      acc = next;
+      continue;
+    }
+    const j = out.findIndex((x, k) => k > i && shapeEq(x.shape, s));
+    if (j < 0) return undefined;
+    out.splice(i, 0, ...out.splice(j, 1));
+    acc = s;
+  }
+  return out;
+}
+
+/**
+ * x₁ ⊙ x₂ ⊙ … of factors that broadcast together to `s` (see broadcastOrder); with no
+ * factor of the result's shape, a column meets a row in their outer product c·r
+ * (x ⊙ ones(m, n) ⊙ r, once the ones are dropped, is x·r).
  */
 export function hadamard(nodes: Node[], s: Shape): Node | undefined {
   if (nodes.length === 0) return undefined;
-  let acc: Shape | undefined = nodes[0]!.shape;
-  for (const x of nodes.slice(1)) acc = acc && broadcast(acc, x.shape);
-  if (acc) return product(nodes);
-  const full = nodes.filter((x) => shapeEq(x.shape, s));
-  if (full.length) return product([...full, ...nodes.filter((x) => !full.includes(x))]);
+  const order = broadcastOrder(nodes, s);
+  if (order) return product(order);
   const cols = nodes.filter((x) => isColumn(x.shape));
   const rows = nodes.filter((x) => !isColumn(x.shape));
   return b.matmul(product(cols)!, product(rows)!);
@@ -128,11 +149,21 @@ function flattenSum(n: Node): Term[] {
 const term = (t: Term): Node => (t.c === 1 ? t.base : normalProduct(b.mul(b.constant(t.c), t.base)));
 
 /** Σ cᵢ·Bᵢ, positive terms first; a term Xᵀ after X (A + Aᵀ, not Aᵀ + A). */
-function sumOf(terms: Term[]): Node | undefined {
+function sumOf(terms: Term[], s?: Shape): Node | undefined {
   const bases = new Set(terms.map((t) => t.base));
   const late = (t: Term) => t.base.op === 'transpose' && bases.has(t.base.args[0]!);
   const ordered = [...terms.filter((t) => t.c > 0 && !late(t)), ...terms.filter((t) => t.c > 0 && late(t)), ...terms.filter((t) => t.c < 0)];
-  return ordered.reduce<Node | undefined>((s, t) => (s ? b.add(s, term(t)) : term(t)), undefined);
+  return addAll(ordered.map(term), s);
+}
+
+/**
+ * x₁ + x₂ + … of terms that broadcast together to `s` (see broadcastOrder); with no term
+ * of the result's shape, the first is broadcast to s.
+ */
+export function addAll(nodes: Node[], s?: Shape): Node | undefined {
+  const fold = (xs: Node[]) => xs.reduce<Node | undefined>((acc, x) => (acc ? b.add(acc, x) : x), undefined);
+  if (!s || nodes.length === 0) return fold(nodes);
+  return fold(broadcastOrder(nodes, s) ?? [b.broadcastTo(nodes[0]!, s), ...nodes.slice(1)]);
 }
 
 /** A·X + B·X → (A + B)·X and X·A + X·B → X·(A + B), for the first factor shared by two or more terms. */
@@ -177,8 +208,8 @@ function commonScalar(terms: Term[]): { s: Node; terms: Term[] } | undefined {
 
 export function normalSum(n: Node): Node {
   let terms = flattenSum(n);
-  for (let f = factorMatmul(terms); f; f = factorMatmul(terms)) terms = flattenSum(sumOf(f)!);
+  for (let f = factorMatmul(terms); f; f = factorMatmul(terms)) terms = flattenSum(sumOf(f, n.shape)!);
   const common = commonScalar(terms);
-  const out = common ? b.mul(common.s, sumOf(common.terms)!) : sumOf(terms) ?? b.fill(0, n.shape);
+  const out = common ? b.mul(common.s, sumOf(common.terms, n.shape)!) : sumOf(terms, n.shape) ?? b.fill(0, n.shape);
   return fitShape(out, n.shape);
 }

@@ -121,6 +121,7 @@ export const RULES: [string, Rule][] = [
   ['tr(s·A) = s·tr(A)', (n) => (is(n, 'tr') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.tr(a1(a0(n)))) : undefined)],
   ['tr(I(n)) = n', (n) => (is(n, 'tr') && is(a0(n), 'eye') ? b.dimValue(a0(n).dim!) : undefined)],
   ['tr(0) = 0', (n) => (is(n, 'tr') && is(a0(n), 'fill') && a0(n).num === 0 ? b.constant(0) : undefined)],
+  ['tr(A·B·C) = tr(B·C·A): the rotation with the earliest-built factors first', cyclicTrace],
   ['tr(x·yᵀ) = yᵀ·x', (n) => (is(n, 'tr') && is(a0(n), 'matmul') && isColumn(a0(a0(n)).shape) && isRow(a1(a0(n)).shape) ? b.matmul(a1(a0(n)), a0(a0(n))) : undefined)],
   // ── elementwise ──
   // (The reciprocal 1 / A.^p stays: it is how products print their divisors.)
@@ -135,6 +136,31 @@ export const RULES: [string, Rule][] = [
   ['products: constants first, like factors merged, ones dropped', (n) => (is(n, 'mul') ? normalProduct(n) : undefined)],
   ['sums: like terms combined, common factors out', (n) => (is(n, 'add') ? normalSum(n) : undefined)],
 ];
+
+/** The factors of a matrix-product chain, left to right. */
+function chain(n: Node): Node[] {
+  return is(n, 'matmul') ? [...chain(a0(n)), ...chain(a1(n))] : [n];
+}
+
+/**
+ * tr(X₁·X₂·…·Xₖ) is invariant under rotation; the canonical rotation is the one whose
+ * sequence of node ids is smallest (declared variables are built first, so tr(A·X)
+ * keeps its written order), so that tr(A·B) and tr(B·A) are one node.
+ */
+function cyclicTrace(n: Node): Node | undefined {
+  if (!is(n, 'tr') || !is(a0(n), 'matmul')) return undefined;
+  const xs = chain(a0(n));
+  let best = 0;
+  const key = (r: number) => xs.map((_, i) => xs[(r + i) % xs.length]!.id);
+  const less = (p: number[], q: number[]) => {
+    for (let i = 0; i < p.length; i++) if (p[i] !== q[i]) return p[i]! < q[i]!;
+    return false;
+  };
+  for (let r = 1; r < xs.length; r++) if (less(key(r), key(best))) best = r;
+  if (best === 0) return undefined;
+  const rotated = [...xs.slice(best), ...xs.slice(0, best)];
+  return b.tr(rotated.reduce((p, x) => b.matmul(p, x)));
+}
 
 /** Is tᵀ no longer than t: a symmetric term, a transpose, a product, or a sum or scaling of such? */
 function transposesSimply(t: Node): boolean {

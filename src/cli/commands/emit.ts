@@ -30,7 +30,7 @@ export async function emitCommand(args: Args): Promise<string> {
     throw new MatdiffError('E013', `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`, placeOf(model, out.span));
   const program = buildProgram({ model, output: { name: out.name, node: out.node }, wrt: scalar ? wrtOf(model, args, out.node) : [] });
 
-  const code = target === 'ts' ? await emitTs(program, { dtype }) : await emitWgsl(program, dtype);
+  const code = target === 'ts' ? await emitTs(program, { dtype }) : await emitWgsl(program, dtype, file !== undefined && /\.m?js$/.test(file) ? 'js' : 'ts');
   if (file === undefined) return code;
   try {
     writeFileSync(file, code);
@@ -42,10 +42,10 @@ export async function emitCommand(args: Args): Promise<string> {
 
 const WGSL_EMIT = ['ts', 'js'].map((ext) => fileURLToPath(new URL(`../../../codegen/wgsl/emit.${ext}`, import.meta.url)));
 
-async function emitWgsl(p: Program, dtype: Dtype): Promise<string> {
+async function emitWgsl(p: Program, dtype: Dtype, lang: 'ts' | 'js'): Promise<string> {
   if (!WGSL_EMIT.some((f) => existsSync(f)))
     throw new MatdiffError('E021', 'matdiff emit: --target wgsl is not available yet in this version; use --target ts', undefined, 2);
   const spec = '../../../codegen/wgsl/emit.js';
-  const mod = (await import(spec)) as { emitWgsl(p: Program, o: { dtype: Dtype }): Promise<string> };
-  return mod.emitWgsl(p, { dtype });
+  const mod = (await import(spec)) as { emitWgsl(p: Program, o: { dtype: Dtype; lang: 'ts' | 'js' }): Promise<string> };
+  return mod.emitWgsl(p, { dtype, lang });
 }

@@ -32,7 +32,7 @@ export interface RunResult {
 export async function runCommand(args: Args): Promise<string> {
   onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims']);
   const backend = flag(args, 'backend', ['ts', 'wgsl'] as const, 'ts');
-  const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, 'f64');
+  const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, backend === 'wgsl' ? 'f32' : 'f64');
   const dataPath = flag(args, 'inputs');
   if (dataPath === undefined) throw new UsageError('missing --inputs DATA.json');
 
