@@ -63,11 +63,18 @@ const GREEK: Record<string, string> = Object.fromEntries(
     .map((name, i) => [String.fromCodePoint(0x3b1 + i + (i >= 17 ? 1 : 0)), name]),
 );
 
+const CAPITAL_GREEK: Record<string, string> = { Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi', Π: 'Pi', Σ: 'Sigma', Υ: 'Upsilon', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega' };
+
 /** A variable name in LaTeX: bold for matrices and vectors, italic for scalars; Greek as macros; `_` subscripts. */
 export function latexName(name: string, bold: boolean): string {
-  const chars = [...name].map((c) => (GREEK[c] ? `\\${GREEK[c]} ` : c === '_' ? '\\_' : c)).join('').trim();
+  const greek = [...name].some((c) => GREEK[c] || CAPITAL_GREEK[c]);
+  const chars = [...name]
+    .map((c) => (GREEK[c] ? `\\${GREEK[c]} ` : CAPITAL_GREEK[c] ? `\\${CAPITAL_GREEK[c]} ` : c === '_' ? '\\_' : c))
+    .join('')
+    .trim();
   const m = /^([A-Za-z]+)(\d+)$/.exec(name);
   const body = m ? `${m[1]}_{${m[2]}}` : chars;
   if (!bold) return body;
+  if (greek) return `\\boldsymbol{${chars}}`;
   return m ? `\\mathbf{${m[1]}}_{${m[2]}}` : `\\mathbf{${chars}}`;
 }
