@@ -41,7 +41,7 @@ export interface Compiled {
    * row-major array. The result object and arrays are reused by the next call.
    */
   valueAndGrad(inputs: Inputs, dims?: Dims): { value: number; grad: Record<string, number | Real> };
-  /** The generated TypeScript module. */
+  /** The generated TypeScript module (unformatted; `matdiff emit` formats it with prettier). */
   readonly source: string;
   readonly program: Program;
 }
@@ -59,7 +59,15 @@ export function instantiate(program: Program, dtype: Dtype = 'f64'): Compiled {
     (() => {
       throw new MatdiffError('E013', `valueAndGrad needs a scalar output; ${program.output.name} is ${shapeBrief(program.output.node.shape)}`);
     });
-  return { forward: mod.forward, valueAndGrad, source: emitModule(program, { dtype, lang: 'ts' }), program };
+  let source: string | undefined;
+  return {
+    forward: mod.forward,
+    valueAndGrad,
+    get source() {
+      return (source ??= emitModule(program, { dtype, lang: 'ts' }));
+    },
+    program,
+  };
 }
 
 /** Resolves `of` and `wrt` against the model and builds the program. */

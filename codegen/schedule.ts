@@ -26,6 +26,11 @@ import { inlinedNodes, onesReduction, roleOf } from './fuse.js';
 export interface ScheduleOptions {
   /** Names of nodes (definitions of the model), used to label buffers. */
   names?: ReadonlyMap<Node, string>;
+  /**
+   * false: inline nothing — every elementwise node gets its own step and buffer (leaves
+   * and index views stay free). For measuring what fusion saves (bench/wgsl.ts).
+   */
+  fuse?: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -78,7 +83,7 @@ class Scheduler {
     private readonly opts: ScheduleOptions,
   ) {
     this.order = topoOrder(roots);
-    this.inlined = inlinedNodes(this.order, roots);
+    this.inlined = opts.fuse === false ? new Set() : inlinedNodes(this.order, roots);
   }
 
   run(): Schedule {

@@ -11,3 +11,5 @@ export { formatReport } from './check/report.js';
 export { computationGraph } from './graph-draw/graph.js';
 export { toMermaid } from './graph-draw/mermaid.js';
 export { toDot } from './graph-draw/dot.js';
+export { compile } from '../codegen/compile.js';
+export type { CompileOptions, Compiled, Tensor, Inputs, Dims, Dtype } from '../codegen/compile.js';

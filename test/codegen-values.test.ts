@@ -8,7 +8,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parse } from '../src/index.js';
 import { OPS } from '../src/ops/registry.js';
 import { topoOrder } from '../src/graph/node.js';
-import { programOf } from '../codegen/compile.js';
+import { compile, programOf } from '../codegen/compile.js';
+import * as b from '../src/graph/build.js';
+import { shape } from '../src/shape/shape.js';
+import { dimSym } from '../src/shape/dim.js';
 import { DECLS } from './gen.js';
 import { compareModel, failures } from './codegen-util.js';
 
@@ -101,6 +104,21 @@ describe('examples through the generated TypeScript', () => {
 });
 
 describe('names that are JavaScript keywords or Object.prototype properties', () => {
+  it('__proto__ (not a name of the language, but of a graph built by hand) is an ordinary key', () => {
+    const model = parse('x: [n]\nE = sum(x)', 'proto.mdf');
+    const proto = b.variable('__proto__', shape(dimSym('n'), dimSym('n')));
+    model.vars.set('__proto__', { name: '__proto__', node: proto, props: [], span: { start: 0, end: 0 } });
+    const x = model.vars.get('x')!.node;
+    model.defs.set('F', { name: 'F', node: b.sum(b.matmul(proto, x)), span: { start: 0, end: 0 } });
+    model.output = 'F';
+    const r = compile(model).valueAndGrad(JSON.parse('{"__proto__": [[1, 2], [3, 4]], "x": [1, 1]}'));
+    expect(r.value).toBe(10);
+    expect(Object.keys(r.grad)).toEqual(['x', '__proto__']);
+    expect(Object.getPrototypeOf(r.grad)).toBe(Object.prototype);
+    expect(Array.from(r.grad['__proto__'] as Float64Array)).toEqual([1, 1, 1, 1]);
+    expect(failures(compareModel(model, new Map([['n', 3]]), 5))).toEqual([]);
+  });
+
   it('compiles and runs', () => {
     const model = parse('X: [n]; constructor: [n, n]; let: [n]; π: []; toString: [n] pos; valueOf: [n]\nhasOwnProperty = sum(constructor·X) + sum(log(toString)) + π·sum(let ⊙ X) + sum(valueOf)', 'names.mdf');
     expect(failures(compareModel(model, new Map([['n', 3]]), 5))).toEqual([]);

@@ -448,3 +448,11 @@ export const varsOf = (node: Node): Node[] => {
   const used = new Set(topoOrder([node]).filter((x) => x.op === 'var'));
   return [...VARS.values()].filter((x) => used.has(x));
 };
+
+/**
+ * fast-check parameters: `numRuns` (≤ 100 keeps the suite fast) from a fixed seed when
+ * given; MATDIFF_FUZZ_RUNS=5000 runs every property that long, from random seeds.
+ */
+export const FUZZ_RUNS = Number(process.env.MATDIFF_FUZZ_RUNS ?? 0);
+export const runs = (numRuns: number, seed?: number): { numRuns: number; seed?: number } =>
+  FUZZ_RUNS ? { numRuns: FUZZ_RUNS } : seed === undefined ? { numRuns } : { numRuns, seed };

@@ -9,6 +9,9 @@
  *     ⟨Jᵀ·c, t⟩ (reverse mode on sum(c ⊙ F)) for random c and t.
  *   - The simplifier reaches a fixed point (simplify(simplify(x)) === simplify(x)), never
  *     throws, and does not change values.
+ *
+ * Each property runs 100 times from a fixed seed; `MATDIFF_FUZZ_RUNS=5000 npx vitest run
+ * test/gradcheck.test.ts` runs them longer from random seeds (so do the other suites).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -20,6 +23,7 @@ import { mat } from '../src/eval/mat.js';
 import { dimValue } from '../src/shape/dim.js';
 import {
   type Env,
+  FUZZ_RUNS,
   SCALAR,
   arbExpr,
   fdGradient,
@@ -29,15 +33,13 @@ import {
   prng,
   randomEnv,
   relErr,
+  runs,
   unsafePoint,
   value,
   varsOf,
 } from './gen.js';
 
-/** MATDIFF_FUZZ_RUNS=5000 runs the properties longer, from random seeds (the fixed seeds keep CI reproducible). */
-const FUZZ = Number(process.env.MATDIFF_FUZZ_RUNS ?? 0);
-const RUNS = FUZZ || 100;
-const seeded = (seed: number) => (FUZZ ? {} : { seed });
+const RUNS = FUZZ_RUNS || 100;
 const dot = (a: Mat, c: Mat): number => a.data.reduce((s, x, i) => s + x * c.data[i]!, 0);
 
 /** Every entry of `g` within 1e-5 of `fd`, relative, with an absolute floor `floor`. */
@@ -73,7 +75,7 @@ describe('gradients equal finite differences', () => {
         });
         checked++;
       }),
-      { numRuns: RUNS, ...seeded(42) },
+      runs(100, 42),
     );
     expect(checked).toBe(RUNS);
   });
@@ -93,7 +95,7 @@ describe('gradients equal finite differences', () => {
           if (why) throw new Error(`∂f/∂${x.name}, ${why}\n  f = ${printExpr(f, 'unicode')}`);
         });
       }),
-      { numRuns: RUNS, ...seeded(7) },
+      runs(100, 7),
     );
   });
 });
@@ -142,7 +144,7 @@ describe('the VJP check ⟨c, J·t⟩ = ⟨Jᵀ·c, t⟩ for vector- and matrix-
         if (!(Math.abs(forward - reverse) <= tol))
           throw new Error(`⟨c, J·t⟩ = ${forward} but ⟨Jᵀ·c, t⟩ = ${reverse}\n  F = ${printExpr(F, 'unicode')}`);
       }),
-      { numRuns: RUNS, ...seeded(3) },
+      runs(100, 3),
     );
   });
 });
@@ -155,7 +157,7 @@ describe('the simplifier', () => {
         const twice = simplify(once);
         if (twice !== once) throw new Error(`not a fixed point:\n  ${printExpr(once, 'unicode')}\n  ${printExpr(twice, 'unicode')}`);
       }),
-      { numRuns: RUNS },
+      runs(100),
     );
   });
 
@@ -169,7 +171,7 @@ describe('the simplifier', () => {
         const err = relErr(before!, after!, 1e-6);
         if (!(err < 1e-8)) throw new Error(`relative error ${err}\n  ${printExpr(node, 'unicode')}\n  → ${printExpr(s, 'unicode')}`);
       }),
-      { numRuns: RUNS },
+      runs(100),
     );
   });
 
@@ -179,7 +181,7 @@ describe('the simplifier', () => {
         const xs = varsOf(f);
         for (const g of grads(f, xs)) expect(simplify(g)).toBe(g);
       }),
-      { numRuns: RUNS },
+      runs(100),
     );
   });
 
@@ -192,7 +194,7 @@ describe('the simplifier', () => {
         const again = gs.map((g, i) => grads(b.sum(b.mul(g, g)), [xs[i]!])[0]!);
         for (const g of again) expect(simplify(g)).toBe(g);
       }),
-      { numRuns: FUZZ || 50 },
+      runs(50),
     );
   });
 });

@@ -9,7 +9,7 @@ import { printExpr } from '../src/index.js';
 import * as b from '../src/graph/build.js';
 import type { Node } from '../src/graph/node.js';
 import { OPS } from '../src/ops/registry.js';
-import { arbExpr, exprFromSeed, opsOf, reparse, v } from './gen.js';
+import { arbExpr, exprFromSeed, opsOf, reparse, runs, v } from './gen.js';
 
 const [A, B, C, D, x, y, z, s, t, q] = ['A', 'B', 'C', 'D', 'x', 'y', 'z', 's', 't', 'q'].map(v) as Node[] as [
   Node, Node, Node, Node, Node, Node, Node, Node, Node, Node,
@@ -25,7 +25,7 @@ describe('print → parse round trip', () => {
           const back = reparse(text);
           if (back !== node) throw new Error(`${text}\n  re-parsed as\n${printExpr(back, fmt)}`);
         }),
-        { numRuns: 100 },
+        runs(100),
       );
     });
 
@@ -35,7 +35,7 @@ describe('print → parse round trip', () => {
         const text = printExpr(node, 'latex');
         expect(text).not.toMatch(/\.\*|\.\/|⊙|⊘|ᵀ|⁻¹/);
       }),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 

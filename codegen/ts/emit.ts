@@ -14,7 +14,6 @@
  * TypeScript-only parts (between « and » in the pieces below) instead of keeping them,
  * and ends with `return { forward, valueAndGrad }` for `new Function`.
  */
-import prettier from 'prettier';
 import type { Node } from '../../src/graph/node.js';
 import { printExpr } from '../../src/print/printer.js';
 import { isScalar, shapeText } from '../../src/shape/shape.js';
@@ -59,6 +58,8 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
 
 /** The module, formatted by prettier. */
 export async function emitTs(p: Program, opts: { dtype?: Dtype } = {}): Promise<string> {
+  // Loaded on demand: only emitting needs the formatter.
+  const prettier = await import('prettier');
   return prettier.format(emitModule(p, { ...opts, lang: 'ts' }), { parser: 'typescript' });
 }
 
@@ -148,8 +149,12 @@ function entryCode(kind: 'forward' | 'valueAndGrad', p: Program, e: Entry, dimIn
   const need = s.dims.map((d) => dimIndex.get(d)!);
   const readDims = s.dims.map((d) => `const ${dim(d)} = ws.D[${dimIndex.get(d)}]«!»;`);
 
+  // Inputs in declaration order.
+  const declared = p.inputs.map((i) => i.name);
+  const inputs = [...s.inputs].sort((a, b) => declared.indexOf(a.name) - declared.indexOf(b.name));
+
   const out: string[] = [];
-  out.push(`const ${prefix}_SPECS«: readonly InputSpec[]» = [\n${s.inputs.map((i) => specOf(i.name, i.node, dimIndex)).join(',\n')}\n];`);
+  out.push(`const ${prefix}_SPECS«: readonly InputSpec[]» = [\n${inputs.map((i) => specOf(i.name, i.node, dimIndex)).join(',\n')}\n];`);
   out.push(`const ${prefix}_NEED«: readonly number[]» = [${need.join(', ')}];`);
 
   // The workspace: one array per slot, and the result object over the output slots.
@@ -178,7 +183,7 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
   body.push(`bindDims(inputs, dims, ${prefix}_SPECS, ${prefix}_NEED, BOUND);`);
   body.push(`const ws = workspace(${wsVar}, ${makeWs});`);
   body.push(...readDims);
-  s.inputs.forEach((inp, k) => {
+  inputs.forEach((inp, k) => {
     const { rows, cols } = inp.node.shape;
     const R = extCode([rows], dim);
     const C = extCode([cols], dim);

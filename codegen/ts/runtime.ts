@@ -11,6 +11,7 @@
  * The module defines `Arr` (Float64Array or Float32Array), the type `Real` (its
  * instance type), `DIM_NAMES` and the input tables before this text.
  */
+import '../../src/ops/registry.js'; // first: the op files and the registry import each other
 import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
 
 /** The registry's scalar helpers (sigmoid, softplus), their annotations marked TypeScript-only. */

@@ -39,22 +39,21 @@ export function emitWgslModule(p: Program, opts: WgslEmitOptions = {}): string {
   parts.push(header(p));
   parts.push(runtimeSource(lang));
 
+  // Each distinct shader once (the forward pass's reappear in valueAndGrad), as a constant.
   const shaderConsts: string[] = [];
+  const shaderIds = new Map<string, string>();
   const data = (name: string, prog: WgslProgram, what: string): string => {
-    const refs: string[] = [];
-    const json = JSON.stringify(
-      prog,
-      (key, value: unknown) => {
-        if (key === 'code' && typeof value === 'string') {
-          const id = `${name}_SHADER_${refs.length}`;
-          refs.push(id);
+    const json = JSON.stringify(prog, (key, value: unknown) => {
+      if (key === 'code' && typeof value === 'string') {
+        let id = shaderIds.get(value);
+        if (id === undefined) {
+          shaderIds.set(value, (id = `SHADER_${shaderIds.size}`));
           shaderConsts.push(`const ${id} = /* wgsl */ ${template(value)};`);
-          return `@@${id}@@`;
         }
-        return value;
-      },
-      2,
-    );
+        return `@@${id}@@`;
+      }
+      return value;
+    });
     const body = json.replace(/"@@([A-Z_0-9]+)@@"/g, '$1');
     return `/** ${commentText(what, 200)} */\nconst ${name}${lang === 'ts' ? ': Program' : ''} = ${body};`;
   };
@@ -99,7 +98,7 @@ function header(p: Program): string {
     '',
     'inputs: one entry per variable — a number, an array (vector, or row-major matrix),',
     'an array of rows, or a Float32Array/Float64Array (row-major). Symbolic sizes',
-    `(${p.dims.length ? p.dims.map(commentText).join(', ') : 'none'}) are bound from the inputs' shapes, or passed as a`,
+    `(${p.dims.length ? p.dims.map((d) => commentText(d)).join(', ') : 'none'}) are bound from the inputs' shapes, or passed as a`,
     'second argument { n: 3, … }. Results: a number for a 1×1 value, else a row-major',
     'Float32Array.',
   ];

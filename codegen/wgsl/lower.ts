@@ -31,10 +31,10 @@ import { MatdiffError } from '../../src/errors.js';
 import { planMemory } from '../memory.js';
 import { legalize } from './legalize.js';
 import { type Kernel, type Resource, Shader, type ShaderEnv } from './shader.js';
-import { type Size, extentSize, isConstSize } from './sizes.js';
+import { type Size, extentSize, isConstSize, sz } from './sizes.js';
 import { mapKernel } from './kernels/map.js';
 import { type ReduceVariant, reduceChoice, reduceKernel, reduceShape } from './kernels/reduce.js';
-import { type MatmulVariant, dotChoice, matmulKernel, vec4Choice } from './kernels/matmul.js';
+import { type MatmulVariant, bigTileChoice, dotChoice, matmulKernel, vec4Choice } from './kernels/matmul.js';
 import { columnChoice, columnKernel } from './kernels/column.js';
 import { factorKernel, fromFactorKernel } from './kernels/factor.js';
 
@@ -188,8 +188,11 @@ class Builder {
   /** Variants in order of preference, each with its condition; those that cannot run are dropped, those after an unconditional one too. */
   private variants(cands: { when: Size; make: () => Kernel[] }[]): ProgramStep['variants'] {
     const out: { when: Size; kernels: number[] }[] = [];
+    const seen = new Set<string>();
     for (const c of cands) {
-      if (c.when === 0) continue;
+      // Never taken: false, or the condition of an earlier variant.
+      if (c.when === 0 || seen.has(JSON.stringify(c.when))) continue;
+      seen.add(JSON.stringify(c.when));
       out.push({ when: c.when, kernels: c.make().map((kn) => this.add(kn)) });
       if (isConstSize(c.when)) break;
     }
@@ -219,18 +222,20 @@ class Builder {
         const probe = sh();
         const av = vec4Choice(probe, st.a);
         const bv = vec4Choice(probe, st.b);
-        const and = (a: Size, b: Size): Size => (a === 0 || b === 0 ? 0 : a === 1 ? b : b === 1 ? a : ['&&', a, b]);
+        const big = bigTileChoice(probe, st);
         const one = (v: MatmulVariant) => () => [matmulKernel(sh(), st, v)];
-        return {
-          label,
-          variants: this.variants([
-            { when: dotChoice(probe, st), make: one({ kind: 'dot' }) },
-            { when: and(av, bv), make: one({ kind: 'tiled', av4: true, bv4: true }) },
-            { when: av, make: one({ kind: 'tiled', av4: true, bv4: false }) },
-            { when: bv, make: one({ kind: 'tiled', av4: false, bv4: true }) },
-            { when: 1, make: one({ kind: 'tiled', av4: false, bv4: false }) },
-          ]),
-        };
+        const tiled = [true, false].flatMap((b8) =>
+          [
+            [true, true],
+            [true, false],
+            [false, true],
+            [false, false],
+          ].map(([a4, b4]) => ({
+            when: sz('&&', b8 ? big : 1, sz('&&', a4 ? av : 1, b4 ? bv : 1)),
+            make: one({ kind: 'tiled', av4: a4!, bv4: b4!, big: b8 }),
+          })),
+        );
+        return { label, variants: this.variants([{ when: dotChoice(probe, st), make: one({ kind: 'dot' }) }, ...tiled]) };
       }
       case 'softmax':
       case 'logsumexp': {

@@ -295,6 +295,9 @@ export function createRunner(device«: GPUDevice», p«: Program»)«: { run(inp
       if (!v) throw new MatdiffGpuError('bug', 'matdiff bug: no kernel variant for step ' + step.label);
       for (const k of v.kernels) {
         const kern = p.kernels[k]«!»;
+        const storage = kern.bindings.filter((b) => b.kind !== 'params').length;
+        if (storage > lim.maxStorageBuffersPerShaderStage)
+          throw new MatdiffGpuError('limit', 'this WebGPU device allows ' + lim.maxStorageBuffersPerShaderStage + ' storage buffers per shader, but ' + kern.label + ' needs ' + storage);
         let x = sizeValue(kern.grid[0], D);
         let y = sizeValue(kern.grid[1], D);
         if (kern.linear && x > maxDim) {
@@ -461,7 +464,7 @@ export async function requestMatdiffDevice()«: Promise<GPUDevice>» {
     (await gpu.requestAdapter({ powerPreference: 'high-performance' })) ??
     (await gpu.requestAdapter({ featureLevel: 'compatibility' }« as GPURequestAdapterOptions»));
   if (!adapter) throw new MatdiffGpuError('device', 'no WebGPU adapter');
-  const want = ['maxStorageBuffersPerShaderStage', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension']« as const»;
+  const want = ['maxStorageBuffersPerShaderStage', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY']« as const»;
   const requiredLimits«: Record<string, number>» = {};
   for (const k of want) requiredLimits[k] = adapter.limits[k];
   return adapter.requestDevice({ requiredLimits });

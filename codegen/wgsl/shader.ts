@@ -241,7 +241,8 @@ export class Shader {
       lines.push(`@group(0) @binding(${binding++}) var<uniform> P: Params;`);
       resources.push({ kind: 'params' });
     }
-    for (const b of this.bindings) {
+    // Only bindings the body uses: 'auto' pipeline layouts leave the others out.
+    for (const b of this.bindings.filter((x) => new RegExp(`\\b${x.name}\\b`).test(body))) {
       const access = b.access === 'read' ? 'read' : 'read_write';
       lines.push(`@group(0) @binding(${binding++}) var<storage, ${access}> ${b.name}: array<${b.elem}>;`);
       resources.push(b.resource);

@@ -34,12 +34,18 @@ Prints the Hessian ∂²L/∂x² of a scalar output in a vector (or scalar) x.`,
   jac: `Usage: matdiff jac FILE --wrt x [--of NAME] [--format unicode|ascii|latex]
 
 Prints the Jacobian ∂F/∂x [m, n] of a vector output F [m] in a vector x [n].`,
-  run: `Usage: matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64]
+  run: `Usage: matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64] [--of NAME]
 
-Compiles the model and runs it on the data, printing {"value": V, "grad": {"W": …}}.`,
-  emit: `Usage: matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT]
+Compiles the model and runs it on the data, printing {"value": V, "grad": {"W": …}}.
+DATA.json maps each declared name to its value: a number for a scalar, an array of
+numbers for a vector, an array of rows for a matrix; symbolic sizes are bound from it.
+Results use the same layout. Without --wrt: gradients by every declared variable the
+output depends on (none for a non-scalar output, which prints only its value).`,
+  emit: `Usage: matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]
 
-Writes the generated kernel module (forward and backward passes).`,
+Writes the generated kernel module (forward and backward passes), prettier-formatted.
+The TypeScript module is standalone: forward(inputs, dims?) and valueAndGrad(inputs,
+dims?), inputs as row-major typed arrays or nested arrays.`,
   check: `Usage: matdiff check FILE [--trials N] [--seed N]
 
 Checks every 'assert LHS = RHS' line, printing one line per assert in file order:

@@ -692,18 +692,18 @@ function cholInverse(
 
 const FORWARD_SPECS: readonly InputSpec[] = [
   {
+    key: "X",
+    rows: { k: 1, s: [3] },
+    cols: { k: 1, s: [0] },
+    size: { k: 1, s: [3, 0] },
+    shape: "[n, B]",
+  },
+  {
     key: "Y",
     rows: { k: 1, s: [2] },
     cols: { k: 1, s: [0] },
     size: { k: 1, s: [2, 0] },
     shape: "[k, B]",
-  },
-  {
-    key: "W2",
-    rows: { k: 1, s: [2] },
-    cols: { k: 1, s: [1] },
-    size: { k: 1, s: [2, 1] },
-    shape: "[k, h]",
   },
   {
     key: "W1",
@@ -713,18 +713,18 @@ const FORWARD_SPECS: readonly InputSpec[] = [
     shape: "[h, n]",
   },
   {
-    key: "X",
-    rows: { k: 1, s: [3] },
-    cols: { k: 1, s: [0] },
-    size: { k: 1, s: [3, 0] },
-    shape: "[n, B]",
-  },
-  {
     key: "b1",
     rows: { k: 1, s: [1] },
     cols: { k: 1, s: [] },
     size: { k: 1, s: [1] },
     shape: "[h]",
+  },
+  {
+    key: "W2",
+    rows: { k: 1, s: [2] },
+    cols: { k: 1, s: [1] },
+    size: { k: 1, s: [2, 1] },
+    shape: "[k, h]",
   },
   {
     key: "b2",
@@ -779,19 +779,19 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
   const d_h = ws.D[1]!;
   const d_k = ws.D[2]!;
   const d_n = ws.D[3]!;
-  const v_Y = readInput(
-    own(inputs, "Y"),
+  const v_X = readInput(
+    own(inputs, "X"),
     FORWARD_SPECS[0]!,
-    d_k,
+    d_n,
     d_B,
     ws.stages,
     0,
   );
-  const v_W2 = readInput(
-    own(inputs, "W2"),
+  const v_Y = readInput(
+    own(inputs, "Y"),
     FORWARD_SPECS[1]!,
     d_k,
-    d_h,
+    d_B,
     ws.stages,
     1,
   );
@@ -803,19 +803,19 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
     ws.stages,
     2,
   );
-  const v_X = readInput(
-    own(inputs, "X"),
+  const v_b1 = readInput(
+    own(inputs, "b1"),
     FORWARD_SPECS[3]!,
-    d_n,
-    d_B,
+    d_h,
+    1,
     ws.stages,
     3,
   );
-  const v_b1 = readInput(
-    own(inputs, "b1"),
+  const v_W2 = readInput(
+    own(inputs, "W2"),
     FORWARD_SPECS[4]!,
+    d_k,
     d_h,
-    1,
     ws.stages,
     4,
   );
@@ -889,18 +889,18 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
 
 const VALUE_AND_GRAD_SPECS: readonly InputSpec[] = [
   {
+    key: "X",
+    rows: { k: 1, s: [3] },
+    cols: { k: 1, s: [0] },
+    size: { k: 1, s: [3, 0] },
+    shape: "[n, B]",
+  },
+  {
     key: "Y",
     rows: { k: 1, s: [2] },
     cols: { k: 1, s: [0] },
     size: { k: 1, s: [2, 0] },
     shape: "[k, B]",
-  },
-  {
-    key: "W2",
-    rows: { k: 1, s: [2] },
-    cols: { k: 1, s: [1] },
-    size: { k: 1, s: [2, 1] },
-    shape: "[k, h]",
   },
   {
     key: "W1",
@@ -910,18 +910,18 @@ const VALUE_AND_GRAD_SPECS: readonly InputSpec[] = [
     shape: "[h, n]",
   },
   {
-    key: "X",
-    rows: { k: 1, s: [3] },
-    cols: { k: 1, s: [0] },
-    size: { k: 1, s: [3, 0] },
-    shape: "[n, B]",
-  },
-  {
     key: "b1",
     rows: { k: 1, s: [1] },
     cols: { k: 1, s: [] },
     size: { k: 1, s: [1] },
     shape: "[h]",
+  },
+  {
+    key: "W2",
+    rows: { k: 1, s: [2] },
+    cols: { k: 1, s: [1] },
+    size: { k: 1, s: [2, 1] },
+    shape: "[k, h]",
   },
   {
     key: "b2",
@@ -1028,19 +1028,19 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
   const d_h = ws.D[1]!;
   const d_k = ws.D[2]!;
   const d_n = ws.D[3]!;
-  const v_Y = readInput(
-    own(inputs, "Y"),
+  const v_X = readInput(
+    own(inputs, "X"),
     VALUE_AND_GRAD_SPECS[0]!,
-    d_k,
+    d_n,
     d_B,
     ws.stages,
     0,
   );
-  const v_W2 = readInput(
-    own(inputs, "W2"),
+  const v_Y = readInput(
+    own(inputs, "Y"),
     VALUE_AND_GRAD_SPECS[1]!,
     d_k,
-    d_h,
+    d_B,
     ws.stages,
     1,
   );
@@ -1052,19 +1052,19 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
     ws.stages,
     2,
   );
-  const v_X = readInput(
-    own(inputs, "X"),
+  const v_b1 = readInput(
+    own(inputs, "b1"),
     VALUE_AND_GRAD_SPECS[3]!,
-    d_n,
-    d_B,
+    d_h,
+    1,
     ws.stages,
     3,
   );
-  const v_b1 = readInput(
-    own(inputs, "b1"),
+  const v_W2 = readInput(
+    own(inputs, "W2"),
     VALUE_AND_GRAD_SPECS[4]!,
+    d_k,
     d_h,
-    1,
     ws.stages,
     4,
   );

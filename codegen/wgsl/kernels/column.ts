@@ -3,7 +3,7 @@
  * column maximum m is subtracted before exponentiating (a NaN in a column propagates).
  *   softmax:   out[i·C + j] = exp(X(i, j) − m_j) / Σᵢ exp(X(i, j) − m_j)
  *   logsumexp: out[j] = m_j + log Σᵢ exp(X(i, j) − m_j)
- * Two variants: one invocation per column (R ≤ 128), or one workgroup of 256 per column
+ * Two variants: one invocation per column (R ≤ 128), or one workgroup of 128 per column
  * with tree reductions for the maximum and the sum. The IR's f64 scratch (max, sum) is
  * not needed: the column statistics live in registers or workgroup memory.
  */
@@ -12,7 +12,7 @@ import { LINEAR_BUILTINS, LINEAR_GROUP, type Kernel, type Shader } from '../shad
 import { sz, type Size } from '../sizes.js';
 
 const SERIAL_WG = 64;
-const TREE_WG = 256;
+const TREE_WG = 128;
 export const COLUMN_SERIAL_MAX_ROWS = 128;
 
 export type ColumnVariant = 'serial' | 'tree';

@@ -1,6 +1,6 @@
 /**
  * Inverse, determinant and log-determinant, through a factorisation computed by ONE
- * workgroup (256 invocations synchronised by barriers), in f32:
+ * workgroup (128 invocations synchronised by barriers), in f32:
  *  - 'lu': P·A = L·U with partial pivoting. For each column k: a tree reduction finds
  *    the pivot row (largest |entry|), the rows are swapped in parallel, then each
  *    invocation eliminates whole rows of the trailing matrix. `piv` (i32, n + 1) holds
@@ -8,7 +8,7 @@
  *  - 'cholesky' (variables declared spd): A = L·Lᵀ, right-looking, column by column.
  * A single workgroup is the policy for every n: exact and simple, fast for the small
  * matrices of statistical models (n up to a few hundred); n sequential column steps
- * with barriers, O(n³ / 256) work per invocation.
+ * with barriers, O(n³ / 128) work per invocation.
  * From the factors: the inverse solves one column of A⁻¹ per invocation (out is its own
  * workspace, so the IR's `tmp` scratch is not used); det and logdet are a loop over the
  * diagonal in one invocation.
@@ -17,7 +17,7 @@ import type { FactorStep, FromFactorStep } from '../../ir.js';
 import type { Kernel, Shader } from '../shader.js';
 import { sz } from '../sizes.js';
 
-const WG = 256;
+const WG = 128;
 
 export function factorKernel(sh: Shader, s: FactorStep): Kernel {
   const n = sh.dim(s.n);
@@ -120,7 +120,7 @@ export function fromFactorKernel(sh: Shader, s: FromFactorStep): Kernel {
   const f = sh.read(s.factor);
   const out = sh.write(s.out);
   const lu = s.method === 'lu';
-  const piv = lu ? sh.read(s.piv!, 'i32') : '';
+  const piv = lu && s.kind !== 'logdet' ? sh.read(s.piv!, 'i32') : '';
   if (s.kind === 'inverse') {
     const forward = lu
       ? `var t = select(0.0, 1.0, ${piv}[i] == i32(c));

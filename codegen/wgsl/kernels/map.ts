@@ -1,13 +1,14 @@
 /**
  * A fused elementwise step: out[i·C + j] = expr(i, j) over an [R, C] iteration space,
- * one invocation per element, 256 per workgroup, the workgroups counted linearly (the
+ * one invocation per element, 128 per workgroup (the most a compatibility-mode
+ * device guarantees), the workgroups counted linearly (the
  * host folds a count above the per-dimension limit into two dimensions).
  */
 import type { MapStep } from '../../ir.js';
 import { LINEAR_BUILTINS, LINEAR_GROUP, type Kernel, type Shader } from '../shader.js';
 import { sz } from '../sizes.js';
 
-export const MAP_WG = 256;
+export const MAP_WG = 128;
 
 export function mapKernel(sh: Shader, step: MapStep): Kernel {
   const rowsS = sh.sizeOfDim(step.rows);

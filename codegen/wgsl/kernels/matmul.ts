@@ -22,7 +22,7 @@ import { isNumeric, type Dim } from '../../../src/shape/dim.js';
 import { LINEAR_BUILTINS, LINEAR_GROUP, type Kernel, type Shader } from '../shader.js';
 import { type Size, isConstSize, sz } from '../sizes.js';
 
-export type MatmulVariant = { kind: 'dot' } | { kind: 'tiled'; av4: boolean; bv4: boolean };
+export type MatmulVariant = { kind: 'dot' } | { kind: 'tiled'; av4: boolean; bv4: boolean; big: boolean };
 
 const DOT_WG = 64;
 const XYZW = ['x', 'y', 'z', 'w'] as const;
@@ -41,17 +41,22 @@ export function vec4Choice(sh: Shader, x: MatOperand): Size {
 
 const numeric = (d: Dim): number | undefined => (isNumeric(d) ? d.k : undefined);
 
-/** Workgroup shape of the tiled kernel: [x, y] invocations, 4×4 outputs each. */
-function tileShape(s: MatmulStep): [number, number] {
+/** When the tiled kernel computes 8×8 outputs per invocation rather than 4×4: both sides at least 64. */
+export function bigTileChoice(sh: Shader, s: MatmulStep): Size {
+  return sz('&&', sz('<=', 64, sh.sizeOfDim(s.m)), sz('<=', 64, sh.sizeOfDim(s.n)));
+}
+
+/** Workgroup shape of the tiled kernel: [x, y] invocations, TM×TN outputs each; just tall (wide) enough for a short (narrow) numeric side. */
+function tileShape(s: MatmulStep, TM: number, TN: number): [number, number] {
   const m = numeric(s.m);
   const n = numeric(s.n);
-  if (m !== undefined && m <= 16) return [16, Math.ceil(m / 4)];
-  if (n !== undefined && n <= 16) return [Math.ceil(n / 4), 16];
+  if (m !== undefined && m <= 4 * TM) return [16, Math.ceil(m / TM)];
+  if (n !== undefined && n <= 4 * TN) return [Math.ceil(n / TN), 16];
   return [8, 8];
 }
 
 export function matmulKernel(sh: Shader, s: MatmulStep, v: MatmulVariant): Kernel {
-  return v.kind === 'dot' ? dotKernel(sh, s) : tiledKernel(sh, s, v.av4, v.bv4);
+  return v.kind === 'dot' ? dotKernel(sh, s) : tiledKernel(sh, s, v);
 }
 
 function dotKernel(sh: Shader, s: MatmulStep): Kernel {
@@ -75,8 +80,7 @@ fn main(${LINEAR_BUILTINS}) {
   if (e >= ${sh.size('total', total)}) { return; }
   let i = e / ${N};
   let j = e % ${N};
-  ${s.a.trans ? '' : `let ra = i * ${lda};`}
-  ${s.b.trans ? `let cb = j * ${ldb};` : ''}
+  ${[s.a.trans ? '' : `let ra = i * ${lda};`, s.b.trans ? `let cb = j * ${ldb};` : ''].filter(Boolean).join('\n  ')}
   var acc = 0.0;
   for (var p = 0u; p < ${K}; p++) { acc = fma(${aAt}, ${bAt}, acc); }
   ${out}[e] = acc;
@@ -89,8 +93,11 @@ fn main(${LINEAR_BUILTINS}) {
 
 const desc = (s: MatmulStep): string => `${s.a.trans ? 'Aᵀ' : 'A'}·${s.b.trans ? 'Bᵀ' : 'B'}`;
 
-function tiledKernel(sh: Shader, s: MatmulStep, av4: boolean, bv4: boolean): Kernel {
-  const [WX, WY] = tileShape(s);
+function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind: 'tiled' }>): Kernel {
+  const { av4, bv4, big } = v;
+  const TM = big ? 8 : 4; // rows per invocation
+  const TN = big ? 8 : 4; // columns per invocation
+  const [WX, WY] = tileShape(s, TM, TN);
   const MS = sh.sizeOfDim(s.m);
   const NS = sh.sizeOfDim(s.n);
   const M = sh.dim(s.m);
@@ -100,98 +107,112 @@ function tiledKernel(sh: Shader, s: MatmulStep, av4: boolean, bv4: boolean): Ker
   const ldb = sh.ext(s.b.ld);
   const A = sh.read(s.a.buffer, av4 ? 'vec4f' : 'f32');
   const B = sh.read(s.b.buffer, bv4 ? 'vec4f' : 'f32');
-  const mAligned = isConstSize(MS) && MS % 4 === 0;
-  const nAligned = isConstSize(NS) && NS % 4 === 0;
-  const out = sh.write(s.out, nAligned ? 'vec4f' : 'f32');
-  const r4 = [0, 1, 2, 3];
-  const el = (buf: string, v4: boolean, idx: string) => (v4 ? `${buf}[(${idx}) >> 2u][(${idx}) & 3u]` : `${buf}[${idx}]`);
+  const rowsExact = isConstSize(MS) && MS % TM === 0; // no row of a tile past m
+  const colsExact = isConstSize(NS) && NS % TN === 0;
+  const nVec4 = isConstSize(NS) && NS % 4 === 0; // output rows start at multiples of 4: vec4 stores
+  const out = sh.write(s.out, nVec4 ? 'vec4f' : 'f32');
+  const q4 = [0, 1, 2, 3];
+  const rows = Array.from({ length: TM }, (_, r) => r);
+  const cols = Array.from({ length: TN }, (_, c) => c);
+  const groups = Array.from({ length: TN / 4 }, (_, g) => g); // vec4 column groups
+  const rowGroups = Array.from({ length: TM / 4 }, (_, h) => h);
+  const el = (buf: string, vec: boolean, idx: string) => (vec ? `${buf}[(${idx}) >> 2u][(${idx}) & 3u]` : `${buf}[${idx}]`);
+  const comp = (k: number) => XYZW[k % 4]!;
   const setup: string[] = [];
   const block: string[] = [];
   const tail: string[] = [];
   let AV: (r: number, q: number) => string;
+  let TA: (r: number) => string;
 
-  // ── A: A(i0 + r, p + q) ──
+  // ── A: AV(r, q) = A(i0 + r, p + q); TA(r) = A(i0 + r, p) in the tail ──
   if (!s.a.trans) {
-    for (const r of r4) setup.push(`let ra${r} = min(i0 + ${r}u, ${M} - 1u) * ${lda};`);
-    for (const r of r4)
+    for (const r of rows) setup.push(`let ra${r} = min(i0 + ${r}u, ${M} - 1u) * ${lda};`);
+    for (const r of rows)
       block.push(
-        av4
-          ? `let a${r} = ${A}[(ra${r} + p) >> 2u];`
-          : `let a${r} = vec4f(${r4.map((q) => `${A}[ra${r} + p + ${q}u]`).join(', ')});`,
+        av4 ? `let a${r} = ${A}[(ra${r} + p) >> 2u];` : `let a${r} = vec4f(${q4.map((q) => `${A}[ra${r} + p + ${q}u]`).join(', ')});`,
       );
-    AV = (r, q) => `a${r}.${XYZW[q]}`;
-    tail.push(`let ta = vec4f(${r4.map((r) => el(A, av4, `ra${r} + p`)).join(', ')});`);
+    AV = (r, q) => `a${r}.${comp(q)}`;
+    for (const h of rowGroups) tail.push(`let ta${h} = vec4f(${q4.map((r) => el(A, av4, `ra${4 * h + r} + p`)).join(', ')});`);
   } else {
-    if (!av4) for (const r of r4) setup.push(`let ia${r} = min(i0 + ${r}u, ${M} - 1u);`);
-    for (const q of r4)
-      block.push(
+    // A(i, p) = a[p·lda + i]: contiguous along i, vec4 over 4 rows.
+    if (!av4) for (const r of rows) setup.push(`let ia${r} = min(i0 + ${r}u, ${M} - 1u);`);
+    for (const h of rowGroups)
+      for (const q of q4)
+        block.push(
+          av4
+            ? `let a${q}_${h} = ${A}[((p + ${q}u) * ${lda} + i0 + ${4 * h}u) >> 2u];`
+            : `let a${q}_${h} = vec4f(${q4.map((r) => `${A}[(p + ${q}u) * ${lda} + ia${4 * h + r}]`).join(', ')});`,
+        );
+    AV = (r, q) => `a${q}_${r >> 2}.${comp(r)}`;
+    for (const h of rowGroups)
+      tail.push(
         av4
-          ? `let a${q} = ${A}[((p + ${q}u) * ${lda} + i0) >> 2u];`
-          : `let a${q} = vec4f(${r4.map((r) => `${A}[(p + ${q}u) * ${lda} + ia${r}]`).join(', ')});`,
+          ? `let ta${h} = ${A}[(p * ${lda} + i0 + ${4 * h}u) >> 2u];`
+          : `let ta${h} = vec4f(${q4.map((r) => `${A}[p * ${lda} + ia${4 * h + r}]`).join(', ')});`,
       );
-    AV = (r, q) => `a${q}.${XYZW[r]}`;
-    tail.push(
-      av4
-        ? `let ta = ${A}[(p * ${lda} + i0) >> 2u];`
-        : `let ta = vec4f(${r4.map((r) => `${A}[p * ${lda} + ia${r}]`).join(', ')});`,
-    );
   }
+  TA = (r) => `ta${r >> 2}.${comp(r)}`;
 
-  // ── B: rows b_q = (B(p + q, j0 + c))_c ──
+  // ── B: b{q}_{g} = (B(p + q, j0 + 4g + c))_c; tb{g} the same at p in the tail ──
   if (!s.b.trans) {
-    if (!bv4) for (const c of r4) setup.push(`let jb${c} = min(j0 + ${c}u, ${N} - 1u);`);
-    for (const q of r4)
-      block.push(
+    if (!bv4) for (const c of cols) setup.push(`let jb${c} = min(j0 + ${c}u, ${N} - 1u);`);
+    for (const g of groups)
+      for (const q of q4)
+        block.push(
+          bv4
+            ? `let b${q}_${g} = ${B}[((p + ${q}u) * ${ldb} + j0 + ${4 * g}u) >> 2u];`
+            : `let b${q}_${g} = vec4f(${q4.map((c) => `${B}[(p + ${q}u) * ${ldb} + jb${4 * g + c}]`).join(', ')});`,
+        );
+    for (const g of groups)
+      tail.push(
         bv4
-          ? `let b${q} = ${B}[((p + ${q}u) * ${ldb} + j0) >> 2u];`
-          : `let b${q} = vec4f(${r4.map((c) => `${B}[(p + ${q}u) * ${ldb} + jb${c}]`).join(', ')});`,
+          ? `let tb${g} = ${B}[(p * ${ldb} + j0 + ${4 * g}u) >> 2u];`
+          : `let tb${g} = vec4f(${q4.map((c) => `${B}[p * ${ldb} + jb${4 * g + c}]`).join(', ')});`,
       );
-    tail.push(
-      bv4
-        ? `let tb = ${B}[(p * ${ldb} + j0) >> 2u];`
-        : `let tb = vec4f(${r4.map((c) => `${B}[p * ${ldb} + jb${c}]`).join(', ')});`,
-    );
   } else {
-    for (const c of r4) setup.push(`let cb${c} = min(j0 + ${c}u, ${N} - 1u) * ${ldb};`);
-    for (const c of r4)
+    // B(p, j) = b[j·ldb + p]: contiguous along p, read as vec4 over q and transposed in registers.
+    for (const c of cols) setup.push(`let cb${c} = min(j0 + ${c}u, ${N} - 1u) * ${ldb};`);
+    for (const c of cols)
       block.push(
-        bv4
-          ? `let bt${c} = ${B}[(cb${c} + p) >> 2u];`
-          : `let bt${c} = vec4f(${r4.map((q) => `${B}[cb${c} + p + ${q}u]`).join(', ')});`,
+        bv4 ? `let bt${c} = ${B}[(cb${c} + p) >> 2u];` : `let bt${c} = vec4f(${q4.map((q) => `${B}[cb${c} + p + ${q}u]`).join(', ')});`,
       );
-    for (const q of r4) block.push(`let b${q} = vec4f(${r4.map((c) => `bt${c}.${XYZW[q]}`).join(', ')});`);
-    tail.push(`let tb = vec4f(${r4.map((c) => el(B, bv4, `cb${c} + p`)).join(', ')});`);
+    for (const g of groups)
+      for (const q of q4) block.push(`let b${q}_${g} = vec4f(${q4.map((c) => `bt${4 * g + c}.${comp(q)}`).join(', ')});`);
+    for (const g of groups) tail.push(`let tb${g} = vec4f(${q4.map((c) => el(B, bv4, `cb${4 * g + c} + p`)).join(', ')});`);
   }
 
-  const fmas = r4.map(
-    (r) => `c${r} = ${r4.reduceRight((acc, q) => `fma(vec4f(${AV(r, q)}), b${q}, ${acc})`, `c${r}`)};`,
+  const acc = (r: number, g: number) => `c${r}_${g}`;
+  const fmas = rows.flatMap((r) =>
+    groups.map((g) => `${acc(r, g)} = ${q4.reduceRight((x, q) => `fma(vec4f(${AV(r, q)}), b${q}_${g}, ${x})`, acc(r, g))};`),
   );
-  const tailFmas = r4.map((r) => `c${r} = fma(vec4f(ta.${XYZW[r]}), tb, c${r});`);
-  const stores = r4.map((r) => {
+  const tailFmas = rows.flatMap((r) => groups.map((g) => `${acc(r, g)} = fma(vec4f(${TA(r)}), tb${g}, ${acc(r, g)});`));
+  const stores = rows.map((r) => {
     const row = `i0 + ${r}u`;
-    if (nAligned) {
-      const st = `${out}[((${row}) * ${N} + j0) >> 2u] = c${r};`;
-      return mAligned ? st : `if (${row} < ${M}) { ${st} }`;
-    }
-    const cols = r4.map((c) => {
-      const st = `${out}[o${r} + ${c}u] = c${r}.${XYZW[c]};`;
-      return c === 0 ? st : `if (j0 + ${c}u < ${N}) { ${st} }`;
+    const parts = groups.map((g) => {
+      const j = `j0 + ${4 * g}u`;
+      let st: string;
+      if (nVec4) st = `${out}[((${row}) * ${N} + ${j}) >> 2u] = ${acc(r, g)};`;
+      else
+        st = q4
+          .map((c) => {
+            const one = `${out}[o${r} + ${4 * g + c}u] = ${acc(r, g)}.${comp(c)};`;
+            return colsExact || (g === 0 && c === 0) ? one : `if (j0 + ${4 * g + c}u < ${N}) { ${one} }`;
+          })
+          .join(' ');
+      // Group 0 always starts inside (j0 < n); later groups may start past n.
+      return g === 0 || colsExact ? st : `if (${j} < ${N}) { ${st} }`;
     });
-    const inner = `let o${r} = (${row}) * ${N} + j0; ${cols.join(' ')}`;
-    return mAligned && r > 0 ? `{ ${inner} }` : r === 0 ? `{ ${inner} }` : `if (${row} < ${M}) { ${inner} }`;
+    const body = (nVec4 ? '' : `let o${r} = (${row}) * ${N} + j0; `) + parts.join(' ');
+    return r === 0 || rowsExact ? `{ ${body} }` : `if (${row} < ${M}) { ${body} }`;
   });
 
   const code = `
 @compute @workgroup_size(${WX}, ${WY})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let i0 = (wid.y * ${WY}u + lid.y) * 4u;
-  let j0 = (wid.x * ${WX}u + lid.x) * 4u;
-  if (i0 >= ${M} || j0 >= ${N}) { return; }
-  ${setup.join('\n  ')}
-  var c0 = vec4f(0.0);
-  var c1 = vec4f(0.0);
-  var c2 = vec4f(0.0);
-  var c3 = vec4f(0.0);
+  let i0 = (wid.y * ${WY}u + lid.y) * ${TM}u;
+  let j0 = (wid.x * ${WX}u + lid.x) * ${TN}u;
+  if (i0 >= ${M} || j0 >= ${N}) { return; }${setup.map((l) => '\n  ' + l).join('')}
+${rows.flatMap((r) => groups.map((g) => `  var ${acc(r, g)} = vec4f(0.0);`)).join('\n')}
   var p = 0u;
   for (; p + 4u <= ${K}; p += 4u) {
     ${block.join('\n    ')}
@@ -203,8 +224,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   ${stores.join('\n  ')}
 }`;
-  return sh.finish(code, [sz('cdiv', NS, 4 * WX), sz('cdiv', MS, 4 * WY)], {
+  return sh.finish(code, [sz('cdiv', NS, TN * WX), sz('cdiv', MS, TM * WY)], {
     linear: false,
-    comment: `matrix product ${desc(s)}, 4×4 per invocation, ${WX}×${WY} invocations per workgroup, operands ${av4 ? 'vec4' : 'scalar'}/${bv4 ? 'vec4' : 'scalar'}`,
+    comment: `matrix product ${desc(s)}, ${TM}×${TN} per invocation, ${WX}×${WY} invocations per workgroup, operands ${av4 ? 'vec4' : 'scalar'}/${bv4 ? 'vec4' : 'scalar'}`,
   });
 }

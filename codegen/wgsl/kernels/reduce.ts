@@ -7,18 +7,18 @@
  *
  * Three variants, the host picking one by the sizes bound at run time:
  *  - serial (len ≤ 64): one invocation per output, a loop over t;
- *  - tree: one workgroup of 256 per output; each invocation sums a strided share, then
- *    a tree in workgroup memory (log₂ 256 halvings);
+ *  - tree: one workgroup of 128 per output; each invocation sums a strided share, then
+ *    a tree in workgroup memory (log₂ 128 halvings);
  *  - two-pass, for long sums with few outputs: `splits` workgroups per output write
  *    partial sums to the shared scratch, and a second kernel sums them (again a tree).
- *    splits = min(⌈len / 8192⌉, ⌈1024 / nOut⌉, 256): about a thousand workgroups in
+ *    splits = min(⌈len / 4096⌉, ⌈1024 / nOut⌉, 256): about a thousand workgroups in
  *    all, at most 32 terms per invocation before the tree when that many are possible.
  */
 import type { ReduceStep } from '../../ir.js';
 import { LINEAR_BUILTINS, LINEAR_GROUP, type Kernel, type Shader } from '../shader.js';
 import { type Size, sz } from '../sizes.js';
 
-export const REDUCE_WG = 256;
+export const REDUCE_WG = 128;
 const SERIAL_WG = 64;
 const SERIAL_MAX_LEN = 64;
 
@@ -44,7 +44,7 @@ export function reduceShape(sh: Shader, step: ReduceStep): ReduceShape {
 
 /** The number of workgroups per output of the two-pass variant. */
 export function splitsOf({ nOut, len }: ReduceShape): Size {
-  return sz('min', sz('min', sz('cdiv', len, 8192), sz('cdiv', 1024, nOut)), 256);
+  return sz('min', sz('min', sz('cdiv', len, 4096), sz('cdiv', 1024, nOut)), 256);
 }
 
 export type ReduceVariant = 'serial' | 'tree' | 'split' | 'combine';
