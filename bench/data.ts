@@ -3,17 +3,8 @@
  * All matrices are row-major Float32Array, in matdiff's layout.
  */
 
-/** mulberry32: a small, fast, seeded PRNG with uniform output in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../src/util/random.js';
+export { rng };
 
 export function uniform(len: number, r: () => number, lo = -1, hi = 1): Float32Array {
   const a = new Float32Array(len);

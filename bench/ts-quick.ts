@@ -18,17 +18,7 @@ import { compile } from '../codegen/compile.js';
 const runsFlag = process.argv.indexOf('--runs');
 const RUNS = runsFlag > 0 ? Math.max(5, Number(process.argv[runsFlag + 1])) : 15;
 
-/** mulberry32, so every run times the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../src/util/random.js';
 
 function time(f: () => void): { median: number; min: number } {
   for (let i = 0; i < 3; i++) f();

@@ -56,17 +56,8 @@ export function reparse(text: string, extra = ''): Node {
   return model.defs.get('E')!.node;
 }
 
-/** mulberry32: a small, good-enough seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng as prng } from '../src/util/random.js';
+export { prng };
 
 type Dom = 'any' | 'pos';
 type Rule = () => Node | undefined;

@@ -25,7 +25,8 @@ import { type Dim, dimText } from '../../src/shape/dim.js';
 import type { Node } from '../../src/graph/node.js';
 import { shapeText } from '../../src/shape/shape.js';
 import { printExpr } from '../../src/print/printer.js';
-import type { MemoryPlan, Schedule, Step } from '../ir.js';
+import { type ElemExpr, type MemoryPlan, type Schedule, type Step, stepBuffers } from '../ir.js';
+import { type Epilogue, type FusedStep, fuseEpilogues } from './epilogue.js';
 import type { Program } from '../program.js';
 import { MatdiffError } from '../../src/errors.js';
 import { planMemory } from '../memory.js';
@@ -56,6 +57,8 @@ export interface ProgramInput {
 export interface ProgramStep {
   /** What the step computes (a definition name or the operator), for comments. */
   readonly label: string;
+  /** Bytes the step must read and write at least: each buffer it touches, once. */
+  readonly bytes: Size;
   /** The first variant whose `when` is not 0 runs: its kernels, in order. */
   readonly variants: readonly { readonly when: Size; readonly kernels: readonly number[] }[];
 }
@@ -79,6 +82,8 @@ export interface ProgramOptions {
   title?: string;
   /** Names of nodes (the model's definitions), for the formulas in shader comments. */
   names?: ReadonlyMap<Node, string>;
+  /** false: no epilogue fusion (epilogue.ts), for measuring what fusion saves. */
+  fuse?: boolean;
 }
 
 /** The WebGPU default of maxStorageBuffersPerShaderStage: what every core device offers. */
@@ -88,11 +93,12 @@ export function lowerSchedule(schedule: Schedule, opts: ProgramOptions = {}): Wg
   const maxStorage = Math.min(opts.maxStorageBuffers ?? DEFAULT_STORAGE_BUFFERS, DEFAULT_STORAGE_BUFFERS);
   const s = legalize(schedule, maxStorage - 1);
   const plan = planMemory(s);
-  return new Builder(s, plan, opts).build();
+  const steps = opts.fuse === false ? s.steps.map((step, index) => ({ step, index })) : fuseEpilogues(s, plan, maxStorage);
+  return new Builder(s, plan, opts, steps).build();
 }
 
 /** Both entries of a compiled program (codegen/program.ts) as WGSL programs; no device needed. */
-export function lowerProgram(p: Program, opts: { maxStorageBuffers?: number } = {}): { forward: WgslProgram; valueAndGrad?: WgslProgram } {
+export function lowerProgram(p: Program, opts: { maxStorageBuffers?: number; fuse?: boolean } = {}): { forward: WgslProgram; valueAndGrad?: WgslProgram } {
   const common = { names: p.names, title: p.file, ...opts };
   const forward = lowerSchedule(p.forward.schedule, common);
   const valueAndGrad = p.valueAndGrad && lowerSchedule(p.valueAndGrad.schedule, common);
@@ -118,6 +124,7 @@ class Builder {
     private readonly s: Schedule,
     private readonly plan: MemoryPlan,
     private readonly opts: ProgramOptions,
+    private readonly fused: readonly FusedStep[],
   ) {
     s.inputs.forEach((inp, k) => this.inputOf.set(inp.buffer, k));
     for (const [n, name] of opts.names ?? []) this.names.set(n, name);
@@ -154,7 +161,7 @@ class Builder {
   }
 
   build(): WgslProgram {
-    const steps = this.s.steps.map((st, k) => this.step(st, k));
+    const steps = this.fused.map((f) => this.step(f));
     const outputs = this.s.outputs.map((o) => ({
       slot: this.slot(o.buffer),
       rows: extentSize([o.node.shape.rows], this.s.dims),
@@ -170,12 +177,30 @@ class Builder {
     return { dims: this.s.dims, inputs, slots: this.slots, outputs, kernels: this.kernels, steps };
   }
 
-  private shader(st: Step, k: number): Shader {
+  private shader({ step: st, index: k, epilogue }: FusedStep): Shader {
     const title = this.opts.title ? `${this.opts.title}, ` : '';
-    const formula = printExpr(st.node, 'unicode', this.names);
-    const name = this.names.get(st.node) ?? `s${k + 1}`;
-    const what = st.kind === 'factor' ? `${describe(st)} of ${formula}` : `${name} = ${formula}`;
-    return new Shader(this.env, `${title}step ${k + 1}: ${what} (${st.kind === 'factor' ? st.kind : describe(st)})`);
+    const def = (n: Node, at: number) => `${this.names.get(n) ?? `s${at + 1}`} = ${printExpr(n, 'unicode', this.names)}`;
+    const what = st.kind === 'factor' ? `${describe(st)} of ${printExpr(st.node, 'unicode', this.names)}` : def(st.node, k);
+    const head = epilogue ? `${def(epilogue.map.node, this.s.steps.indexOf(epilogue.map))} with ${what}` : what;
+    return new Shader(this.env, `${title}step ${k + 1}: ${head} (${st.kind === 'factor' ? st.kind : describe(st)}${epilogue ? ', elementwise epilogue' : ''})`);
+  }
+
+  /** Bytes a step reads and writes at least (the IR's f64 scratch of CPU backends excluded: WGSL keeps those values in registers). */
+  private bytes({ step, epilogue }: FusedStep): Size {
+    const { reads, writes } = stepBuffers(step);
+    const extra: number[] = [];
+    const walk = (e: ElemExpr): void => {
+      if (e.kind === 'load') extra.push(e.buffer);
+      else if (e.kind === 'op') e.args.forEach(walk);
+      else if (e.kind === 'diag') walk(e.arg);
+    };
+    if (epilogue) walk(epilogue.expr);
+    const touched = new Set([...reads, ...extra, ...writes.filter((b) => this.s.buffers[b]!.role !== 'scratch' || step.kind === 'factor')]);
+    if (epilogue) touched.delete(epilogue.value);
+    if (step.kind === 'inverse') touched.delete(step.tmp ?? -1);
+    let total: Size = 0;
+    for (const b of touched) total = sz('+', total, sz('*', 4, extentSize(this.s.buffers[b]!.size, this.s.dims)));
+    return total;
   }
 
   private add(kernel: Kernel): number {
@@ -199,31 +224,34 @@ class Builder {
     return out;
   }
 
-  private step(st: Step, k: number): ProgramStep {
+  private step(f: FusedStep): ProgramStep {
+    const st = f.step;
+    const ep = f.epilogue;
     const label = this.s.buffers['out' in st ? st.out : st.factor]?.label ?? st.node.op;
-    const sh = () => this.shader(st, k);
+    const sh = () => this.shader(f);
+    return { label, bytes: this.bytes(f), variants: this.kernelsOf(st, sh, ep) };
+  }
+
+  private kernelsOf(st: Step, sh: () => Shader, ep: Epilogue | undefined): ProgramStep['variants'] {
     switch (st.kind) {
       case 'map':
-        return { label, variants: this.variants([{ when: 1, make: () => [mapKernel(sh(), st)] }]) };
+        return this.variants([{ when: 1, make: () => [mapKernel(sh(), st)] }]);
       case 'reduce': {
         const probe = sh();
         const choice = reduceChoice(reduceShape(probe, st));
-        const one = (v: ReduceVariant) => () => [reduceKernel(sh(), st, v)];
-        return {
-          label,
-          variants: this.variants([
-            { when: choice.serial, make: one('serial') },
-            { when: choice.tree, make: one('tree') },
-            { when: 1, make: () => [reduceKernel(sh(), st, 'split'), reduceKernel(sh(), st, 'combine')] },
-          ]),
-        };
+        const one = (v: ReduceVariant) => () => [reduceKernel(sh(), st, v, ep)];
+        return this.variants([
+          { when: choice.serial, make: one('serial') },
+          { when: choice.tree, make: one('tree') },
+          { when: 1, make: () => [reduceKernel(sh(), st, 'split'), reduceKernel(sh(), st, 'combine', ep)] },
+        ]);
       }
       case 'matmul': {
         const probe = sh();
         const av = vec4Choice(probe, st.a);
         const bv = vec4Choice(probe, st.b);
         const big = bigTileChoice(probe, st);
-        const one = (v: MatmulVariant) => () => [matmulKernel(sh(), st, v)];
+        const one = (v: MatmulVariant) => () => [matmulKernel(sh(), st, v, ep)];
         const tiled = [true, false].flatMap((b8) =>
           [
             [true, true],
@@ -235,25 +263,22 @@ class Builder {
             make: one({ kind: 'tiled', av4: a4!, bv4: b4!, big: b8 }),
           })),
         );
-        return { label, variants: this.variants([{ when: dotChoice(probe, st), make: one({ kind: 'dot' }) }, ...tiled]) };
+        return this.variants([{ when: dotChoice(probe, st), make: one({ kind: 'dot' }) }, ...tiled]);
       }
       case 'softmax':
       case 'logsumexp': {
         const when = columnChoice(sh(), st);
-        return {
-          label,
-          variants: this.variants([
-            { when, make: () => [columnKernel(sh(), st, 'serial')] },
-            { when: 1, make: () => [columnKernel(sh(), st, 'tree')] },
-          ]),
-        };
+        return this.variants([
+          { when, make: () => [columnKernel(sh(), st, 'serial')] },
+          { when: 1, make: () => [columnKernel(sh(), st, 'tree')] },
+        ]);
       }
       case 'factor':
-        return { label, variants: this.variants([{ when: 1, make: () => [factorKernel(sh(), st)] }]) };
+        return this.variants([{ when: 1, make: () => [factorKernel(sh(), st)] }]);
       case 'inverse':
       case 'det':
       case 'logdet':
-        return { label, variants: this.variants([{ when: 1, make: () => [fromFactorKernel(sh(), st)] }]) };
+        return this.variants([{ when: 1, make: () => [fromFactorKernel(sh(), st)] }]);
     }
   }
 }

@@ -11,7 +11,7 @@
  *   createModel(device, spec)     → { forward, valueAndGrad, destroy }   (the user-facing API)
  *   requestMatdiffDevice()        → a GPUDevice from navigator.gpu with the limits matdiff needs
  *
- * A runner, for one program (plain data, see program.ts):
+ * A runner, for one program (plain data, see lower.ts):
  *  - binds the symbolic sizes from the inputs' shapes (or `dims`), like the TS backend;
  *  - on the first run with a binding of sizes: picks each step's variant, checks every
  *    buffer and workgroup count against the device's limits (an error naming the buffer
@@ -56,7 +56,12 @@ export interface Program {
   readonly slots: readonly { readonly size: Size; readonly label: string }[];
   readonly outputs: readonly { readonly slot: number; readonly rows: Size; readonly cols: Size; readonly label: string }[];
   readonly kernels: readonly Kernel[];
-  readonly steps: readonly { readonly label: string; readonly variants: readonly { readonly when: Size; readonly kernels: readonly number[] }[] }[];
+  readonly steps: readonly {
+    readonly label: string;
+    /** Bytes the step reads and writes at least. */
+    readonly bytes: Size;
+    readonly variants: readonly { readonly when: Size; readonly kernels: readonly number[] }[];
+  }[];
 }
 
 /** A value for a variable: a number (scalar), an array (vector, or row-major flat), an array of rows, or a typed array (row-major). */

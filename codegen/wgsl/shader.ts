@@ -6,7 +6,7 @@
  * Bindings (group 0): binding 0 is the uniform `P` when the kernel has parameters, then
  * one storage buffer per distinct (resource, element type) the body touches. Resources
  * are the program's inputs, the memory plan's slots, and one scratch buffer of partial
- * sums shared by the two-pass reductions (see program.ts).
+ * sums shared by the two-pass reductions (see lower.ts).
  *
  * Sizes: a symbolic dimension `n` is the u32 field `P.d_n`, filled by the host from the
  * sizes bound at run time; every other parameter is a `Size` (sizes.ts) evaluated by the
@@ -25,6 +25,7 @@ import type { ElemExpr, Idx } from '../ir.js';
 import type { Extent } from '../extent.js';
 import { commentText } from '../ts/names.js';
 import { type Size, extentSize, isConstSize } from './sizes.js';
+import type { Epilogue } from './epilogue.js';
 
 /** A GPU resource a binding refers to. */
 export type Resource =
@@ -201,20 +202,29 @@ export class Shader {
    * A fused elementwise expression at element (i, j), as an f32 expression. `i` and `j`
    * are u32 expressions (atoms, so that they may be repeated).
    */
-  expr(e: ElemExpr, i: string, j: string): string {
+  expr(e: ElemExpr, i: string, j: string, subst?: ReadonlyMap<number, string>): string {
     const idx = (x: Idx): string => (x === 'i' ? i : x === 'j' ? j : '0u');
     switch (e.kind) {
       case 'load':
-        return `${this.read(e.buffer)}[${this.index(i, e.si, j, e.sj)}]`;
+        return subst?.get(e.buffer) ?? `${this.read(e.buffer)}[${this.index(i, e.si, j, e.sj)}]`;
       case 'dim':
         return isConstSize(this.sizeOfDim(e.dim)) ? f32(this.sizeOfDim(e.dim) as number) : `f32(${this.dim(e.dim)})`;
       case 'eye':
         return `select(0.0, 1.0, ${idx(e.a)} == ${idx(e.b)})`;
       case 'diag':
-        return `select(0.0, ${this.expr(e.arg, i, j)}, ${idx(e.a)} == ${idx(e.b)})`;
+        return `select(0.0, ${this.expr(e.arg, i, j, subst)}, ${idx(e.a)} == ${idx(e.b)})`;
       case 'op':
-        return this.op(e.node, e.args.map((a) => paren(this.expr(a, i, j))));
+        return this.op(e.node, e.args.map((a) => paren(this.expr(a, i, j, subst))));
     }
+  }
+
+  /**
+   * An epilogue (epilogue.ts) as the function `epilogue(i, j, v)`: the fused map's
+   * expression at entry (i, j), where the value the kernel computed is `v`.
+   */
+  epilogue(ep: Epilogue): string {
+    const body = this.expr(ep.expr, 'i', 'j', new Map([[ep.value, 'v']]));
+    return `fn epilogue(i: u32, j: u32, v: f32) -> f32 {\n  return ${body};\n}`;
   }
 
   private op(n: Node, args: string[]): string {

@@ -87,8 +87,12 @@ export function mul(a: Node, b: Node): Node {
   // Between scalars a constant joins the numerator, as normal products build it: c·(n / d) → (c·n) / d.
   if (sa && sb && isConst(a) && b.op === 'mul' && isRecip(b.args[1]!) && !isRecip(b.args[0]!))
     return mul(mul(a, b.args[0]!), b.args[1]!);
+  // … and with the leftmost factor of any product of scalars: c·(x·y) → (c·x)·y, as −(x·y) builds it.
+  if (sa && sb && isConst(a) && b.op === 'mul') return mul(mul(a, b.args[0]!), b.args[1]!);
   // Between scalars a reciprocal goes last, so that n·X / d and (n / d)·X are one node.
   if (sa && sb && isRecip(a) && !isRecip(b)) return mul(b, a);
+  // … also after a product: (n / d)·x → (n·x) / d, as parsing −x / d builds it.
+  if (sa && sb && a.op === 'mul' && isRecip(a.args[1]!) && !isRecip(b)) return mul(mul(a.args[0]!, b), a.args[1]!);
   if (sa && !sb && scaled(b)) return mul(mul(a, b.args[0]!), b.args[1]!);
   if (!sa && !sb) {
     if (scaled(a)) return mul(a.args[0]!, mul(a.args[1]!, b));

@@ -21,6 +21,7 @@ import type { MatmulStep, MatOperand } from '../../ir.js';
 import { isNumeric, type Dim } from '../../../src/shape/dim.js';
 import { LINEAR_BUILTINS, LINEAR_GROUP, type Kernel, type Shader } from '../shader.js';
 import { type Size, isConstSize, sz } from '../sizes.js';
+import type { Epilogue } from '../epilogue.js';
 
 export type MatmulVariant = { kind: 'dot' } | { kind: 'tiled'; av4: boolean; bv4: boolean; big: boolean };
 
@@ -55,11 +56,15 @@ function tileShape(s: MatmulStep, TM: number, TN: number): [number, number] {
   return [8, 8];
 }
 
-export function matmulKernel(sh: Shader, s: MatmulStep, v: MatmulVariant): Kernel {
-  return v.kind === 'dot' ? dotKernel(sh, s) : tiledKernel(sh, s, v);
+/** `ep`: an elementwise epilogue applied to each entry before it is stored (epilogue.ts). */
+export function matmulKernel(sh: Shader, s: MatmulStep, v: MatmulVariant, ep?: Epilogue): Kernel {
+  return v.kind === 'dot' ? dotKernel(sh, s, ep) : tiledKernel(sh, s, v, ep);
 }
 
-function dotKernel(sh: Shader, s: MatmulStep): Kernel {
+/** The value stored at (i, j): v, or the epilogue of it. */
+const stored = (ep: Epilogue | undefined, i: string, j: string, v: string): string => (ep ? `epilogue(${i}, ${j}, ${v})` : v);
+
+function dotKernel(sh: Shader, s: MatmulStep, ep?: Epilogue): Kernel {
   const MS = sh.sizeOfDim(s.m);
   const NS = sh.sizeOfDim(s.n);
   const total = sz('*', MS, NS);
@@ -72,7 +77,7 @@ function dotKernel(sh: Shader, s: MatmulStep): Kernel {
   const ldb = sh.ext(s.b.ld);
   const aAt = s.a.trans ? `${a}[p * ${lda} + i]` : `${a}[ra + p]`;
   const bAt = s.b.trans ? `${b}[cb + p]` : `${b}[p * ${ldb} + j]`;
-  const code = `
+  const code = `${ep ? '\n' + sh.epilogue(ep) : ''}
 @compute @workgroup_size(${DOT_WG})
 fn main(${LINEAR_BUILTINS}) {
   ${LINEAR_GROUP}
@@ -83,7 +88,7 @@ fn main(${LINEAR_BUILTINS}) {
   ${[s.a.trans ? '' : `let ra = i * ${lda};`, s.b.trans ? `let cb = j * ${ldb};` : ''].filter(Boolean).join('\n  ')}
   var acc = 0.0;
   for (var p = 0u; p < ${K}; p++) { acc = fma(${aAt}, ${bAt}, acc); }
-  ${out}[e] = acc;
+  ${out}[e] = ${stored(ep, 'i', 'j', 'acc')};
 }`;
   return sh.finish(code, [sz('cdiv', total, DOT_WG), 1], {
     linear: true,
@@ -93,7 +98,7 @@ fn main(${LINEAR_BUILTINS}) {
 
 const desc = (s: MatmulStep): string => `${s.a.trans ? 'Aᵀ' : 'A'}·${s.b.trans ? 'Bᵀ' : 'B'}`;
 
-function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind: 'tiled' }>): Kernel {
+function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind: 'tiled' }>, ep?: Epilogue): Kernel {
   const { av4, bv4, big } = v;
   const TM = big ? 8 : 4; // rows per invocation
   const TN = big ? 8 : 4; // columns per invocation
@@ -191,22 +196,24 @@ function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind
     const parts = groups.map((g) => {
       const j = `j0 + ${4 * g}u`;
       let st: string;
-      if (nVec4) st = `${out}[((${row}) * ${N} + ${j}) >> 2u] = ${acc(r, g)};`;
-      else
+      if (nVec4) {
+        const value = ep ? `vec4f(${q4.map((c) => stored(ep, `i${r}`, `j0 + ${4 * g + c}u`, `${acc(r, g)}.${comp(c)}`)).join(', ')})` : acc(r, g);
+        st = `${out}[((${row}) * ${N} + ${j}) >> 2u] = ${value};`;
+      } else
         st = q4
           .map((c) => {
-            const one = `${out}[o${r} + ${4 * g + c}u] = ${acc(r, g)}.${comp(c)};`;
+            const one = `${out}[o${r} + ${4 * g + c}u] = ${stored(ep, `i${r}`, `j0 + ${4 * g + c}u`, `${acc(r, g)}.${comp(c)}`)};`;
             return colsExact || (g === 0 && c === 0) ? one : `if (j0 + ${4 * g + c}u < ${N}) { ${one} }`;
           })
           .join(' ');
       // Group 0 always starts inside (j0 < n); later groups may start past n.
       return g === 0 || colsExact ? st : `if (${j} < ${N}) { ${st} }`;
     });
-    const body = (nVec4 ? '' : `let o${r} = (${row}) * ${N} + j0; `) + parts.join(' ');
+    const body = (ep ? `let i${r} = ${row}; ` : '') + (nVec4 ? '' : `let o${r} = (${row}) * ${N} + j0; `) + parts.join(' ');
     return r === 0 || rowsExact ? `{ ${body} }` : `if (${row} < ${M}) { ${body} }`;
   });
 
-  const code = `
+  const code = `${ep ? '\n' + sh.epilogue(ep) : ''}
 @compute @workgroup_size(${WX}, ${WY})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let i0 = (wid.y * ${WY}u + lid.y) * ${TM}u;

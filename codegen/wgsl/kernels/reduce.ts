@@ -17,6 +17,7 @@
 import type { ReduceStep } from '../../ir.js';
 import { LINEAR_BUILTINS, LINEAR_GROUP, type Kernel, type Shader } from '../shader.js';
 import { type Size, sz } from '../sizes.js';
+import type { Epilogue } from '../epilogue.js';
 
 export const REDUCE_WG = 128;
 const SERIAL_WG = 64;
@@ -73,17 +74,32 @@ function indices(sh: Shader, step: ReduceStep, o: string, t: string): string {
   }
 }
 
-export function reduceKernel(sh: Shader, step: ReduceStep, variant: ReduceVariant): Kernel {
+/** Output o's entry (i, j) of the result, for an epilogue. */
+function resultEntry(step: ReduceStep, o: string): [string, string] {
+  return step.axis === 'rows' ? [o, '0u'] : step.axis === 'cols' ? ['0u', o] : ['0u', '0u'];
+}
+
+/** The value stored for output o: v, or the epilogue of it. */
+function stored(step: ReduceStep, ep: Epilogue | undefined, o: string, v: string): string {
+  if (!ep) return v;
+  const [i, j] = resultEntry(step, o);
+  return `epilogue(${i}, ${j}, ${v})`;
+}
+
+/** `ep`: an elementwise epilogue applied to each sum before it is stored (epilogue.ts; not by 'split', which stores partial sums). */
+export function reduceKernel(sh: Shader, step: ReduceStep, variant: ReduceVariant, ep?: Epilogue): Kernel {
   const shape = reduceShape(sh, step);
   const comment = `sum over ${step.axis === 'all' ? 'all entries' : step.axis === 'diag' ? 'the diagonal' : step.axis}, ${variant}`;
-  if (variant === 'combine') return combineKernel(sh, step, shape, comment);
+  if (variant === 'split') ep = undefined;
+  const epi = ep ? '\n' + sh.epilogue(ep) : '';
+  if (variant === 'combine') return combineKernel(sh, step, shape, comment, ep);
   const nOut = sh.size('nout', shape.nOut);
   const len = sh.size('len', shape.len);
   const body = (o: string, t: string) => `${indices(sh, step, o, t)}\n    acc = acc + ${sh.expr(step.body, 'i', 'j')};`;
 
   if (variant === 'serial') {
     const out = sh.write(step.out);
-    const code = `
+    const code = `${epi}
 @compute @workgroup_size(${SERIAL_WG})
 fn main(${LINEAR_BUILTINS}) {
   ${LINEAR_GROUP}
@@ -93,7 +109,7 @@ fn main(${LINEAR_BUILTINS}) {
   for (var t = 0u; t < ${len}; t++) {
     ${body('o', 't')}
   }
-  ${out}[o] = acc;
+  ${out}[o] = ${stored(step, ep, 'o', 'acc')};
 }`;
     return sh.finish(code, [sz('cdiv', shape.nOut, SERIAL_WG), 1], { linear: true, comment });
   }
@@ -103,7 +119,7 @@ fn main(${LINEAR_BUILTINS}) {
   const splits = sh.size('splits', splitsS);
   const dest = split ? sh.partials('read_write') : sh.write(step.out);
   const groups = sz('*', shape.nOut, splitsS);
-  const code = `
+  const code = `${epi}
 var<workgroup> part: array<f32, ${REDUCE_WG}>;
 @compute @workgroup_size(${REDUCE_WG})
 fn main(${LINEAR_BUILTINS}) {
@@ -121,19 +137,19 @@ fn main(${LINEAR_BUILTINS}) {
     if (lid < w) { part[lid] = part[lid] + part[lid + w]; }
     workgroupBarrier();
   }
-  if (lid == 0u) { ${dest}[${split ? 'group' : 'o'}] = part[0]; }
+  if (lid == 0u) { ${dest}[${split ? 'group' : 'o'}] = ${split ? 'part[0]' : stored(step, ep, 'o', 'part[0]')}; }
 }`;
   return sh.finish(code, [groups, 1], { linear: true, comment, ...(split && { partials: groups }) });
 }
 
 /** Second pass: out[o] = Σₛ partials[o·splits + s]. */
-function combineKernel(sh: Shader, step: ReduceStep, shape: ReduceShape, comment: string): Kernel {
+function combineKernel(sh: Shader, step: ReduceStep, shape: ReduceShape, comment: string, ep?: Epilogue): Kernel {
   const WG = 64;
   const nOut = sh.size('nout', shape.nOut);
   const splits = sh.size('splits', splitsOf(shape));
   const src = sh.partials('read');
   const out = sh.write(step.out);
-  const code = `
+  const code = `${ep ? '\n' + sh.epilogue(ep) : ''}
 var<workgroup> part: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(${LINEAR_BUILTINS}) {
@@ -147,7 +163,7 @@ fn main(${LINEAR_BUILTINS}) {
     if (lid < w) { part[lid] = part[lid] + part[lid + w]; }
     workgroupBarrier();
   }
-  if (lid == 0u) { ${out}[group] = part[0]; }
+  if (lid == 0u) { ${out}[group] = ${stored(step, ep, 'group', 'part[0]')}; }
 }`;
   return sh.finish(code, [shape.nOut, 1], { linear: true, comment });
 }
