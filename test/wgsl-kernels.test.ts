@@ -137,6 +137,27 @@ describe('factorisations', () => {
       });
 });
 
+describe('epilogues: an elementwise step fused into the product or sum it reads', () => {
+  const cases: [string, Record<string, number>][] = [
+    ['A: [m, k]; B: [k, n]; X: [m, n]\nC = 2·(A·B) + X', { m: 3, k: 5, n: 4 }],
+    ['A: [m, k]; B: [k, n]; X: [m, n]\nC = 2·(A·B) + X', { m: 70, k: 37, n: 69 }],
+    ['A: [m, k]; B: [n, k]; X: [m, n]\nC = tanh(A·Bᵀ) ⊙ X', { m: 40, k: 36, n: 120 }],
+    ['A: [m, n]\nS = sin(A)·ones(n) / 3 + 1', { m: 5, n: 7 }],
+    ['A: [m, n]\nS = exp(ones(m)ᵀ·A / m)', { m: 200, n: 3 }],
+    ['A: [m, n]\nS = sum(A ⊙ A) / 2 + 1', { m: 130, n: 131 }],
+  ];
+  for (const [src, dims] of cases)
+    it(`${src.split('\n')[1]} at ${JSON.stringify(dims)}`, async (ctx) => {
+      requireGpu(ctx);
+      const r = await checkModel(src, dims, { tol: 1e-3 });
+      expect(r.failures).toEqual([]);
+      const fwd = r.compiled.programs.forward;
+      expect(fwd.steps.length).toBe(1);
+      expect(fwd.kernels.every((k) => k.label.includes('elementwise epilogue'))).toBe(true);
+      note(r.variants);
+    });
+});
+
 describe('limits', () => {
   it('more workgroups than one dimension allows: the grid is folded into two', async (ctx) => {
     const gpu = requireGpu(ctx);

@@ -109,7 +109,9 @@ function rebuildMonomial(m: Monomial, s: Shape): Node {
  * Tree size, counting shared subtrees each time they occur (what the reader reads); a
  * power counts double, so that σ⊙(1 − σ) is not traded for σ − σ²; constants count nothing.
  */
-function size(n: Node, cap = 400): number {
+const SIZE_CAP = 400;
+
+function size(n: Node, cap = SIZE_CAP): number {
   let count = 0;
   const stack = [n];
   while (stack.length && count < cap) {
@@ -136,5 +138,8 @@ export function expandIfShorter(n: Node): Node | undefined {
   const terms = ms.map((m) => rebuildMonomial(m, n.shape));
   let out = addAll(terms, n.shape) ?? b.fill(0, n.shape);
   if (!shapeEq(out.shape, n.shape)) out = b.broadcastTo(out, n.shape);
-  return size(out) < size(n) ? out : undefined;
+  // Sizes are counted up to a cap: past it two expressions cannot be compared, and an
+  // expansion that large is no simplification (nor stable against the sum rule).
+  const grown = size(out);
+  return grown < SIZE_CAP && grown < size(n) ? out : undefined;
 }
