@@ -13,3 +13,5 @@ export { toMermaid } from './graph-draw/mermaid.js';
 export { toDot } from './graph-draw/dot.js';
 export { compile } from '../codegen/compile.js';
 export type { CompileOptions, Compiled, Tensor, Inputs, Dims, Dtype } from '../codegen/compile.js';
+export { compileWgsl } from '../codegen/wgsl/run.js';
+export type { WgslCompiled, WgslOptions } from '../codegen/wgsl/run.js';

@@ -72,6 +72,7 @@ const IDENTITIES: Identity[] = [
   { name: '∂logdet(X)/∂X = X⁻ᵀ', decl: 'X: [n, n]', f: 'logdet(X)', wrt: 'X', closed: 'X⁻¹ᵀ' },
   { name: '∂logdet(K)/∂K = K⁻¹, K spd', decl: 'K: [n, n] spd', f: 'logdet(K)', wrt: 'K', closed: 'K⁻¹' },
   { name: '∂det(X⁻¹)/∂X = −det(X⁻¹)X⁻ᵀ', decl: 'X: [n, n]', f: 'det(X⁻¹)', wrt: 'X', closed: '-det(X⁻¹)·X⁻¹ᵀ' },
+  { name: '∂logdet(K + sI)/∂s = tr((K + sI)⁻¹)', decl: 'K: [n, n] spd; s: [] pos', f: 'logdet(K + s·I(n))', wrt: 's', closed: 'tr(inv(K + s·I(n)))' },
   { name: '∂logdet(X⁻¹)/∂X = −X⁻ᵀ', decl: 'X: [n, n]', f: 'logdet(X⁻¹)', wrt: 'X', closed: '-X⁻¹ᵀ' },
   {
     name: '∂det(AXB)/∂X = det(AXB)Aᵀ(AXB)⁻ᵀBᵀ',

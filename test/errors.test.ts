@@ -26,432 +26,432 @@ function messages(source: string, file = 'bad.mdf'): string {
 // [what, source, the exact message]
 const BAD: [string, string, string][] = [
   [
-    "syntax: missing operand",
-    "A: [m, n]\nB = A +",
+    'syntax: missing operand',
+    'A: [m, n]\nB = A +',
     `bad.mdf:2:8: error: expected an expression
   |
 2 | B = A +
   |        ^`,
   ],
   [
-    "syntax: unclosed parenthesis",
-    "A: [m, n]\nB = (A",
+    'syntax: unclosed parenthesis',
+    'A: [m, n]\nB = (A',
     `bad.mdf:2:7: error: expected an operator or ")"
   |
 2 | B = (A
   |       ^`,
   ],
   [
-    "syntax: missing comma in a declaration",
-    "A: [m n]",
+    'syntax: missing comma in a declaration',
+    'A: [m n]',
     `bad.mdf:1:7: error: expected "," or "]"
   |
 1 | A: [m n]
   |       ^`,
   ],
   [
-    "syntax: doubled operator",
-    "x: [n]\ny = x ++ x",
+    'syntax: doubled operator',
+    'x: [n]\ny = x ++ x',
     `bad.mdf:2:8: error: expected an expression
   |
 2 | y = x ++ x
   |        ^`,
   ],
   [
-    "syntax: stray character",
-    "A: [m, n]\nB = A $ A",
+    'syntax: stray character',
+    'A: [m, n]\nB = A $ A',
     `bad.mdf:2:7: error: expected an operator, ";" or a newline
   |
 2 | B = A $ A
   |       ^`,
   ],
   [
-    "syntax: juxtaposition is not a product",
-    "x: [n]\ny = 2x",
+    'syntax: juxtaposition is not a product',
+    'x: [n]\ny = 2x',
     `bad.mdf:2:6: error: expected an operator, ";" or a newline
   |
 2 | y = 2x
   |      ^`,
   ],
   [
-    "syntax: three dimensions",
-    "x: [n, m, k]",
+    'syntax: three dimensions',
+    'x: [n, m, k]',
     `bad.mdf:1:9: error: expected "]"
   |
 1 | x: [n, m, k]
   |         ^`,
   ],
   [
-    "syntax: unknown property",
-    "x: [n] foo",
+    'syntax: unknown property',
+    'x: [n] foo',
     `bad.mdf:1:8: error: expected a property, ";" or a newline
   |
 1 | x: [n] foo
   |        ^`,
   ],
   [
-    "syntax: neither declaration nor definition",
-    "a b = 2",
+    'syntax: neither declaration nor definition',
+    'a b = 2',
     `bad.mdf:1:3: error: expected ":" or "="
   |
 1 | a b = 2
   |   ^`,
   ],
   [
-    "syntax: unclosed norm",
-    "x: [n]\nL = ‖x",
+    'syntax: unclosed norm',
+    'x: [n]\nL = ‖x',
     `bad.mdf:2:7: error: expected an operator or "‖"
   |
 2 | L = ‖x
   |       ^`,
   ],
   [
-    "syntax: minus with no operand",
-    "x: [n]\ny = -",
+    'syntax: minus with no operand',
+    'x: [n]\ny = -',
     `bad.mdf:2:6: error: expected an expression
   |
 2 | y = -
   |      ^`,
   ],
   [
-    "unknown name with did-you-mean",
-    "x: [n]\nL = sum(xx)",
+    'unknown name with did-you-mean',
+    'x: [n]\nL = sum(xx)',
     `bad.mdf:2:9: error: unknown name 'xx'; did you mean 'x'?
   |
 2 | L = sum(xx)
   |         ^^`,
   ],
   [
-    "unknown name without a near one",
-    "x: [n]\nL = sum(q)",
+    'unknown name without a near one',
+    'x: [n]\nL = sum(q)',
     `bad.mdf:2:9: error: unknown name 'q'
   |
 2 | L = sum(q)
   |         ^`,
   ],
   [
-    "use before definition",
-    "L = M + 1\nM = 2",
+    'use before definition',
+    'L = M + 1\nM = 2',
     `bad.mdf:1:5: error: 'M' is used before its definition
   |
 1 | L = M + 1
   |     ^`,
   ],
   [
-    "redeclaration",
-    "x: [n]\nx: [m]",
+    'redeclaration',
+    'x: [n]\nx: [m]',
     `bad.mdf:2:1: error: 'x' is already defined
   |
 2 | x: [m]
   | ^`,
   ],
   [
-    "redefinition",
-    "x: [n]\ny = x\ny = x",
+    'redefinition',
+    'x: [n]\ny = x\ny = x',
     `bad.mdf:3:1: error: 'y' is already defined
   |
 3 | y = x
   | ^`,
   ],
   [
-    "wrong arity",
-    "x: [n]\nL = sum(x, x)",
+    'wrong arity',
+    'x: [n]\nL = sum(x, x)',
     `bad.mdf:2:5: error: sum takes 1 argument, got 2
   |
 2 | L = sum(x, x)
   |     ^^^^^^^^^`,
   ],
   [
-    "wrong arity, two accepted",
-    "L = ones()",
+    'wrong arity, two accepted',
+    'L = ones()',
     `bad.mdf:1:5: error: ones takes 1 argument or 2 arguments, got 0
   |
 1 | L = ones()
   |     ^^^^^^`,
   ],
   [
-    "reserved word as a variable",
-    "exp: [n]",
+    'reserved word as a variable',
+    'exp: [n]',
     `bad.mdf:1:1: error: 'exp' is a reserved word and cannot name a variable
   |
 1 | exp: [n]
   | ^^^`,
   ],
   [
-    "reserved T",
-    "T: [n]",
+    'reserved T',
+    'T: [n]',
     `bad.mdf:1:1: error: 'T' is a reserved word and cannot name a variable
   |
 1 | T: [n]
   | ^`,
   ],
   [
-    "reserved word as a definition",
-    "x: [n]\nsum = x",
+    'reserved word as a definition',
+    'x: [n]\nsum = x',
     `bad.mdf:2:1: error: 'sum' is a reserved word and cannot name a variable
   |
 2 | sum = x
   | ^^^`,
   ],
   [
-    "zero dimension",
-    "x: [0]",
+    'zero dimension',
+    'x: [0]',
     `bad.mdf:1:5: error: a dimension must be a positive integer, got 0
   |
 1 | x: [0]
   |     ^`,
   ],
   [
-    "fractional dimension",
-    "x: [2.5]",
+    'fractional dimension',
+    'x: [2.5]',
     `bad.mdf:1:5: error: a dimension must be a positive integer, got 2.5
   |
 1 | x: [2.5]
   |     ^^^`,
   ],
   [
-    "dimension and variable",
-    "x: [n]\nn: [m]",
+    'dimension and variable',
+    'x: [n]\nn: [m]',
     `bad.mdf:2:1: error: 'n' is both a dimension and a variable
   |
 2 | n: [m]
   | ^`,
   ],
   [
-    "dimension and definition",
-    "x: [n]\nL = sum(x) / n\nn = 3",
+    'dimension and definition',
+    'x: [n]\nL = sum(x) / n\nn = 3',
     `bad.mdf:3:1: error: 'n' is both a dimension and a variable
   |
 3 | n = 3
   | ^`,
   ],
   [
-    "shape: matrix times vector",
-    "A: [m, n]\nx: [m]\ny = A·x",
+    'shape: matrix times vector',
+    'A: [m, n]\nx: [m]\ny = A·x',
     `bad.mdf:3:5: error: cannot multiply [m,n] by [m]: inner dimensions n and m differ
   |
 3 | y = A·x
   |     ^^^`,
   ],
   [
-    "shape: numeric sizes",
-    "A: [3, 4]\nB: [5, 2]\nC = A·B",
+    'shape: numeric sizes',
+    'A: [3, 4]\nB: [5, 2]\nC = A·B',
     `bad.mdf:3:5: error: cannot multiply [3,4] by [5,2]: inner dimensions 4 and 5 differ
   |
 3 | C = A·B
   |     ^^^`,
   ],
   [
-    "shape: vector times vector",
-    "x: [n]\ny = x·x",
+    'shape: vector times vector',
+    'x: [n]\ny = x·x',
     `bad.mdf:2:5: error: cannot multiply [n] by [n]: inner dimensions 1 and n differ; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙
   |
 2 | y = x·x
   |     ^^^`,
   ],
   [
-    "shape: sum",
-    "A: [m, n]\nB: [n, m]\nC = A + B",
+    'shape: sum',
+    'A: [m, n]\nB: [n, m]\nC = A + B',
     `bad.mdf:3:5: error: cannot add [m,n] and [n,m]: shapes differ and do not broadcast
   |
 3 | C = A + B
   |     ^^^^^`,
   ],
   [
-    "shape: Hadamard",
-    "A: [m, n]\nB: [m, k]\nC = A ⊙ B",
+    'shape: Hadamard',
+    'A: [m, n]\nB: [m, k]\nC = A ⊙ B',
     `bad.mdf:3:5: error: cannot multiply elementwise [m,n] and [m,k]: shapes differ and do not broadcast
   |
 3 | C = A ⊙ B
   |     ^^^^^`,
   ],
   [
-    "shape: elementwise division",
-    "A: [m, n]\nB: [n, n]\nC = A ⊘ B",
+    'shape: elementwise division',
+    'A: [m, n]\nB: [n, n]\nC = A ⊘ B',
     `bad.mdf:3:5: error: cannot divide [m,n] elementwise by [n,n]: shapes differ and do not broadcast
   |
 3 | C = A ⊘ B
   |     ^^^^^`,
   ],
   [
-    "not broadcastable: a column of the wrong length",
-    "A: [m, n]\nx: [n]\nC = A + x",
+    'not broadcastable: a column of the wrong length',
+    'A: [m, n]\nx: [n]\nC = A + x',
     `bad.mdf:3:5: error: cannot add [m,n] and [n]: shapes differ and do not broadcast
   |
 3 | C = A + x
   |     ^^^^^`,
   ],
   [
-    "not broadcastable: a row of the wrong length",
-    "A: [m, n]\nr: [1, m]\nC = A - r",
+    'not broadcastable: a row of the wrong length',
+    'A: [m, n]\nr: [1, m]\nC = A - r',
     `bad.mdf:3:5: error: cannot subtract [1,m] from [m,n]: shapes differ and do not broadcast
   |
 3 | C = A - r
   |     ^^^^^`,
   ],
   [
-    "matrix square",
-    "A: [m, n]\nB = A²",
+    'matrix square',
+    'A: [m, n]\nB = A²',
     `bad.mdf:2:5: error: a matrix power is not defined for [m,n]: write .^2 for the elementwise power or A·A for the matrix product
   |
 2 | B = A²
   |     ^^`,
   ],
   [
-    "matrix power",
-    "A: [n, n]\nB = A^3",
+    'matrix power',
+    'A: [n, n]\nB = A^3',
     `bad.mdf:2:5: error: a matrix power is not defined for [n,n]: write .^3 for the elementwise power
   |
 2 | B = A^3
   |     ^^^`,
   ],
   [
-    "division by a non-scalar",
-    "A: [m, n]\nx: [n]\nB = A / x",
+    'division by a non-scalar',
+    'A: [m, n]\nx: [n]\nB = A / x',
     `bad.mdf:3:5: error: cannot divide [m,n] by [n]: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise
   |
 3 | B = A / x
   |     ^^^^^`,
   ],
   [
-    "trace of a non-square",
-    "A: [m, n]\nL = tr(A)",
+    'trace of a non-square',
+    'A: [m, n]\nL = tr(A)',
     `bad.mdf:2:5: error: tr needs a square matrix, got [m,n] (m ≠ n)
   |
 2 | L = tr(A)
   |     ^^^^^`,
   ],
   [
-    "inverse of a non-square",
-    "A: [m, n]\nB = A⁻¹",
+    'inverse of a non-square',
+    'A: [m, n]\nB = A⁻¹',
     `bad.mdf:2:5: error: inverse needs a square matrix, got [m,n] (m ≠ n)
   |
 2 | B = A⁻¹
   |     ^^^`,
   ],
   [
-    "det of a vector",
-    "x: [n]\ny = det(x)",
+    'det of a vector',
+    'x: [n]\ny = det(x)',
     `bad.mdf:2:5: error: det needs a square matrix, got [n] (n ≠ 1)
   |
 2 | y = det(x)
   |     ^^^^^^`,
   ],
   [
-    "grad of a non-scalar",
-    "x: [n]\nG = grad(x, x)",
+    'grad of a non-scalar',
+    'x: [n]\nG = grad(x, x)',
     `bad.mdf:2:5: error: grad needs a scalar function, got [n]; use jac for a vector
   |
 2 | G = grad(x, x)
   |     ^^^^^^^^^^`,
   ],
   [
-    "grad with respect to an expression",
-    "x: [n]\nG = grad(sum(x), 3)",
+    'grad with respect to an expression',
+    'x: [n]\nG = grad(sum(x), 3)',
     `bad.mdf:2:18: error: expected a declared variable to differentiate with respect to
   |
 2 | G = grad(sum(x), 3)
   |                  ^`,
   ],
   [
-    "hess with respect to a matrix",
-    "A: [n, n]\nf = sum(A)\nH = hess(f, A)",
+    'hess with respect to a matrix',
+    'A: [n, n]\nf = sum(A)\nH = hess(f, A)',
     `bad.mdf:3:5: error: the Hessian with respect to a matrix [n,n] would be a tensor of order above 2; it is defined for a vector or a scalar
   |
 3 | H = hess(f, A)
   |     ^^^^^^^^^^`,
   ],
   [
-    "hess of a vector",
-    "x: [n]\nH = hess(exp(x), x)",
+    'hess of a vector',
+    'x: [n]\nH = hess(exp(x), x)',
     `bad.mdf:2:5: error: hess needs a scalar function, got [n]; use jac for a vector
   |
 2 | H = hess(exp(x), x)
   |     ^^^^^^^^^^^^^^^`,
   ],
   [
-    "jac of a matrix",
-    "x: [n]\nA: [n, n]\nJ = jac(A, x)",
+    'jac of a matrix',
+    'x: [n]\nA: [n, n]\nJ = jac(A, x)',
     `bad.mdf:3:5: error: the Jacobian of a matrix [n,n] would be a tensor of order above 2; it is defined for a vector or a scalar
   |
 3 | J = jac(A, x)
   |     ^^^^^^^^^`,
   ],
   [
-    "assert sides of different shapes",
-    "A: [n, n]\nx: [n]\nassert A = x",
+    'assert sides of different shapes',
+    'A: [n, n]\nx: [n]\nassert A = x',
     `bad.mdf:3:1: error: the sides of the assert differ in shape: [n,n] and [n]
   |
 3 | assert A = x
   | ^^^^^^^^^^^^`,
   ],
   [
-    "unknown function",
-    "x: [n]\ny = foo(x)",
+    'unknown function',
+    'x: [n]\ny = foo(x)',
     `bad.mdf:2:5: error: unknown function 'foo'
   |
 2 | y = foo(x)
   |     ^^^`,
   ],
   [
-    "unknown function with did-you-mean",
-    "x: [n]\ny = sofmax(x)",
+    'unknown function with did-you-mean',
+    'x: [n]\ny = sofmax(x)',
     `bad.mdf:2:5: error: unknown function 'sofmax'; did you mean 'softmax'?
   |
 2 | y = sofmax(x)
   |     ^^^^^^`,
   ],
   [
-    "a function used as a value",
-    "x: [n]\nL = sum",
+    'a function used as a value',
+    'x: [n]\nL = sum',
     `bad.mdf:2:5: error: 'sum' is a function: call it, as in sum(…)
   |
 2 | L = sum
   |     ^^^`,
   ],
   [
-    "a variable called as a function",
-    "x: [n]\ny = x(2)",
+    'a variable called as a function',
+    'x: [n]\ny = x(2)',
     `bad.mdf:2:5: error: 'x' is a variable, not a function; write x·(…) to multiply
   |
 2 | y = x(2)
   |     ^`,
   ],
   [
-    "a variable where a dimension is expected",
-    "x: [n]\ny = ones(x)",
+    'a variable where a dimension is expected',
+    'x: [n]\ny = ones(x)',
     `bad.mdf:2:10: error: expected a dimension here: a positive integer or a dimension name
   |
 2 | y = ones(x)
   |          ^`,
   ],
   [
-    "unvec that does not divide",
-    "x: [n]\ny = unvec(x, 2)",
+    'unvec that does not divide',
+    'x: [n]\ny = unvec(x, 2)',
     `bad.mdf:2:5: error: cannot unvec [n] into 2 rows: 2 does not divide n
   |
 2 | y = unvec(x, 2)
   |     ^^^^^^^^^^^`,
   ],
   [
-    "sym on a non-square",
-    "A: [m, n] sym",
+    'sym on a non-square',
+    'A: [m, n] sym',
     `bad.mdf:1:11: error: 'sym' needs a square matrix, but A is [m,n]
   |
 1 | A: [m, n] sym
   |           ^^^`,
   ],
   [
-    "spd on a vector",
-    "x: [n] spd",
+    'spd on a vector',
+    'x: [n] spd',
     `bad.mdf:1:8: error: 'spd' needs a square matrix, but x is [n]
   |
 1 | x: [n] spd
   |        ^^^`,
   ],
   [
-    "several independent errors",
-    "A: [m, n]\nB = A + x\nC = A·A\nD = tr(A)",
+    'several independent errors',
+    'A: [m, n]\nB = A + x\nC = A·A\nD = tr(A)',
     `bad.mdf:2:9: error: unknown name 'x'
   |
 2 | B = A + x
@@ -468,8 +468,8 @@ bad.mdf:4:5: error: tr needs a square matrix, got [m,n] (m ≠ n)
   |     ^^^^^`,
   ],
   [
-    "a failed definition is reported once",
-    "A: [m, n]\nB = A·A\nC = B + 1\nD = C·C",
+    'a failed definition is reported once',
+    'A: [m, n]\nB = A·A\nC = B + 1\nD = C·C',
     `bad.mdf:2:5: error: cannot multiply [m,n] by [m,n]: inner dimensions n and m differ
   |
 2 | B = A·A

@@ -25,6 +25,7 @@ import { type Shape, SCALAR, isColumn, isRow, isScalar, isSquare, shape, shapeEq
 import type { Mat } from '../src/eval/mat.js';
 import { mat } from '../src/eval/mat.js';
 import type { UnaryFn } from '../src/ops/names.js';
+import { rng as prng } from '../src/util/random.js';
 
 /** The declarations every generated expression lives under. */
 export const DECLS = [
@@ -56,7 +57,7 @@ export function reparse(text: string, extra = ''): Node {
   return model.defs.get('E')!.node;
 }
 
-import { rng as prng } from '../src/util/random.js';
+/** The project's seeded PRNG (mulberry32). */
 export { prng };
 
 type Dom = 'any' | 'pos';

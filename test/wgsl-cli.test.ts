@@ -193,6 +193,20 @@ describe('matdiff emit --target wgsl', () => {
     expect(err?.message).toContain('y[0] = 1.0 +* 2.0;');
   });
 
+  it('names from the user reach shaders only as sanitized comments', async (ctx) => {
+    const gpu = requireGpu(ctx);
+    // A file name that would end a comment, or the line (VT, NEL, LS), and inject code.
+    const file = 'evil */ \u000b@compute\u0085 fn x() {}\u2028 \n.mdf';
+    const k = await compileWgsl(parse('x: [n]; W: [n, n]\nπ_1 = sum(exp(W·x))', file));
+    for (const s of k.shaders) {
+      const module = gpu.device.createShaderModule({ code: s.code });
+      const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+      expect(errors.map((m) => m.message)).toEqual([]);
+      expect(s.code.split('\n').filter((l) => l.includes('evil')).every((l) => l.startsWith('// '))).toBe(true);
+    }
+    k.destroy();
+  });
+
   it('an input of the wrong shape is a MatdiffError naming it', async (ctx) => {
     requireGpu(ctx);
     const k = await compileWgsl(parse('A: [n, n]; x: [n]\nL = xᵀ·A·x', 'q.mdf'));

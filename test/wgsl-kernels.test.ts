@@ -142,8 +142,8 @@ describe('epilogues: an elementwise step fused into the product or sum it reads'
     ['A: [m, k]; B: [k, n]; X: [m, n]\nC = 2·(A·B) + X', { m: 3, k: 5, n: 4 }],
     ['A: [m, k]; B: [k, n]; X: [m, n]\nC = 2·(A·B) + X', { m: 70, k: 37, n: 69 }],
     ['A: [m, k]; B: [n, k]; X: [m, n]\nC = tanh(A·Bᵀ) ⊙ X', { m: 40, k: 36, n: 120 }],
-    ['A: [m, n]\nS = sin(A)·ones(n) / 3 + 1', { m: 5, n: 7 }],
-    ['A: [m, n]\nS = exp(ones(m)ᵀ·A / m)', { m: 200, n: 3 }],
+    ['A: [m, n]\nS = 0.5·(sin(A)·ones(n)) + 1', { m: 5, n: 7 }],
+    ['A: [m, n]\nS = exp(0.01·(ones(m)ᵀ·A))', { m: 200, n: 3 }],
     ['A: [m, n]\nS = sum(A ⊙ A) / 2 + 1', { m: 130, n: 131 }],
   ];
   for (const [src, dims] of cases)

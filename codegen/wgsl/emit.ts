@@ -54,7 +54,7 @@ export function emitWgslModule(p: Program, opts: WgslEmitOptions = {}): string {
       }
       return value;
     });
-    const body = json.replace(/"@@([A-Z_0-9]+)@@"/g, '$1');
+    const body = json.replace(/"@@([A-Z_0-9]+)@@"/g, '$1').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
     return `/** ${commentText(what, 200)} */\nconst ${name}${lang === 'ts' ? ': Program' : ''} = ${body};`;
   };
   const fwd = data('FORWARD', programs.forward, `The forward pass: ${p.output.name}, ${programs.forward.steps.length} steps.`);

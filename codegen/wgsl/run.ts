@@ -92,9 +92,9 @@ async function device(): Promise<{ device: GPUDevice; adapter: string; maxStorag
 }
 
 /** A compiled program's WGSL kernels on the WebGPU device. */
-export async function instantiateWgsl(p: Program): Promise<WgslCompiled> {
+export async function instantiateWgsl(p: Program, opts: { fuse?: boolean } = {}): Promise<WgslCompiled> {
   const gpu = await device();
-  const programs = lowerProgram(p, { maxStorageBuffers: gpu.maxStorage });
+  const programs = lowerProgram(p, { maxStorageBuffers: gpu.maxStorage, ...opts });
   const rt = loadRuntime();
   const model = rt.createModel(gpu.device, { ...programs, wrt: p.wrt.map((w) => w.name) });
   const shaders = [programs.forward, programs.valueAndGrad]

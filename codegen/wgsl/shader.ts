@@ -88,6 +88,13 @@ export function f32(x: number): string {
   return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(s) ? s : String(r);
 }
 
+/**
+ * Text for a WGSL `//` comment: commentText's (one line, no comment terminator), and
+ * none of the other characters WGSL ends a line at (VT, FF, NEL) or any control character.
+ */
+export const wgslComment = (s: string, max?: number): string =>
+  commentText(s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '), max);
+
 const isAtom = (s: string): boolean => /^[A-Za-z_0-9.]+$/.test(s) || /^[A-Za-z_][A-Za-z0-9_]*\[[^\]]*\]$/.test(s);
 const paren = (s: string): string => (isAtom(s) ? s : `(${s})`);
 
@@ -242,8 +249,8 @@ export class Shader {
    */
   finish(body: string, grid: readonly [Size, Size], opts: { linear?: boolean; partials?: Size; comment?: string } = {}): Kernel {
     const lines: string[] = [];
-    lines.push(`// matdiff: ${commentText(this.label)}`);
-    if (opts.comment) lines.push(`// ${commentText(opts.comment)}`);
+    lines.push(`// matdiff: ${wgslComment(this.label)}`);
+    if (opts.comment) lines.push(`// ${wgslComment(opts.comment)}`);
     const resources: Resource[] = [];
     let binding = 0;
     if (this.params.length) {

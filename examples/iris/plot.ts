@@ -77,17 +77,17 @@ export function escapeXml(s: string): string {
 /** A fixed-precision coordinate: short output, stable bytes. */
 const px = (v: number): string => String(Math.round(v * 100) / 100);
 
-/** The range of an axis: the data's, or the fixed ends, widened to the enclosing ticks. */
+/** The range of an axis: the data's, or the fixed ends; a free end is widened to the next tick. */
 function axis(values: number[], min: number | undefined, max: number | undefined, ticks: number): { lo: number; hi: number; ticks: number[]; step: number } {
   let lo = min ?? Math.min(...values);
   let hi = max ?? Math.max(...values);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
+  const { step } = niceTicks(lo, hi, ticks);
+  if (min === undefined) lo = cleanFloat(Math.floor(lo / step + 1e-9) * step);
+  if (max === undefined) hi = cleanFloat(Math.ceil(hi / step - 1e-9) * step);
+  if (!(hi > lo)) hi = lo + step;
   const t = niceTicks(lo, hi, ticks);
-  if (min === undefined) lo = Math.min(lo, t.ticks[0] ?? lo);
-  if (max === undefined) hi = Math.max(hi, t.ticks[t.ticks.length - 1] ?? hi);
-  if (!(hi > lo)) hi = lo + 1;
-  const inRange = niceTicks(lo, hi, ticks);
-  return { lo, hi, ticks: inRange.ticks.filter((v) => v >= lo - 1e-9 && v <= hi + 1e-9), step: inRange.step };
+  return { lo, hi, ticks: t.ticks.filter((v) => v >= lo - 1e-9 && v <= hi + 1e-9), step: t.step };
 }
 
 /** The SVG document of a line plot of `series`. */

@@ -23,10 +23,14 @@ export function parseArgs(argv: readonly string[]): Args {
     if (m[2] !== undefined) flags.set(name, m[2]);
     else if (BOOLEAN.has(name)) flags.set(name, true);
     else {
+      // A flag without a value is kept as `true`: `flag()` then says it needs one, after
+      // `onlyFlags()` has had the chance to say it is unknown.
       const v = argv[i + 1];
-      if (v === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, v);
-      i++;
+      if (v === undefined) flags.set(name, true);
+      else {
+        flags.set(name, v);
+        i++;
+      }
     }
   }
   return { positionals, flags };

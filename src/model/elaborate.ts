@@ -26,9 +26,15 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
   const poisoned = new Set<string>();
   const dimNames = new Set<string>();
   const defLine = new Map<string, number>();
+  // `where` lines (as `matdiff grad` prints them, after the results that use them) may be
+  // used before they stand: they are elaborated on first use.
+  const whereDefs = new Map<string, Extract<Statement, { kind: 'def' }>>();
+  const done = new Set<Statement>();
+  const pending = new Set<Statement>();
   prog.statements.forEach((s, i) => {
     if (s.kind === 'decl') for (const d of s.dims) if (d.kind === 'name') dimNames.add(d.name);
     if (s.kind === 'def' && !defLine.has(s.name)) defLine.set(s.name, i);
+    if (s.kind === 'def' && s.where && !whereDefs.has(s.name)) whereDefs.set(s.name, s);
   });
 
   const dimOf = (d: DimAst): Dim => {
@@ -63,6 +69,13 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
     if (v) return v.node;
     if (poisoned.has(name)) throw POISON;
     if (dimNames.has(name)) return b.dimValue(dimOf({ kind: 'name', name, span }));
+    const later = whereDefs.get(name);
+    if (later && !done.has(later) && !pending.has(later)) {
+      run(later);
+      const d = model.defs.get(name);
+      if (d) return d.node;
+      throw POISON;
+    }
     if (defLine.has(name)) throw fail('E004', at(span), name);
     if (FUNCTIONS[name]) throw fail('E015', at(span), `'${name}' is a function: call it, as in ${name}(…)`);
     if (name === 'T') throw fail('E015', at(span), `'T' is only a transpose mark, as in A^T`);
@@ -225,15 +238,22 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
     }
   };
 
-  for (const s of prog.statements) {
+  /** Elaborates one statement once, recording (not throwing) its error. */
+  function run(s: Statement): void {
+    if (done.has(s)) return;
+    pending.add(s);
     try {
       statement(s);
     } catch (e) {
-      if (e === POISON) continue;
       if (e instanceof MatdiffError) errors.push(e);
-      else throw e;
+      else if (e !== POISON) throw e;
+    } finally {
+      pending.delete(s);
+      done.add(s);
     }
   }
+
+  for (const s of prog.statements) run(s);
   return { model, errors };
 }
 

@@ -116,6 +116,7 @@ export const RULES: [string, Rule][] = [
   // ── reductions ──
   ['sum(s·A) = s·sum(A)', (n) => (is(n, 'sum') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.sum(a1(a0(n)))) : undefined)],
   ['sum(ones(m,n)) = m·n', (n) => (is(n, 'sum') && is(a0(n), 'fill') ? b.mul(b.constant(a0(n).num!), b.dimValue(dimMul(a0(n).shape.rows, a0(n).shape.cols))) : undefined)],
+  ['sum(A ⊙ I) = sum(I ⊙ A) = tr(A)', (n) => (is(n, 'sum') && is(a0(n), 'mul') && is(a1(a0(n)), 'eye') && shapeEq(a0(a0(n)).shape, n.args[0]!.shape) ? b.tr(a0(a0(n))) : is(n, 'sum') && is(a0(n), 'mul') && is(a0(a0(n)), 'eye') && shapeEq(a1(a0(n)).shape, n.args[0]!.shape) ? b.tr(a1(a0(n))) : undefined)],
   ['sum(Aᵀ) = sum(A)', (n) => (is(n, 'sum') && is(a0(n), 'transpose') ? b.sum(a0(a0(n))) : undefined)],
   ['tr(Aᵀ) = tr(A)', (n) => (is(n, 'tr') && is(a0(n), 'transpose') ? b.tr(a0(a0(n))) : undefined)],
   ['tr(s·A) = s·tr(A)', (n) => (is(n, 'tr') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.tr(a1(a0(n)))) : undefined)],

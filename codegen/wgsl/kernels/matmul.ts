@@ -32,7 +32,7 @@ const XYZW = ['x', 'y', 'z', 'w'] as const;
 export function dotChoice(sh: Shader, s: MatmulStep): Size {
   const M = sh.sizeOfDim(s.m);
   const N = sh.sizeOfDim(s.n);
-  return sz('||', sz('||', sz('<=', M, 3), sz('<=', N, 3)), sz('<=', sz('*', M, N), 4096));
+  return sz('||', sz('||', sz('<=', M, 3), sz('<=', N, 3)), sz('<=', sz('*', M, N), 1024));
 }
 
 /** When an operand's blocks may be read as vec4: its leading dimension is a multiple of 4. */

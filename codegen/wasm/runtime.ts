@@ -1,0 +1,152 @@
+/**
+ * The WebAssembly part of a generated TypeScript module's matrix product: the SIMD kernel
+ * (codegen/wasm/gemm.wat, assembled at build time by scripts/build-wasm.mjs) embedded as
+ * base64, and the code that instantiates it and calls it. ts/runtime.ts's `gemm` calls
+ * `gemmWasm` first for products of at least WASM_MIN multiply-adds and keeps its plain-JS
+ * kernel for smaller ones and wherever `gemmWasm` declines (no WebAssembly, no SIMD).
+ *
+ * Text between « and » is TypeScript only (see ts/runtime.ts). The module defines `Arr`
+ * and `Real` before this text. Nothing here imports anything at run time.
+ */
+import { GEMM_WASM_BASE64, GEMM_WASM_PACK_BYTES, GEMM_WASM_SIMD_PROBE } from './gemm-wasm.js';
+
+/**
+ * Products of fewer multiply-adds (m·n·k) stay in plain JS: below it the copies in and out
+ * and the call cost about what the SIMD kernel saves (bench/wasm-gemm.ts measures both).
+ */
+export const WASM_MIN = 4096;
+
+/**
+ * Memory: one WebAssembly.Memory per module, grown (never shrunk) to the largest product
+ * seen: WASM_PACK bytes of scratch (packed panels), then C, A and B, 64-byte aligned and
+ * 64 bytes apart. The operands are copied in with `set` (a memcpy) and C copied out
+ * through a cached view, so a call allocates nothing once its sizes have been seen.
+ */
+export const WASM_RUNTIME = String.raw`
+// ── the WebAssembly SIMD product (codegen/wasm/gemm.wat) ──
+// Where WebAssembly has SIMD, products of at least WASM_MIN multiply-adds run there: the
+// operands are copied into the kernel's memory (after WASM_PACK bytes of scratch), C is
+// computed by a register-tiled kernel (4 × 8 f32 / 4 × 4 f64 tiles of f32x4 / f64x2 sums,
+// in the module's precision) from packed panels, and copied back. The module is
+// instantiated on the first such product; without WebAssembly or SIMD, products stay in JS.
+
+const WASM_MIN = ${WASM_MIN};
+const WASM_PACK = ${GEMM_WASM_PACK_BYTES};
+const WASM_SIMD_PROBE = [${GEMM_WASM_SIMD_PROBE.join(', ')}];
+const WASM_GEMM =
+${chunks(GEMM_WASM_BASE64)
+  .map((s) => `  '${s}'`)
+  .join(' +\n')};
+
+«interface WasmExports {
+  readonly [name: string]: unknown;
+}
+/** The part of the WebAssembly API used here (declared locally: the module needs no DOM or Node types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: WasmExports };
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ readonly instance: { readonly exports: WasmExports } }>;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmGemm {
+  readonly memory: WasmMemory;
+  readonly run: (m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ws: number, flags: number) => void;
+  /** The memory as the module's element type; replaced when the memory grows. */
+  heap: Real;
+  /** Views of C (at WASM_PACK) by length. */
+  readonly views: Map<number, Real>;
+}»
+
+/** The kernel: undefined until the first large product, null where it is unavailable. */
+let wasmGemm«: WasmGemm | null | undefined»;
+
+function fromBase64(s«: string»)«: Uint8Array» {
+  const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const out = new Uint8Array((s.length >> 2) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0));
+  for (let i = 0, o = 0; i < s.length; i += 4) {
+    let x = 0;
+    for (let q = 0; q < 4; q++) x = (x << 6) | (digits.indexOf(s.charAt(i + q)) & 63);
+    out[o++] = x >> 16;
+    if (o < out.length) out[o++] = (x >> 8) & 255;
+    if (o < out.length) out[o++] = x & 255;
+  }
+  return out;
+}
+
+function wasmFrom(exports«: WasmExports»)«: WasmGemm» {
+  const memory = exports['memory']« as WasmMemory»;
+  const run = exports[Arr.BYTES_PER_ELEMENT === 4 ? 'gemm_f32' : 'gemm_f64']« as WasmGemm['run']»;
+  return { memory, run, heap: new Arr(memory.buffer), views: new Map() };
+}
+
+/** Instantiates the kernel, or returns null: no WebAssembly, no SIMD, or it does not compile. */
+function loadWasm()«: WasmGemm | null» {
+  const api = (globalThis« as unknown as { WebAssembly?: WasmApi }»).WebAssembly;
+  try {
+    if (typeof api !== 'object' || api === null || !api.validate(new Uint8Array(WASM_SIMD_PROBE))) return null;
+    const bytes = fromBase64(WASM_GEMM);
+    try {
+      return wasmFrom(new api.Instance(new api.Module(bytes), {}).exports);
+    } catch {
+      // Some hosts refuse synchronous compilation (a browser's main thread, beyond 4 KB):
+      // compile in the background, and multiply in JS until it is ready.
+      api.instantiate(bytes, {}).then(
+        (r) => void (wasmGemm = wasmFrom(r.instance.exports)),
+        () => undefined,
+      );
+      return null;
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes reserved for an operand: 64-aligned, and at least 64 more. */
+const wasmSpan = (bytes«: number»)«: number» => Math.ceil(bytes / 64) * 64 + 64;
+
+/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: boolean» {
+  const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
+  if (w === null) return false;
+  const E = Arr.BYTES_PER_ELEMENT;
+  const offC = WASM_PACK;
+  const offA = offC + wasmSpan(m * n * E);
+  const offB = offA + wasmSpan(a.length * E);
+  const end = offB + wasmSpan(b.length * E);
+  if (end > w.memory.buffer.byteLength) {
+    if (end > 2 ** 31) return false;
+    try {
+      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
+    } catch {
+      return false;
+    }
+    w.heap = new Arr(w.memory.buffer);
+    w.views.clear();
+  }
+  w.heap.set(a, offA / E);
+  w.heap.set(b, offB / E);
+  // Read an operand in place rather than packing it where packing would cost as much as
+  // it saves: when it is small (in cache anyway), or little reused (few columns of C for
+  // A, a single strip of rows for B). Packing otherwise avoids cache-set conflicts of
+  // large power-of-two strides.
+  const flags = (n <= 32 || m * k * E <= 65536 ? 1 : 0) | (m <= 4 || k * n * E <= 65536 ? 2 : 0);
+  w.run(m, n, k, offA, ars, acs, offB, brs, bcs, offC, 0, flags);
+  let view = w.views.get(m * n);
+  if (view === undefined) {
+    if (w.views.size >= 32) w.views.clear();
+    w.views.set(m * n, (view = new Arr(w.memory.buffer, offC, m * n)));
+  }
+  c.set(view);
+  return true;
+}
+`;
+
+function chunks(s: string, width = 100): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.length; i += width) out.push(s.slice(i, i + width));
+  return out;
+}
