@@ -103,7 +103,14 @@ export function normalProduct(n: Node): Node {
 
 function productOf(c: number, scalars: Factor[], matrices: Factor[], shape: Shape): Node {
   // Matrix factors in order, divisors last: A ⊙ B ⊘ C.
-  const ordered = [...matrices.filter((f) => f.exp > 0), ...matrices.filter((f) => f.exp < 0)];
+  // Factors in order of appearance, a complement like (1 − σ) after the rest (σ ⊙ (1 − σ)),
+  // divisors last (A ⊙ B ⊘ C).
+  const complement = (f: Factor) => f.base.op === 'add' && f.base.args.some((a) => a.op === 'const' || a.op === 'fill');
+  const ordered = [
+    ...matrices.filter((f) => f.exp > 0 && !complement(f)),
+    ...matrices.filter((f) => f.exp > 0 && complement(f)),
+    ...matrices.filter((f) => f.exp < 0),
+  ];
   const mats = hadamard(ordered.map(power), shape);
   const s = scalarPart(c, scalars);
   const out = mats ? (s ? b.mul(s, mats) : mats) : (s ?? b.fill(1, shape));
