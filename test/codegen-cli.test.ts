@@ -160,12 +160,6 @@ describe('matdiff run', () => {
     expect((await run('run', MLP, '--inputs', file(mlpData), '--dtype', 'f16')).code).toBe(2);
   });
 
-  it('--backend wgsl is not available yet (exit 2)', async () => {
-    const r = await run('run', MLP, '--inputs', file(mlpData), '--backend', 'wgsl');
-    // Once codegen/wgsl/run.ts exists this runs on WebGPU instead.
-    if (r.code !== 2) return;
-    expect(r.err).toMatch(/--backend wgsl is not available yet/);
-  });
 });
 
 describe('matdiff emit', () => {
@@ -180,9 +174,4 @@ describe('matdiff emit', () => {
     expect(readFileSync(out, 'utf8')).toContain('const Arr = Float32Array;');
   });
 
-  it('--target wgsl is not available yet (exit 2)', async () => {
-    const r = await run('emit', MLP, '--target', 'wgsl');
-    if (r.code !== 2) return;
-    expect(r.err).toMatch(/--target wgsl is not available yet/);
-  });
 });

@@ -6,8 +6,7 @@
  * The WGSL emitter lives in codegen/wgsl/emit.ts, loaded when present. Its contract:
  *   export async function emitWgsl(program: Program, opts: { dtype: Dtype }): Promise<string>
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
 import { loadModel } from '../load.js';
 import { outputOf, wrtOf } from '../select.js';
@@ -16,6 +15,7 @@ import { placeOf } from '../../model/model.js';
 import { isScalar, shapeBrief } from '../../shape/shape.js';
 import { type Program, buildProgram } from '../../../codegen/program.js';
 import { type Dtype, emitTs } from '../../../codegen/ts/emit.js';
+import { emitWgsl } from '../../../codegen/wgsl/emit.js';
 
 export async function emitCommand(args: Args): Promise<string> {
   onlyFlags(args, ['target', 'wrt', 'o', 'out', 'dtype', 'of', 'dims']);
@@ -30,7 +30,7 @@ export async function emitCommand(args: Args): Promise<string> {
     throw new MatdiffError('E013', `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`, placeOf(model, out.span));
   const program = buildProgram({ model, output: { name: out.name, node: out.node }, wrt: scalar ? wrtOf(model, args, out.node) : [] });
 
-  const code = target === 'ts' ? await emitTs(program, { dtype }) : await emitWgsl(program, dtype, file !== undefined && /\.m?js$/.test(file) ? 'js' : 'ts');
+  const code = target === 'ts' ? await emitTs(program, { dtype }) : await emitWgsl(program, { dtype, lang: file !== undefined && /\.m?js$/.test(file) ? 'js' : 'ts' });
   if (file === undefined) return code;
   try {
     writeFileSync(file, code);
@@ -40,12 +40,3 @@ export async function emitCommand(args: Args): Promise<string> {
   return '';
 }
 
-const WGSL_EMIT = ['ts', 'js'].map((ext) => fileURLToPath(new URL(`../../../codegen/wgsl/emit.${ext}`, import.meta.url)));
-
-async function emitWgsl(p: Program, dtype: Dtype, lang: 'ts' | 'js'): Promise<string> {
-  if (!WGSL_EMIT.some((f) => existsSync(f)))
-    throw new MatdiffError('E021', 'matdiff emit: --target wgsl is not available yet in this version; use --target ts', undefined, 2);
-  const spec = '../../../codegen/wgsl/emit.js';
-  const mod = (await import(spec)) as { emitWgsl(p: Program, o: { dtype: Dtype; lang: 'ts' | 'js' }): Promise<string> };
-  return mod.emitWgsl(p, { dtype, lang });
-}

@@ -5,12 +5,8 @@
  * in the data layout (LANGUAGE.md §4). `grad` holds the gradients by --wrt, or by every
  * declared variable the output depends on (as `matdiff grad`); a non-scalar output has
  * no gradient and prints only its value.
- *
- * The WGSL backend lives in codegen/wgsl/run.ts, loaded when present. Its contract:
- *   export async function runWgsl(program: Program, data: BoundData, opts: { dtype: Dtype }): Promise<RunResult>
+ * `--backend wgsl` runs the same program on WebGPU (codegen/wgsl/run.ts).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
 import { loadModel, readSource } from '../load.js';
 import { outputOf, wrtOf } from '../select.js';
@@ -22,6 +18,7 @@ import type { Node } from '../../graph/node.js';
 import { type Program, buildProgram } from '../../../codegen/program.js';
 import { type BoundData, bindData, parseData, requireDims, toJson } from '../../../codegen/data.js';
 import { type Dtype, instantiate } from '../../../codegen/compile.js';
+import { runWgsl } from '../../../codegen/wgsl/run.js';
 
 /** What a backend returns: numbers for 1×1 values, row-major arrays otherwise. */
 export interface RunResult {
@@ -48,7 +45,7 @@ export async function runCommand(args: Args): Promise<string> {
   const data = bindData(model, parseData(readSource(dataPath), dataFile), dataFile, program.inputs.map((i) => i.name));
   requireDims(program.dims, data.dims, dataFile);
 
-  const result = backend === 'wgsl' ? await runWgsl(program, data, dtype) : runTs(program, data, dtype);
+  const result = backend === 'wgsl' ? await runWgsl(program, data, { dtype }) : runTs(program, data, dtype);
   return JSON.stringify(layout(program, data, result));
 }
 
@@ -75,12 +72,3 @@ function layout(p: Program, data: BoundData, r: RunResult): { value: unknown; gr
   return { value, grad };
 }
 
-const WGSL_RUN = ['ts', 'js'].map((ext) => fileURLToPath(new URL(`../../../codegen/wgsl/run.${ext}`, import.meta.url)));
-
-async function runWgsl(p: Program, data: BoundData, dtype: Dtype): Promise<RunResult> {
-  if (!WGSL_RUN.some((f) => existsSync(f)))
-    throw new MatdiffError('E021', 'matdiff run: --backend wgsl is not available yet in this version; use --backend ts', undefined, 2);
-  const spec = '../../../codegen/wgsl/run.js';
-  const mod = (await import(spec)) as { runWgsl(p: Program, d: BoundData, o: { dtype: Dtype }): Promise<RunResult> };
-  return mod.runWgsl(p, data, { dtype });
-}
