@@ -71,4 +71,25 @@ for (const file of readdirSync('examples').filter((f) => f.endsWith('.mdf')).sor
   const total = named.texts.reduce((s, t) => s + t.length, 0) + named.where.reduce((s, [, t]) => s + t.length, 0);
   console.log(`  ${file.padEnd(24)} ${String(vars.length).padStart(2)} gradients, ${String(total).padStart(4)} chars: ${named.texts.map((t, i) => `d/d${vars[i]!.name} = ${t}`).join('; ')}${named.where.map(([n, t]) => `; where ${n} = ${t}`).join('')}`);
 }
-void printExpr;
+
+/** Gradients next to the Matrix Cookbook's forms (Petersen & Pedersen, 2012), in Unicode. */
+const COOKBOOK: [decls: string, f: string, wrt: string, cookbook: string][] = [
+  ['A: [n, m]; X: [m, p]; B: [p, n]', 'tr(A·X·B)', 'X', 'Aᵀ·Bᵀ'],
+  ['A: [n, n]; x: [n]', 'xᵀ·A·x', 'x', '(A + Aᵀ)·x'],
+  ['A: [m, n]; x: [n]; b: [m]', '‖A·x − b‖²', 'x', '2·Aᵀ·(A·x − b)'],
+  ['X: [n, n]', 'det(X)', 'X', 'det(X)·X⁻ᵀ'],
+  ['X: [n, n]', 'logdet(X)', 'X', 'X⁻ᵀ'],
+  ['X: [n, n]; A: [n, n]', 'tr(inv(X)·A)', 'X', '−X⁻ᵀ·Aᵀ·X⁻ᵀ'],
+  ['a: [m]; X: [m, n]; b: [n]', 'aᵀ·X·b', 'X', 'a·bᵀ'],
+  ['X: [n, m]; A: [n, n]', 'tr(Xᵀ·A·X)', 'X', '(A + Aᵀ)·X'],
+  ['X: [m, n]', '‖X‖²', 'X', '2·X'],
+  ['X: [N, d]; w: [d]; y: [N]', 'sum(softplus(X·w)) − yᵀ·X·w', 'w', 'Xᵀ·(σ(X·w) − y)'],
+];
+console.log('\nAgainst the Matrix Cookbook (characters of the printed gradient, Unicode):');
+console.log(`  ${'f'.padEnd(30)} ${'wrt'.padEnd(4)} ${'matdiff'.padEnd(26)} ${'Cookbook'.padEnd(20)} chars`);
+for (const [decls, f, wrt, cookbook] of COOKBOOK) {
+  const model = parse(`${decls}\nf = ${f}`, 'cookbook.mdf');
+  const g = grads(model.defs.get('f')!.node, [model.vars.get(wrt)!.node])[0]!;
+  const ours = printExpr(g, 'unicode');
+  console.log(`  ${f.padEnd(30)} ${wrt.padEnd(4)} ${ours.padEnd(26)} ${cookbook.padEnd(20)} ${ours.length} vs ${cookbook.length}`);
+}

@@ -91,7 +91,7 @@ const PINNED: [string, string, string][] = [
     '∂L/∂x = Σ⁻¹·r\n∂L/∂μ = −Σ⁻¹·r\n∂L/∂Σ = 0.5·(Σ⁻¹ − Σ⁻¹·r·rᵀ·Σ⁻¹)',
   ],
   ['trace of a product', 'A: [n, m]; X: [m, n]\nL = tr(A·X)', '∂L/∂A = Xᵀ\n∂L/∂X = Aᵀ'],
-  ['log-determinant', 'X: [n, n]\nL = logdet(X)', '∂L/∂X = X⁻¹ᵀ'],
+  ['log-determinant', 'X: [n, n]\nL = logdet(X)', '∂L/∂X = X⁻ᵀ'],
   // A subexpression that the model defines prints by its name: here L itself.
   ['norm', 'x: [n]; a: [n]\nL = ‖x − a‖', '∂L/∂x = (x − a) / L\n∂L/∂a = −(x − a) / L'],
   ['norm of a defined difference', 'x: [n]; a: [n]\nd = x − a\nL = ‖d‖²', '∂L/∂x = 2·d\n∂L/∂a = −2·d'],

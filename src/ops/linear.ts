@@ -39,6 +39,12 @@ export const linear = {
     eval: ([a]) => tp(a!),
     vjp: (_n, g) => [T(g)],
     print: (n, ctx) => {
+      // (A⁻¹)ᵀ prints as A⁻ᵀ (LaTeX A^{-\top}), as the Matrix Cookbook writes it.
+      const a = n.args[0]!;
+      if (a.op === 'inv' && ctx.fmt !== 'ascii') {
+        const inner = ctx.sub(a.args[0]!, PREC.POST);
+        return { text: inner + (ctx.fmt === 'unicode' ? '⁻ᵀ' : '^{-\\top}'), prec: PREC.POST };
+      }
       const base = ctx.sub(n.args[0]!, PREC.POST);
       const mark = ctx.fmt === 'unicode' ? 'ᵀ' : ctx.fmt === 'ascii' ? "'" : '^\\top';
       // LaTeX cannot stack two superscripts: brace the base when it already has one.

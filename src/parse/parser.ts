@@ -370,6 +370,8 @@ interface PostOpAst {
   op: PostfixOp;
   exponent?: number;
   span: Span;
+  /** `⁻ᵀ`: the inverse, then its transpose. */
+  thenTranspose?: boolean;
 }
 
 function parseNumber(text: string): number {
@@ -478,10 +480,10 @@ const actions: MatDiffActionDict<unknown> = {
   Operand(negs, primary, ops): Expr {
     let e = primary['toAst']() as Expr;
     for (const opNode of ops.children) {
-      const { op, exponent, span } = ast<PostOpAst>(opNode);
+      const { op, exponent, span, thenTranspose } = ast<PostOpAst>(opNode);
       const node: Expr = { kind: 'postfix', op, arg: e, span: { start: e.span.start, end: span.end }, opSpan: span };
       if (exponent !== undefined) node.exponent = exponent;
-      e = node;
+      e = thenTranspose ? { kind: 'postfix', op: 'transpose', arg: node, span: node.span, opSpan: span } : node;
     }
     for (let i = negs.numChildren - 1; i >= 0; i--) {
       e = { kind: 'neg', arg: e, span: { start: spanOf(negs.child(i)).start, end: e.span.end } };
@@ -495,6 +497,8 @@ const actions: MatDiffActionDict<unknown> = {
         return postOp(this, 'transpose');
       case '⁻¹':
         return postOp(this, 'inverse');
+      case '⁻ᵀ':
+        return { ...postOp(this, 'inverse'), thenTranspose: true };
       case '²':
         return postOp(this, 'power', 2);
       case '³':
