@@ -21,7 +21,8 @@ import type { Dim } from '../../src/shape/dim.js';
 import type { BufferInfo, MemoryPlan, Schedule } from '../ir.js';
 import { extCode } from '../extent.js';
 import type { Entry, Program } from '../program.js';
-import { HELPERS, RUNTIME } from './runtime.js';
+import { HELPERS, runtime } from './runtime.js';
+import { WASM_MIN } from '../wasm/runtime.js';
 import { renderStep, type RenderCtx } from './kernels.js';
 import { onesReduction } from '../fuse.js';
 import { NameTable, commentText, quote } from './names.js';
@@ -32,6 +33,11 @@ export interface EmitOptions {
   dtype?: Dtype;
   /** 'ts': the TypeScript module; 'js': the same code as a function body for `new Function`. */
   lang?: 'ts' | 'js';
+  /**
+   * Embed the WebAssembly SIMD product (about 3 KB of base64) and use it for large
+   * products where the platform has it. Default: when some product may be large enough.
+   */
+  wasm?: boolean;
 }
 
 /** The module's source, unformatted. */
@@ -48,7 +54,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
     `const Arr = ${array};`,
     `const DIM_NAMES«: readonly string[]» = [${p.dims.map(quote).join(', ')}];\n/** The sizes bound by the current call. */\nconst BOUND = new Float64Array(DIM_NAMES.length);`,
     HELPERS,
-    RUNTIME,
+    runtime({ wasm: opts.wasm ?? mayUseWasm(p), dtype }),
   );
   parts.push(entryCode('forward', p, p.forward, dimIndex));
   if (p.valueAndGrad) parts.push(entryCode('valueAndGrad', p, p.valueAndGrad, dimIndex));
@@ -56,8 +62,20 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
   return finish(parts.join('\n\n'), lang);
 }
 
+/**
+ * Whether a product of the program may reach WASM_MIN multiply-adds: one with a symbolic
+ * size (bound only at run time) or numeric sizes that large. Modules without one do not
+ * carry the WebAssembly kernel.
+ */
+export function mayUseWasm(p: Program): boolean {
+  const size = (d: Dim) => (d.syms.length ? Infinity : d.k);
+  return [p.forward, p.valueAndGrad].some((e) =>
+    e?.schedule.steps.some((s) => s.kind === 'matmul' && size(s.m) * size(s.n) * size(s.k) >= WASM_MIN),
+  );
+}
+
 /** The module, formatted by prettier. */
-export async function emitTs(p: Program, opts: { dtype?: Dtype } = {}): Promise<string> {
+export async function emitTs(p: Program, opts: Pick<EmitOptions, 'dtype' | 'wasm'> = {}): Promise<string> {
   // Loaded on demand: only emitting needs the formatter.
   const prettier = await import('prettier');
   return prettier.format(emitModule(p, { ...opts, lang: 'ts' }), { parser: 'typescript' });

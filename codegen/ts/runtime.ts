@@ -13,11 +13,20 @@
  */
 import '../../src/ops/registry.js'; // first: the op files and the registry import each other
 import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
+import { wasmRuntime } from '../wasm/runtime.js';
 
 /** The registry's scalar helpers (sigmoid, softplus), their annotations marked TypeScript-only. */
 export const HELPERS = ELEMENTWISE_HELPERS.ts.map((h) => h.replace(/: number/g, '«: number»')).join('\n');
 
-export const RUNTIME = String.raw`
+/**
+ * The runtime text; with `wasm`, products of at least WASM_MIN multiply-adds first try the
+ * WebAssembly SIMD kernel for `dtype` (../wasm/runtime.ts), which the text then embeds.
+ */
+export function runtime(opts: { wasm: boolean; dtype: 'f32' | 'f64' }): string {
+  return [INPUTS, gemmText(opts.wasm), opts.wasm ? wasmRuntime(opts.dtype) : '', LINALG].join('');
+}
+
+const INPUTS = String.raw`
 «/** A monomial of symbolic sizes: k · Π D[s]. */
 interface Mono {
   readonly k: number;
@@ -170,9 +179,12 @@ function readInput(v«: unknown», spec«: InputSpec», R«: number», C«: numb
   return out;
 }
 
+`;
+
+const gemmText = (wasm: boolean): string => String.raw`
 // ── matrix product ──
 // C[m, n] = A·B with A(i, p) = a[i·ars + p·acs] and B(p, j) = b[p·brs + j·bcs]: any
-// strides, so transposed operands are read in place. Large products are blocked
+// strides, so transposed operands are read in place.${wasm ? ' Where WebAssembly has SIMD, products of at\n// least WASM_MIN multiply-adds run there (gemmWasm, below). Otherwise large' : ' Large'} products are blocked
 // (MC × KC panels of A, KC × NC of B, packed in float64 into 4-row and 4-column strips)
 // and computed by a 4×4 register-tiled micro-kernel; small ones by dot products.
 
@@ -183,7 +195,7 @@ let packA«: Float64Array | undefined»;
 let packB«: Float64Array | undefined»;
 const tile = new Float64Array(16);
 
-function gemm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: void» {
+function gemm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: void» {${wasm ? '\n  if (m * n * k >= WASM_MIN && gemmWasm(m, n, k, a, ars, acs, b, brs, bcs, c)) return;' : ''}
   if (m < 8 || n < 8 || k < 8 || m * n * k < 32768) {
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
@@ -261,6 +273,9 @@ function micro(ap«: Float64Array», pa«: number», bp«: Float64Array», pb«:
   for (let x = 0; x < h; x++) for (let y = 0; y < w; y++) c[(i0 + x) * n + j0 + y]«!» += tile[x * 4 + y]«!»;
 }
 
+`;
+
+const LINALG = String.raw`
 // ── column-wise softmax and log-sum-exp, X(i, j) = x[i·rs + j·cs] ──
 // Stable: the column maximum is subtracted before exponentiating.
 
@@ -399,3 +414,6 @@ function cholInverse(n«: number», f«: Float64Array», out«: Real», x«: Flo
   }
 }
 `;
+
+/** The runtime with the plain-JS product only. */
+export const RUNTIME = runtime({ wasm: false, dtype: 'f64' });

@@ -1,9 +1,11 @@
 // The WebAssembly text of matdiff's SIMD matrix product, generated from a few parameters
 // (register tile, cache blocks) so that the unrolled micro-kernels need not be written by
-// hand. scripts/build-wasm.mjs writes it to codegen/wasm/gemm.wat and assembles it (wabt)
-// into codegen/wasm/gemm-wasm.ts; nothing here runs when a generated module runs.
+// hand. scripts/build-wasm.mjs writes it to codegen/wasm/gemm-f32.wat and gemm-f64.wat and
+// assembles those (wabt) into codegen/wasm/gemm-wasm.ts; nothing here runs when a generated
+// module runs. One module per element type: a generated module embeds only its own
+// (~2 KB, under the 4 KB that browsers compile synchronously on their main thread).
 //
-// Exports, for each element type t of f32 and f64:
+// The module for element type t (f32 or f64) exports
 //
 //   gemm_t(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags)
 //     C = op(A)·op(B): C[i·n + j] = Σp A(i, p)·B(p, j), A(i, p) = a[i·ars + p·acs],
@@ -161,7 +163,8 @@ function microFn(t, p) {
   const step = [...bs.map((b, j) => set(b, `(v128.load offset=${j * 16} ${get('pb')})`))];
   for (let r = 0; r < MR; r++) {
     step.push(set('a', `(${splat} ${get(rows[r])})`));
-    for (let j = 0; j < NV; j++) step.push(set(`c${r}_${j}`, `(${v}.add ${get(`c${r}_${j}`)} (${v}.mul ${get('a')} ${get(`b${j}`)}))`));
+    for (let j = 0; j < NV; j++)
+      step.push(set(`c${r}_${j}`, `(${v}.add ${get(`c${r}_${j}`)} (${v}.mul ${get('a')} ${get(`b${j}`)}))`));
   }
   const rowPtr = (r) => (r === 0 ? get('c') : add(get('c'), mul(get('ldc'), i32(r))));
   const store = [];
@@ -217,8 +220,9 @@ function edgeFn(t, p) {
 /**
  * gemm_t: the blocked loops (see the header). flags bit 0: read A in place (any strides:
  * its MR values per step are broadcast one by one anyway); bit 1: read B in place, honoured
- * only where its rows are contiguous (bcs = 1). A strip of fewer than MR rows (NR columns)
- * is always packed, so nothing past an operand's edge is read.
+ * only where its rows are contiguous (bcs = 1). A partial last strip of fewer than MR rows
+ * (NR columns) is packed all the same, once per block, so nothing past an operand's edge
+ * is read.
  */
 function gemmFn(t, p) {
   const T = BYTES[t];
@@ -239,11 +243,8 @@ function gemmFn(t, p) {
         ${set('ra', mul(get('ars'), i32(T)))}
         ${set('sa', mul(get('acs'), i32(T)))})
       (else
-        (if ${get('inA')}
-          (then
-            (call $pack_${t}_${MR} ${get('a')} ${get('ars')} ${get('acs')} ${add(get('ic'), get('ir'))} ${get('pc')} ${get('h')} ${get('kc')} ${get('ap')})
-            ${set('pa', get('ap'))})
-          (else ${set('pa', add(get('ap'), mul(mul(get('ir'), get('kc')), i32(T))))}))
+        ;; packed: the block's strip, or (in place) the partial last strip, packed at ap
+        ${set('pa', `(select ${get('ap')} ${add(get('ap'), mul(mul(get('ir'), get('kc')), i32(T)))} ${get('inA')})`)}
         ${set('ra', i32(T))}
         ${set('sa', i32(MR * T))}))
     ${set('cp', add(get('c'), mul(add(mul(add(get('ic'), get('ir')), get('n')), add(get('jc'), get('jr'))), i32(T))))}
@@ -258,21 +259,22 @@ function gemmFn(t, p) {
         ${set('pb', add(get('b'), mul(add(mul(get('pc'), get('brs')), add(get('jc'), get('jr'))), i32(T))))}
         ${set('sb', mul(get('brs'), i32(T)))})
       (else
-        (if ${get('inB')}
-          (then
-            (call $pack_${t}_${NR} ${get('b')} ${get('bcs')} ${get('brs')} ${add(get('jc'), get('jr'))} ${get('pc')} ${get('w')} ${get('kc')} ${get('bp')})
-            ${set('pb', get('bp'))})
-          (else ${set('pb', add(get('bp'), mul(mul(get('jr'), get('kc')), i32(T))))}))
+        ;; packed: the panel's strip, or (in place) the partial last strip, packed at bp
+        ${set('pb', `(select ${get('bp')} ${add(get('bp'), mul(mul(get('jr'), get('kc')), i32(T)))} ${get('inB')})`)}
         ${set('sb', i32(NR * T))}))
     ${forLoop('ir', 'ir', i32(0), get('mc'), i32(MR), ir)}`;
   const ic = `${set('mc', min(sub(get('m'), get('ic')), get('mcb')))}
-    (if (i32.eqz ${get('inA')})
-      (then (call $pack_${t}_${MR} ${get('a')} ${get('ars')} ${get('acs')} ${get('ic')} ${get('pc')} ${get('mc')} ${get('kc')} ${get('ap')})))
+    ${set('h', `(i32.rem_u ${get('mc')} ${i32(MR)})`)}
+    (if ${get('inA')}
+      (then (if ${get('h')} (then (call $pack_${t}_${MR} ${get('a')} ${get('ars')} ${get('acs')} ${add(get('ic'), sub(get('mc'), get('h')))} ${get('pc')} ${get('h')} ${get('kc')} ${get('ap')}))))
+      (else (call $pack_${t}_${MR} ${get('a')} ${get('ars')} ${get('acs')} ${get('ic')} ${get('pc')} ${get('mc')} ${get('kc')} ${get('ap')})))
     ${forLoop('jr', 'jr', i32(0), get('nc'), i32(NR), jr)}`;
   const pc = `${set('kc', min(sub(get('k'), get('pc')), get('kcb')))}
     ${set('acc', `(i32.ne ${get('pc')} ${i32(0)})`)}
-    (if (i32.eqz ${get('inB')})
-      (then (call $pack_${t}_${NR} ${get('b')} ${get('bcs')} ${get('brs')} ${get('jc')} ${get('pc')} ${get('nc')} ${get('kc')} ${get('bp')})))
+    ${set('w', `(i32.rem_u ${get('nc')} ${i32(NR)})`)}
+    (if ${get('inB')}
+      (then (if ${get('w')} (then (call $pack_${t}_${NR} ${get('b')} ${get('bcs')} ${get('brs')} ${add(get('jc'), sub(get('nc'), get('w')))} ${get('pc')} ${get('w')} ${get('kc')} ${get('bp')}))))
+      (else (call $pack_${t}_${NR} ${get('b')} ${get('bcs')} ${get('brs')} ${get('jc')} ${get('pc')} ${get('nc')} ${get('kc')} ${get('bp')})))
     ${forLoop('ic', 'ic', i32(0), get('m'), get('mcb'), ic)}`;
   const jc = `${set('nc', min(sub(get('n'), get('jc')), get('ncb')))}
     ${forLoop('pc', 'pc', i32(0), get('k'), get('kcb'), pc)}`;
@@ -292,17 +294,23 @@ function gemmFn(t, p) {
   ${forLoop('jc', 'jc', i32(0), get('n'), get('ncb'), jc)})`;
 }
 
-/** The module's text for the given parameters. */
-export function gemmWat(params = PARAMS) {
-  const parts = ['(module', '  (memory (export "memory") 1)'];
-  for (const t of ['f32', 'f64']) {
-    const p = params[t];
-    const NR = (p.NV * 16) / BYTES[t];
-    if (MC_OK(p) !== true) throw new Error(`gemm-wat: ${t} parameters ${JSON.stringify(p)}: ${MC_OK(p)}`);
-    parts.push(`  ;; ── ${t}: ${p.MR} × ${NR} register tile, blocks MC ${p.MC}, KC ${p.KC}, NC ${p.NC} ──`);
-    parts.push(packFn(t, p.MR), NR !== p.MR ? packFn(t, NR) : '', microFn(t, p), edgeFn(t, p), gemmFn(t, p));
-  }
-  parts.push(')');
+/** The text of the module for element type t (f32 or f64). */
+export function gemmWat(t, p = PARAMS[t]) {
+  const NR = (p.NV * 16) / BYTES[t];
+  const bad = MC_OK(p);
+  if (bad !== true) throw new Error(`gemm-wat: ${t} parameters ${JSON.stringify(p)}: ${bad}`);
+  const parts = [
+    `;; AUTOGENERATED by scripts/build-wasm.mjs from codegen/wasm/gemm-wat.mjs — do not edit.`,
+    `;; ${t}: ${p.MR} × ${NR} register tile, blocks MC ${p.MC}, KC ${p.KC}, NC ${p.NC}; scratch ${packBytes(t, p)} bytes`,
+    '(module',
+    '  (memory (export "memory") 1)',
+    packFn(t, p.MR),
+    NR !== p.MR ? packFn(t, NR) : '',
+    microFn(t, p),
+    edgeFn(t, p),
+    gemmFn(t, p),
+    ')',
+  ];
   return parts.filter((x) => x !== '').join('\n') + '\n';
 }
 

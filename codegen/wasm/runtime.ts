@@ -1,7 +1,8 @@
 /**
  * The WebAssembly part of a generated TypeScript module's matrix product: the SIMD kernel
- * (codegen/wasm/gemm.wat, assembled at build time by scripts/build-wasm.mjs) embedded as
- * base64, and the code that instantiates it and calls it. ts/runtime.ts's `gemm` calls
+ * for the module's element type (codegen/wasm/gemm-f32.wat or gemm-f64.wat, assembled at
+ * build time by scripts/build-wasm.mjs) embedded as base64, and the code that
+ * instantiates it and calls it. ts/runtime.ts's `gemm` calls
  * `gemmWasm` first for products of at least WASM_MIN multiply-adds and keeps its plain-JS
  * kernel for smaller ones and wherever `gemmWasm` declines (no WebAssembly, no SIMD).
  *
@@ -11,10 +12,12 @@
 import { GEMM_WASM_BASE64, GEMM_WASM_PACK_BYTES, GEMM_WASM_SIMD_PROBE } from './gemm-wasm.js';
 
 /**
- * Products of fewer multiply-adds (m·n·k) stay in plain JS: below it the copies in and out
- * and the call cost about what the SIMD kernel saves (bench/wasm-gemm.ts measures both).
+ * Products of fewer multiply-adds (m·n·k) stay in plain JS. The kernel (copies and call
+ * included) is ~6× faster from 8 × 8 × 8 on and only ~1.3× at 4 × 4 × 4, where both take
+ * a fraction of a microsecond (bench/wasm-gemm.ts); below this, a module whose products
+ * are all tiny is spared instantiating the kernel and its ~1.2 MB memory.
  */
-export const WASM_MIN = 4096;
+export const WASM_MIN = 512;
 
 /**
  * Memory: one WebAssembly.Memory per module, grown (never shrunk) to the largest product
@@ -22,19 +25,19 @@ export const WASM_MIN = 4096;
  * 64 bytes apart. The operands are copied in with `set` (a memcpy) and C copied out
  * through a cached view, so a call allocates nothing once its sizes have been seen.
  */
-export const WASM_RUNTIME = String.raw`
-// ── the WebAssembly SIMD product (codegen/wasm/gemm.wat) ──
+export const wasmRuntime = (dtype: 'f32' | 'f64'): string => String.raw`
+// ── the WebAssembly SIMD product (codegen/wasm/gemm-${dtype}.wat) ──
 // Where WebAssembly has SIMD, products of at least WASM_MIN multiply-adds run there: the
 // operands are copied into the kernel's memory (after WASM_PACK bytes of scratch), C is
-// computed by a register-tiled kernel (4 × 8 f32 / 4 × 4 f64 tiles of f32x4 / f64x2 sums,
-// in the module's precision) from packed panels, and copied back. The module is
-// instantiated on the first such product; without WebAssembly or SIMD, products stay in JS.
+// computed from packed panels in ${dtype === 'f32' ? '4 × 8 tiles of f32x4' : '4 × 4 tiles of f64x2'} sums held in registers, and
+// copied back. The kernel is instantiated on the first such product; without WebAssembly
+// or SIMD, products stay in JS.
 
 const WASM_MIN = ${WASM_MIN};
-const WASM_PACK = ${GEMM_WASM_PACK_BYTES};
+const WASM_PACK = ${GEMM_WASM_PACK_BYTES[dtype]};
 const WASM_SIMD_PROBE = [${GEMM_WASM_SIMD_PROBE.join(', ')}];
 const WASM_GEMM =
-${chunks(GEMM_WASM_BASE64)
+${chunks(GEMM_WASM_BASE64[dtype])
   .map((s) => `  '${s}'`)
   .join(' +\n')};
 
@@ -79,8 +82,7 @@ function fromBase64(s«: string»)«: Uint8Array» {
 
 function wasmFrom(exports«: WasmExports»)«: WasmGemm» {
   const memory = exports['memory']« as WasmMemory»;
-  const run = exports[Arr.BYTES_PER_ELEMENT === 4 ? 'gemm_f32' : 'gemm_f64']« as WasmGemm['run']»;
-  return { memory, run, heap: new Arr(memory.buffer), views: new Map() };
+  return { memory, run: exports['gemm_${dtype}']« as WasmGemm['run']», heap: new Arr(memory.buffer), views: new Map() };
 }
 
 /** Instantiates the kernel, or returns null: no WebAssembly, no SIMD, or it does not compile. */
@@ -129,11 +131,10 @@ function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars�
   }
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
-  // Read an operand in place rather than packing it where packing would cost as much as
-  // it saves: when it is small (in cache anyway), or little reused (few columns of C for
-  // A, a single strip of rows for B). Packing otherwise avoids cache-set conflicts of
-  // large power-of-two strides.
-  const flags = (n <= 32 || m * k * E <= 65536 ? 1 : 0) | (m <= 4 || k * n * E <= 65536 ? 2 : 0);
+  // Operands are read in place where packing them costs about what it saves: when they are
+  // small (in cache anyway) or little reused (few columns of C for A, few rows for B) —
+  // except B with rows a multiple of 4 KiB apart, whose strips would collide in the cache.
+  const flags = (n <= 32 || m * k * E <= 65536 ? 1 : 0) | ((m <= 64 || k * n * E <= 65536) && (brs * E) % 4096 !== 0 ? 2 : 0);
   w.run(m, n, k, offA, ars, acs, offB, brs, bcs, offC, 0, flags);
   let view = w.views.get(m * n);
   if (view === undefined) {

@@ -42,7 +42,7 @@ const FNS: Record<UnaryFn, FnRow> = {
   relu: { f: (x) => (x > 0 ? x : 0), d: (x) => fn('step', x), ts: (a) => `Math.max(${a}, 0)`, wgsl: (a) => `max(${a}, 0.0)` },
   // softplus′ = σ
   softplus: { f: softplus, d: (x) => fn('sigmoid', x), ts: (a) => `softplus(${a})`, wgsl: (a) => `softplus(${a})` },
-  step: { f: (x) => (x > 0 ? 1 : 0), d: ZERO, ts: (a) => `(${a} > 0 ? 1 : 0)`, wgsl: (a) => `select(0.0, 1.0, ${a} > 0.0)` },
+  step: { f: (x) => (x > 0 ? 1 : 0), d: ZERO, ts: (a) => `+(${a} > 0)`, wgsl: (a) => `select(0.0, 1.0, ${a} > 0.0)` },
   sign: { f: Math.sign, d: ZERO, ts: (a) => `Math.sign(${a})`, wgsl: (a) => `sign(${a})` },
 };
 

@@ -305,7 +305,8 @@ function readInput(
 
 // ── matrix product ──
 // C[m, n] = A·B with A(i, p) = a[i·ars + p·acs] and B(p, j) = b[p·brs + j·bcs]: any
-// strides, so transposed operands are read in place. Large products are blocked
+// strides, so transposed operands are read in place. Where WebAssembly has SIMD, products of at
+// least WASM_MIN multiply-adds run there (gemmWasm, below). Otherwise large products are blocked
 // (MC × KC panels of A, KC × NC of B, packed in float64 into 4-row and 4-column strips)
 // and computed by a 4×4 register-tiled micro-kernel; small ones by dot products.
 
@@ -328,6 +329,8 @@ function gemm(
   bcs: number,
   c: Real,
 ): void {
+  if (m * n * k >= WASM_MIN && gemmWasm(m, n, k, a, ars, acs, b, brs, bcs, c))
+    return;
   if (m < 8 || n < 8 || k < 8 || m * n * k < 32768) {
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
@@ -497,6 +500,196 @@ function micro(
   const w = Math.min(4, n - j0);
   for (let x = 0; x < h; x++)
     for (let y = 0; y < w; y++) c[(i0 + x) * n + j0 + y]! += tile[x * 4 + y]!;
+}
+
+// ── the WebAssembly SIMD product (codegen/wasm/gemm-f64.wat) ──
+// Where WebAssembly has SIMD, products of at least WASM_MIN multiply-adds run there: the
+// operands are copied into the kernel's memory (after WASM_PACK bytes of scratch), C is
+// computed from packed panels in 4 × 4 tiles of f64x2 sums held in registers, and
+// copied back. The kernel is instantiated on the first such product; without WebAssembly
+// or SIMD, products stay in JS.
+
+const WASM_MIN = 512;
+const WASM_PACK = 1179776;
+const WASM_SIMD_PROBE = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0,
+  65, 0, 253, 15, 26, 11,
+];
+const WASM_GEMM =
+  "AGFzbQEAAAABMARgCH9/f39/f39/AGAJf39/f39/f39/AGAGf39/f39/AGAMf39/f39/f39/f39/AAMFBAABAgMFAwEAAQcVAgZt" +
+  "ZW1vcnkCAAhnZW1tX2Y2NAADCu4NBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUgCGtBBEgbIQkg" +
+  "ACADIAhqIA9saiAEIA5saiEMIAFBAUYgCUEERnEEQCAHIQ1BACELAkAgCyAGTg0AA0AgDSAM/QAEAP0LBAAgDSAM/QAEEP0LBBAg" +
+  "DCAOaiEMIA1BIGohDSALQQFqIQsgCyAGSA0ACwsFQQAhCgJAIApBBE4NAANAIAcgCkEIbGohDSAKIAlIBEBBACELAkAgCyAGTg0A" +
+  "A0AgDSAMKwMAOQMAIAwgDmohDCANQSBqIQ0gC0EBaiELIAsgBkgNAAsLIAwgBiAObGsgD2ohDAVBACELAkAgCyAGTg0AA0AgDUQA" +
+  "AAAAAAAAADkDACANQSBqIQ0gC0EBaiELIAsgBkgNAAsLCyAKQQFqIQogCkEESA0ACwsLIAcgBkEgbGohByAIQQRqIQggCCAFSA0A" +
+  "CwsL4wMCBH8LeyAAIQkgCSABaiEKIAogAWohCyALIAFqIQwDQCAD/QAEACEOIAP9AAQQIQ8gCf0KAwAhDSAQIA0gDv3yAf3wASEQ" +
+  "IBEgDSAP/fIB/fABIREgCv0KAwAhDSASIA0gDv3yAf3wASESIBMgDSAP/fIB/fABIRMgC/0KAwAhDSAUIA0gDv3yAf3wASEUIBUg" +
+  "DSAP/fIB/fABIRUgDP0KAwAhDSAWIA0gDv3yAf3wASEWIBcgDSAP/fIB/fABIRcgCSACaiEJIAogAmohCiALIAJqIQsgDCACaiEM" +
+  "IAMgBGohAyAFQQFrIgUNAAsgCARAIBAgBv0ABAD98AEhECARIAb9AAQQ/fABIREgEiAGIAdBAWxq/QAEAP3wASESIBMgBiAHQQFs" +
+  "av0ABBD98AEhEyAUIAYgB0ECbGr9AAQA/fABIRQgFSAGIAdBAmxq/QAEEP3wASEVIBYgBiAHQQNsav0ABAD98AEhFiAXIAYgB0ED" +
+  "bGr9AAQQ/fABIRcLIAYgEP0LBAAgBiAR/QsEECAGIAdBAWxqIBL9CwQAIAYgB0EBbGogE/0LBBAgBiAHQQJsaiAU/QsEACAGIAdB" +
+  "AmxqIBX9CwQQIAYgB0EDbGogFv0LBAAgBiAHQQNsaiAX/QsEEAt9AQR/QQAhBgJAIAYgA04NAANAQQAhBwJAIAcgBE4NAANAIAAg" +
+  "BkEEbCAHakEIbGohCCABIAYgAmxqIAdBCGxqIQkgCSAFBHwgCSsDACAIKwMAoAUgCCsDAAs5AwAgB0EBaiEHIAcgBEgNAAsLIAZB" +
+  "AWohBiAGIANIDQALCwukBgEafyAAQQFIIAFBAUhyIAJBAUhyBEAPCyALQQFxIQwgC0ECcUEARyAIQQFGcSENIAohDiAKQYCACGoh" +
+  "DyAPQYCAwABqIRAgAUEIbCERIAIgAkGAAkEBa2pBgAJuQQFraiACQYACQQFrakGAAm5uIRIgACAAQcAAQQFrakHAAG5BAWtqIABB" +
+  "wABBAWtqQcAAbm5BBEEBa2pBBG5BBGwhEyABIAFBgARBAWtqQYAEbkEBa2ogAUGABEEBa2pBgARubkEEQQFrakEEbkEEbCEUQQAh" +
+  "FQJAIBUgAU4NAANAIAEgFWsgFCABIBVrIBRIGyEWQQAhFwJAIBcgAk4NAANAIAIgF2sgEiACIBdrIBJIGyEYIBdBAEchHyAWQQRw" +
+  "IR0gDQRAIB0EQCAGIAggByAVIBYgHWtqIBcgHSAYIA8QAAsFIAYgCCAHIBUgFyAWIBggDxAAC0EAIRkCQCAZIABODQADQCAAIBlr" +
+  "IBMgACAZayATSBshGiAaQQRwIR4gDARAIB4EQCADIAQgBSAZIBogHmtqIBcgHiAYIA4QAAsFIAMgBCAFIBkgFyAaIBggDhAAC0EA" +
+  "IRsCQCAbIBZODQADQCAWIBtrQQQgFiAba0EESBshHSANIB1BBEZxBEAgBiAXIAdsIBUgG2pqQQhsaiEjIAdBCGwhJAUgDyAPIBsg" +
+  "GGxBCGxqIA0bISNBICEkC0EAIRwCQCAcIBpODQADQCAaIBxrQQQgGiAca0EESBshHiAMIB5BBEZxBEAgAyAZIBxqIARsIBcgBWxq" +
+  "QQhsaiEgIARBCGwhISAFQQhsISIFIA4gDiAcIBhsQQhsaiAMGyEgQQghIUEgISILIAkgGSAcaiABbCAVIBtqakEIbGohJSAeQQRG" +
+  "IB1BBEZxBEAgICAhICIgIyAkIBggJSARIB8QAQUgICAhICIgIyAkIBggEEEgQQAQASAQICUgESAeIB0gHxACCyAcQQRqIRwgHCAa" +
+  "SA0ACwsgG0EEaiEbIBsgFkgNAAsLIBkgE2ohGSAZIABIDQALCyAXIBJqIRcgFyACSA0ACwsgFSAUaiEVIBUgAUgNAAsLCw==";
+
+interface WasmExports {
+  readonly [name: string]: unknown;
+}
+/** The part of the WebAssembly API used here (declared locally: the module needs no DOM or Node types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (
+    module: object,
+    imports: object,
+  ) => { readonly exports: WasmExports };
+  instantiate(
+    bytes: Uint8Array,
+    imports: object,
+  ): Promise<{ readonly instance: { readonly exports: WasmExports } }>;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmGemm {
+  readonly memory: WasmMemory;
+  readonly run: (
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    ws: number,
+    flags: number,
+  ) => void;
+  /** The memory as the module's element type; replaced when the memory grows. */
+  heap: Real;
+  /** Views of C (at WASM_PACK) by length. */
+  readonly views: Map<number, Real>;
+}
+
+/** The kernel: undefined until the first large product, null where it is unavailable. */
+let wasmGemm: WasmGemm | null | undefined;
+
+function fromBase64(s: string): Uint8Array {
+  const digits =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const out = new Uint8Array(
+    (s.length >> 2) * 3 - (s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0),
+  );
+  for (let i = 0, o = 0; i < s.length; i += 4) {
+    let x = 0;
+    for (let q = 0; q < 4; q++)
+      x = (x << 6) | (digits.indexOf(s.charAt(i + q)) & 63);
+    out[o++] = x >> 16;
+    if (o < out.length) out[o++] = (x >> 8) & 255;
+    if (o < out.length) out[o++] = x & 255;
+  }
+  return out;
+}
+
+function wasmFrom(exports: WasmExports): WasmGemm {
+  const memory = exports["memory"] as WasmMemory;
+  return {
+    memory,
+    run: exports["gemm_f64"] as WasmGemm["run"],
+    heap: new Arr(memory.buffer),
+    views: new Map(),
+  };
+}
+
+/** Instantiates the kernel, or returns null: no WebAssembly, no SIMD, or it does not compile. */
+function loadWasm(): WasmGemm | null {
+  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  try {
+    if (
+      typeof api !== "object" ||
+      api === null ||
+      !api.validate(new Uint8Array(WASM_SIMD_PROBE))
+    )
+      return null;
+    const bytes = fromBase64(WASM_GEMM);
+    try {
+      return wasmFrom(new api.Instance(new api.Module(bytes), {}).exports);
+    } catch {
+      // Some hosts refuse synchronous compilation (a browser's main thread, beyond 4 KB):
+      // compile in the background, and multiply in JS until it is ready.
+      api.instantiate(bytes, {}).then(
+        (r) => void (wasmGemm = wasmFrom(r.instance.exports)),
+        () => undefined,
+      );
+      return null;
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes reserved for an operand: 64-aligned, and at least 64 more. */
+const wasmSpan = (bytes: number): number => Math.ceil(bytes / 64) * 64 + 64;
+
+/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmWasm(
+  m: number,
+  n: number,
+  k: number,
+  a: Real,
+  ars: number,
+  acs: number,
+  b: Real,
+  brs: number,
+  bcs: number,
+  c: Real,
+): boolean {
+  const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
+  if (w === null) return false;
+  const E = Arr.BYTES_PER_ELEMENT;
+  const offC = WASM_PACK;
+  const offA = offC + wasmSpan(m * n * E);
+  const offB = offA + wasmSpan(a.length * E);
+  const end = offB + wasmSpan(b.length * E);
+  if (end > w.memory.buffer.byteLength) {
+    if (end > 2 ** 31) return false;
+    try {
+      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
+    } catch {
+      return false;
+    }
+    w.heap = new Arr(w.memory.buffer);
+    w.views.clear();
+  }
+  w.heap.set(a, offA / E);
+  w.heap.set(b, offB / E);
+  // Operands are read in place where packing them costs about what it saves: when they are
+  // small (in cache anyway) or little reused (few columns of C for A, few rows for B) —
+  // except B with rows a multiple of 4 KiB apart, whose strips would collide in the cache.
+  const flags =
+    (n <= 32 || m * k * E <= 65536 ? 1 : 0) |
+    ((m <= 64 || k * n * E <= 65536) && (brs * E) % 4096 !== 0 ? 2 : 0);
+  w.run(m, n, k, offA, ars, acs, offB, brs, bcs, offC, 0, flags);
+  let view = w.views.get(m * n);
+  if (view === undefined) {
+    if (w.views.size >= 32) w.views.clear();
+    w.views.set(m * n, (view = new Arr(w.memory.buffer, offC, m * n)));
+  }
+  c.set(view);
+  return true;
 }
 
 // ── column-wise softmax and log-sum-exp, X(i, j) = x[i·rs + j·cs] ──
