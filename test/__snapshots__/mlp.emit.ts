@@ -1378,7 +1378,7 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
   // W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1)   [h, B]
   {
     for (let p = 0; p < d_h * d_B; p++)
-      t_mul[p] = t_matmul_4[p]! * (t_add[p]! > 0 ? 1 : 0);
+      t_mul[p] = t_matmul_4[p]! * +(t_add[p]! > 0);
   }
 
   // (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ   [h, n]
