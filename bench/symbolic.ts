@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { parse, grads, printExpr } from '../src/index.js';
 import { topoOrder, type Node } from '../src/graph/node.js';
 import { nameShared } from '../src/print/where.js';
-import { definedNames, takenNames } from '../src/cli/commands/derive.js';
+import { definedNames, takenNames } from '../src/print/gradients.js';
 
 /** A chain of L dense tanh layers with a squared-norm loss. */
 function chain(layers: number): string {

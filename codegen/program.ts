@@ -10,7 +10,9 @@ import type { Model } from '../src/model/model.js';
 import { definitionNames } from '../src/model/model.js';
 import type { Node } from '../src/graph/node.js';
 import { grads } from '../src/diff/derivative.js';
-import { isScalar } from '../src/shape/shape.js';
+import { isScalar, shapeText } from '../src/shape/shape.js';
+import { printExpr } from '../src/print/printer.js';
+import { derivativeLines } from '../src/print/gradients.js';
 import type { MemoryPlan, Schedule } from './ir.js';
 import { schedule } from './schedule.js';
 import { planMemory } from './memory.js';
@@ -32,6 +34,8 @@ export interface Program {
   readonly valueAndGrad?: Entry;
   /** Names of the model's definitions, for printing formulas in comments. */
   readonly names: ReadonlyMap<Node, string>;
+  /** The output and its gradients as `matdiff grad` prints them (Unicode), for module headers. */
+  readonly formulas: readonly string[];
   /** Every symbolic dimension either entry needs, sorted. */
   readonly dims: readonly string[];
   /** Every variable either entry reads, in declaration order. */
@@ -64,5 +68,9 @@ export function buildProgram({ model, output, wrt }: ProgramSpec): Program {
   for (const e of [forward, valueAndGrad]) for (const i of e?.schedule.inputs ?? []) used.add(i.name);
   const inputs = [...model.vars.values()].filter((v) => used.has(v.name)).map((v) => ({ name: v.name, node: v.node }));
   const dims = [...new Set([...forward.schedule.dims, ...(valueAndGrad?.schedule.dims ?? [])])].sort();
-  return { file: model.file, output, wrt: withGrads, forward, ...(valueAndGrad && { valueAndGrad }), names, dims, inputs };
+  const formulas = [
+    `${output.name} = ${printExpr(output.node, 'unicode', names)}   ${shapeText(output.node.shape)}`,
+    ...derivativeLines(model, 'grad', output, withGrads, withGrads.map((w) => w.grad), 'unicode'),
+  ];
+  return { file: model.file, output, wrt: withGrads, forward, ...(valueAndGrad && { valueAndGrad }), names, formulas, dims, inputs };
 }

@@ -1,0 +1,61 @@
+/**
+ * Derivatives as printed lines — `∂L/∂W = …`, then `  where G = …` for the parts they
+ * share — for `matdiff grad/hess/jac` and for the headers of generated modules.
+ */
+import type { Node } from '../graph/node.js';
+import type { Model } from '../model/model.js';
+import { RESERVED } from '../model/functions.js';
+import { isScalar } from '../shape/shape.js';
+import { simplify } from '../simplify/simplify.js';
+import { stepAdjoints } from '../diff/steps.js';
+import type { DerivativeKind } from '../diff/derivative.js';
+import { type Format, latexName } from './context.js';
+import { nameShared } from './where.js';
+
+export interface Named {
+  name: string;
+  node: Node;
+}
+
+/** One line per derivative of `output` by each of `wrt` (`results`, in order), then the where-lines. */
+export function derivativeLines(
+  model: Model,
+  kind: DerivativeKind,
+  output: Named,
+  wrt: readonly Named[],
+  results: readonly Node[],
+  format: Format,
+): string[] {
+  // Name the adjoints of the model's own steps (δ of each layer), however short.
+  const hints = kind === 'grad' ? stepAdjoints(output.node, [...model.vars.values()].map((v) => v.node)) : [];
+  const named = nameShared(results, format, definedNames(model), takenNames(model), hints);
+  const lines = wrt.map((w, i) => `${lhs(kind, output.name, w.name, w.node, format)} = ${named.texts[i]}`);
+  for (const [name, text] of named.where) lines.push(`  where ${name} = ${text}`);
+  return lines;
+}
+
+function lhs(kind: DerivativeKind, f: string, x: string, xn: Node, fmt: Format): string {
+  if (fmt === 'latex') {
+    const [lf, lx] = [latexName(f, false), latexName(x, !isScalar(xn.shape))];
+    return kind === 'hess' ? `\\frac{\\partial^2 ${lf}}{\\partial ${lx}^2}` : `\\frac{\\partial ${lf}}{\\partial ${lx}}`;
+  }
+  if (fmt === 'ascii') return kind === 'hess' ? `d2${f}/d${x}2` : `d${f}/d${x}`;
+  return kind === 'hess' ? `∂²${f}/∂${x}²` : `∂${f}/∂${x}`;
+}
+
+/** Each definition's node, and its simplified form, to its name. */
+export function definedNames(model: Model): Map<Node, string> {
+  const names = new Map<Node, string>();
+  for (const d of model.defs.values()) {
+    if (d.node.args.length === 0) continue;
+    if (!names.has(d.node)) names.set(d.node, d.name);
+    const s = simplify(d.node);
+    if (s.args.length && !names.has(s)) names.set(s, d.name);
+  }
+  return names;
+}
+
+/** Names a where-binding must not take. */
+export function takenNames(model: Model): Set<string> {
+  return new Set([...model.vars.keys(), ...model.defs.keys(), ...model.dims, ...RESERVED]);
+}
