@@ -68,7 +68,9 @@ const machine = {
   memGiB: Math.round(os.totalmem() / 2 ** 30),
 };
 const loadAtStart = os.loadavg();
-log(`node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.platform}; load average ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`);
+log(
+  `node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.platform}; load average ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`,
+);
 
 const tfInfo = await initTf();
 const tfBackends = (['cpu', 'wasm'] as TfBackend[]).filter((b) => {
@@ -76,7 +78,9 @@ const tfBackends = (['cpu', 'wasm'] as TfBackend[]).filter((b) => {
   skipped.push({ what: `tfjs-${b}`, reason: tfInfo.backends[b] ?? 'not registered' });
   return false;
 });
-log(`tfjs-core ${tfInfo.version}: backends ${tfBackends.join(', ')}; wasm SIMD ${tfInfo.wasmSimd}, threads ${tfInfo.wasmThreads}`);
+log(
+  `tfjs-core ${tfInfo.version}: backends ${tfBackends.join(', ')}; wasm SIMD ${tfInfo.wasmSimd}, threads ${tfInfo.wasmThreads}`,
+);
 
 let jaxInfo: { version: string; devices: string[] } | null = null;
 try {
@@ -86,7 +90,11 @@ try {
   skipped.push({ what: 'jax-js', reason: `failed to load or initialise: ${errorText(e)}` });
   log(`@jax-js/jax: unavailable — ${errorText(e)}`);
 }
-skipped.push({ what: "jax-js 'cpu' device", reason: 'a reference interpreter (one 256² product took ≈5.7 s in a probe while this benchmark was written); only its wasm device is benchmarked' });
+skipped.push({
+  what: "jax-js 'cpu' device",
+  reason:
+    'a reference interpreter (one 256² product took ≈5.7 s in a probe while this benchmark was written); only its wasm device is benchmarked',
+});
 
 let matdiffReason: string | null = null;
 try {
@@ -149,7 +157,11 @@ if (want('a')) {
     }
     const tiled = makeTiledMatmul(n, n, n);
     const tiledOut = new Float32Array(n * n);
-    contenders.push({ name: 'ref-tiled-js', run: () => tiled(a, b, tiledOut), result: () => (tiled(a, b, tiledOut), tiledOut) });
+    contenders.push({
+      name: 'ref-tiled-js',
+      run: () => tiled(a, b, tiledOut),
+      result: () => (tiled(a, b, tiledOut), tiledOut),
+    });
 
     const checks = new Map<string, string>();
     for (const c of contenders) {
@@ -178,10 +190,30 @@ if (want('a')) {
           check: checks.get(c.name) ?? '',
         });
       } else {
-        matmulRows.push({ n, impl: c.name, medianMs: null, bestMs: null, gflops: null, vsTiled: null, relIqr: null, check: checks.get(c.name) ?? '', error: s?.error });
+        matmulRows.push({
+          n,
+          impl: c.name,
+          medianMs: null,
+          bestMs: null,
+          gflops: null,
+          vsTiled: null,
+          relIqr: null,
+          check: checks.get(c.name) ?? '',
+          error: s?.error,
+        });
       }
     }
-    if (matdiffReason) matmulRows.splice(matmulRows.length - contenders.length, 0, { n, impl: 'matdiff', medianMs: null, bestMs: null, gflops: null, vsTiled: null, relIqr: null, check: `n/a: ${matdiffReason}` });
+    if (matdiffReason)
+      matmulRows.splice(matmulRows.length - contenders.length, 0, {
+        n,
+        impl: 'matdiff',
+        medianMs: null,
+        bestMs: null,
+        gflops: null,
+        vsTiled: null,
+        relIqr: null,
+        check: `n/a: ${matdiffReason}`,
+      });
     log(`  n = ${n} done`);
   }
   log();
@@ -223,7 +255,7 @@ let alloc: Record<string, unknown> = {};
 let mlpRefName = 'tfjs';
 const S = MLP784;
 const layoutNote =
-  "matdiff and jax-js: feature-major as in the model (X [784,256], W1·X). tfjs twice: [W·X] mirrors it exactly (column-wise log-softmax as Z − logsumexp(Z, axis 0)); [X·Wᵀ] is the batch-major equivalent with transposed weights and tf.logSoftmax (gradients transposed back for the check)";
+  'matdiff and jax-js: feature-major as in the model (X [784,256], W1·X). tfjs twice: [W·X] mirrors it exactly (column-wise log-softmax as Z − logsumexp(Z, axis 0)); [X·Wᵀ] is the batch-major equivalent with transposed weights and tf.logSoftmax (gradients transposed back for the check)';
 
 if (want('b') || want('c') || want('alloc')) {
   log(`\n(b) MLP 784-256-10 relu / softmax-cross-entropy, batch 256: one step = value + ∂W1, ∂b1, ∂W2, ∂b2`);
@@ -258,22 +290,30 @@ if (want('b') || want('c') || want('alloc')) {
       log(`    reference ${refImpl.name} failed — ${errorText(e)}`);
       checks.set(refImpl.name, `error: ${errorText(e)}`);
     }
-    if (ref) for (const i of impls) {
-      try {
-        await i.c.step.before?.();
-        const got = i.c.evaluate();
-        const rd: Record<string, number> = { value: Math.abs(got.value - ref.value) / Math.abs(ref.value) };
-        for (const k of ['W1', 'b1', 'W2', 'b2'] as const) rd[k] = relDiff(got.grad[k], ref.grad[k]);
-        const worst = Math.max(...Object.values(rd).map((x) => (Number.isNaN(x) ? Infinity : x)));
-        mlpChecks[i.name] = { value: got.value, relDiff: rd };
-        checks.set(i.name, i === refImpl ? 'reference' : worst <= MLP_TOL ? `ok ${fmtNum(worst, 2)}` : `WRONG ${fmtNum(worst, 2)}`);
-        if (i !== refImpl)
-          log(`    ${i.name}: L = ${got.value}; rel. diff ${Object.entries(rd).map(([k, v]) => `${k} ${fmtNum(v, 2)}`).join(', ')} → ${checks.get(i.name)}`);
-      } catch (e) {
-        checks.set(i.name, `error: ${errorText(e)}`);
-        log(`    ${i.name}: evaluation failed — ${errorText(e)}`);
+    if (ref)
+      for (const i of impls) {
+        try {
+          await i.c.step.before?.();
+          const got = i.c.evaluate();
+          const rd: Record<string, number> = { value: Math.abs(got.value - ref.value) / Math.abs(ref.value) };
+          for (const k of ['W1', 'b1', 'W2', 'b2'] as const) rd[k] = relDiff(got.grad[k], ref.grad[k]);
+          const worst = Math.max(...Object.values(rd).map((x) => (Number.isNaN(x) ? Infinity : x)));
+          mlpChecks[i.name] = { value: got.value, relDiff: rd };
+          checks.set(
+            i.name,
+            i === refImpl ? 'reference' : worst <= MLP_TOL ? `ok ${fmtNum(worst, 2)}` : `WRONG ${fmtNum(worst, 2)}`,
+          );
+          if (i !== refImpl)
+            log(
+              `    ${i.name}: L = ${got.value}; rel. diff ${Object.entries(rd)
+                .map(([k, v]) => `${k} ${fmtNum(v, 2)}`)
+                .join(', ')} → ${checks.get(i.name)}`,
+            );
+        } catch (e) {
+          checks.set(i.name, `error: ${errorText(e)}`);
+          log(`    ${i.name}: evaluation failed — ${errorText(e)}`);
+        }
       }
-    }
   } else {
     log('    no tfjs backend to check against');
   }
@@ -314,11 +354,33 @@ if (want('b') || want('c') || want('alloc')) {
     });
   }
   if (matdiffReason)
-    mlpRows.unshift({ impl: 'matdiff', stepMs: null, stepBestMs: null, forwardMs: null, forwardBestMs: null, stepIqr: null, gradOverForward: null, stepGflops: null, matdiffSpeedup: null, check: `n/a: ${matdiffReason}` });
+    mlpRows.unshift({
+      impl: 'matdiff',
+      stepMs: null,
+      stepBestMs: null,
+      forwardMs: null,
+      forwardBestMs: null,
+      stepIqr: null,
+      gradOverForward: null,
+      stepGflops: null,
+      matdiffSpeedup: null,
+      check: `n/a: ${matdiffReason}`,
+    });
   log();
   log(
     formatTable(
-      ['implementation', 'step (value+grad)', 'best', 'IQR', 'forward', 'best', '(c) step ÷ forward', 'step GFLOP/s', 'matdiff faster by', `check vs ${mlpRefName}`],
+      [
+        'implementation',
+        'step (value+grad)',
+        'best',
+        'IQR',
+        'forward',
+        'best',
+        '(c) step ÷ forward',
+        'step GFLOP/s',
+        'matdiff faster by',
+        `check vs ${mlpRefName}`,
+      ],
       mlpRows.map((r): Cell[] => [
         r.impl,
         fmtMs(r.stepMs),
@@ -333,7 +395,9 @@ if (want('b') || want('c') || want('alloc')) {
       ]),
     ),
   );
-  log(`    (FLOPs counted: forward ${fmtNum(mlpForwardFlops(S) / 1e6)} M, step ${fmtNum(mlpStepFlops(S) / 1e6)} M — the products only)`);
+  log(
+    `    (FLOPs counted: forward ${fmtNum(mlpForwardFlops(S) / 1e6)} M, step ${fmtNum(mlpStepFlops(S) / 1e6)} M — the products only)`,
+  );
 
   // ───────────── allocation: 100 calls of valueAndGrad after the first ─────────────
   if (want('alloc')) {
@@ -346,7 +410,15 @@ if (want('b') || want('c') || want('alloc')) {
       const rows: Cell[][] = [];
       const add = (name: string, r: Alloc): void => {
         alloc[name] = r;
-        rows.push([name, `${r.warmup} + ${r.calls}`, fmtBytes(r.heapPerCall), fmtBytes(r.arrayBuffersPerCall), fmtBytes(r.externalPerCall), String(r.gcsDuring), fmtBytes(r.retainedHeap + r.retainedArrayBuffers)]);
+        rows.push([
+          name,
+          `${r.warmup} + ${r.calls}`,
+          fmtBytes(r.heapPerCall),
+          fmtBytes(r.arrayBuffersPerCall),
+          fmtBytes(r.externalPerCall),
+          String(r.gcsDuring),
+          fmtBytes(r.retainedHeap + r.retainedArrayBuffers),
+        ]);
       };
       add('baseline (empty call)', await allocation(() => {}, gc, 1, 100));
       if (matdiffReason) rows.push(['matdiff', '—', '—', '—', '—', '—', `n/a: ${matdiffReason}`]);
@@ -359,11 +431,31 @@ if (want('b') || want('c') || want('alloc')) {
         await i.c.step.before?.();
         const md = i.name === 'matdiff';
         const warm = md ? settle(i.c.step.run, 400) : 3;
-        add(md ? 'matdiff, steady state' : i.name, await allocation(i.c.step.run, gc, 0, md ? 100 : args.quick ? 5 : 10, warm));
+        add(
+          md ? 'matdiff, steady state' : i.name,
+          await allocation(i.c.step.run, gc, 0, md ? 100 : args.quick ? 5 : 10, warm),
+        );
       }
-      log(formatTable(['implementation', 'warm-up + calls', 'JS heap / call', 'ArrayBuffers / call', 'external / call', 'GCs during', 'retained after GC'], rows));
-      log('    A GC during the loop hides allocation, so any GC means "allocates". Early calls of a fresh matdiff module');
-      log('    allocate on the JS heap while V8 still runs it unoptimised (boxed doubles); its typed arrays are allocated once.');
+      log(
+        formatTable(
+          [
+            'implementation',
+            'warm-up + calls',
+            'JS heap / call',
+            'ArrayBuffers / call',
+            'external / call',
+            'GCs during',
+            'retained after GC',
+          ],
+          rows,
+        ),
+      );
+      log(
+        '    A GC during the loop hides allocation, so any GC means "allocates". Early calls of a fresh matdiff module',
+      );
+      log(
+        '    allocate on the JS heap while V8 still runs it unoptimised (boxed doubles); its typed arrays are allocated once.',
+      );
     }
   }
   for (const i of impls) i.c.dispose();
@@ -398,7 +490,13 @@ function settle(run: () => void, maxCalls: number): number {
 }
 
 /** Heap growth over `calls` calls after `warmup` calls (those included in neither count). */
-async function allocation(run: () => void, gc: () => void, warmup: number, calls: number, alreadyWarm = 0): Promise<Alloc> {
+async function allocation(
+  run: () => void,
+  gc: () => void,
+  warmup: number,
+  calls: number,
+  alreadyWarm = 0,
+): Promise<Alloc> {
   for (let k = 0; k < warmup; k++) run();
   warmup += alreadyWarm;
   gc();
@@ -455,7 +553,9 @@ const gradRatio = mdRow?.gradOverForward ?? null;
 const mdAlloc = alloc['matdiff, steady state'] as Alloc | undefined;
 const mdCold = alloc['matdiff, calls 2–101 (fresh)'] as Alloc | undefined;
 // ≤ 1 KiB: heapUsed moves by tens of bytes per call even for an empty call
-const allocOk = mdAlloc ? mdAlloc.gcsDuring === 0 && mdAlloc.heapPerCall < 1024 && mdAlloc.arrayBuffersPerCall < 64 : null;
+const allocOk = mdAlloc
+  ? mdAlloc.gcsDuring === 0 && mdAlloc.heapPerCall < 1024 && mdAlloc.arrayBuffersPerCall < 64
+  : null;
 
 const targets = [
   {
@@ -473,22 +573,39 @@ const targets = [
     measured: md512?.gflops && ref512?.gflops ? `${fmtNum(md512.gflops)} vs ${fmtNum(ref512.gflops)} GFLOP/s` : '—',
     verdict: verdict(md512?.gflops && ref512?.gflops ? md512.gflops >= ref512.gflops : null),
   },
-  { target: 'valueAndGrad ≤ 3× forward (MLP)', measured: gradRatio === null ? '—' : fmtRatio(gradRatio), verdict: verdict(gradRatio === null ? null : gradRatio <= 3) },
+  {
+    target: 'valueAndGrad ≤ 3× forward (MLP)',
+    measured: gradRatio === null ? '—' : fmtRatio(gradRatio),
+    verdict: verdict(gradRatio === null ? null : gradRatio <= 3),
+  },
   {
     target: 'no allocation per valueAndGrad call (steady state)',
-    measured: mdAlloc ? `${fmtBytes(mdAlloc.heapPerCall)} heap + ${fmtBytes(mdAlloc.arrayBuffersPerCall)} buffers per call, ${mdAlloc.gcsDuring} GCs` : '—',
+    measured: mdAlloc
+      ? `${fmtBytes(mdAlloc.heapPerCall)} heap + ${fmtBytes(mdAlloc.arrayBuffersPerCall)} buffers per call, ${mdAlloc.gcsDuring} GCs`
+      : '—',
     verdict: verdict(allocOk),
   },
   {
     target: '… and for calls 2–101 of a fresh module',
-    measured: mdCold ? `${fmtBytes(mdCold.heapPerCall)} heap + ${fmtBytes(mdCold.arrayBuffersPerCall)} buffers per call, ${mdCold.gcsDuring} GCs` : '—',
-    verdict: verdict(mdCold ? mdCold.gcsDuring === 0 && mdCold.heapPerCall < 1024 && mdCold.arrayBuffersPerCall < 64 : null),
+    measured: mdCold
+      ? `${fmtBytes(mdCold.heapPerCall)} heap + ${fmtBytes(mdCold.arrayBuffersPerCall)} buffers per call, ${mdCold.gcsDuring} GCs`
+      : '—',
+    verdict: verdict(
+      mdCold ? mdCold.gcsDuring === 0 && mdCold.heapPerCall < 1024 && mdCold.arrayBuffersPerCall < 64 : null,
+    ),
   },
 ];
 log('\ntargets (issue 4)');
-log(formatTable(['target', 'measured', 'verdict'], targets.map((t) => [t.target, t.measured, t.verdict])));
+log(
+  formatTable(
+    ['target', 'measured', 'verdict'],
+    targets.map((t) => [t.target, t.measured, t.verdict]),
+  ),
+);
 const loadAtEnd = os.loadavg();
-log(`\nload average at the end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} (${machine.cores} cores; other processes share them — see the IQR column for noise)`);
+log(
+  `\nload average at the end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} (${machine.cores} cores; other processes share them — see the IQR column for noise)`,
+);
 if (skipped.length) {
   log('\nnot run / limited:');
   for (const s of skipped) log(`  - ${s.what}: ${s.reason}`);
@@ -497,7 +614,8 @@ if (skipped.length) {
 // ───────────────────────────── JSON ─────────────────────────────
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outFile = args.out ?? path.join(here, 'results', `cpu-${dateStamp(new Date())}${args.quick ? '-quick' : ''}.json`);
+const outFile =
+  args.out ?? path.join(here, 'results', `cpu-${dateStamp(new Date())}${args.quick ? '-quick' : ''}.json`);
 mkdirSync(path.dirname(outFile), { recursive: true });
 writeFileSync(
   outFile,
@@ -510,7 +628,15 @@ writeFileSync(
       timing,
       libraries: { tfjs: tfInfo, jaxjs: jaxInfo },
       matmul: matmulRows,
-      mlp: { shape: S, layout: layoutNote, forwardFlops: mlpForwardFlops(S), stepFlops: mlpStepFlops(S), rows: mlpRows, checks: mlpChecks, tolerance: MLP_TOL },
+      mlp: {
+        shape: S,
+        layout: layoutNote,
+        forwardFlops: mlpForwardFlops(S),
+        stepFlops: mlpStepFlops(S),
+        rows: mlpRows,
+        checks: mlpChecks,
+        tolerance: MLP_TOL,
+      },
       allocation: alloc,
       targets,
       skipped,

@@ -156,7 +156,13 @@ export interface BenchArgs {
 /** `--quick`, `--runs N` (≥5), `--sizes 128,256`, `--only a,b`, `--out FILE`. */
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const quick = argv.includes('--quick');
-  const args: BenchArgs = { quick, runs: quick ? 5 : 21, sizes: quick ? [128, 256] : [128, 256, 512], only: null, out: null };
+  const args: BenchArgs = {
+    quick,
+    runs: quick ? 5 : 21,
+    sizes: quick ? [128, 256] : [128, 256, 512],
+    only: null,
+    out: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string => {
@@ -166,10 +172,15 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     };
     if (a === '--quick') continue;
     else if (a === '--runs') args.runs = Math.max(5, parseInt(next(), 10) || 5);
-    else if (a === '--sizes') args.sizes = next().split(',').map((s) => parseInt(s, 10)).filter((n) => n > 0);
+    else if (a === '--sizes')
+      args.sizes = next()
+        .split(',')
+        .map((s) => parseInt(s, 10))
+        .filter((n) => n > 0);
     else if (a === '--only') args.only = new Set(next().split(','));
     else if (a === '--out') args.out = next();
-    else throw new Error(`unknown argument ${a} (known: --quick, --runs N, --sizes a,b, --only a,b,c,alloc, --out FILE)`);
+    else
+      throw new Error(`unknown argument ${a} (known: --quick, --runs N, --sizes a,b, --only a,b,c,alloc, --out FILE)`);
   }
   return args;
 }

@@ -30,7 +30,9 @@ export async function initJax(): Promise<{ version: string; devices: string[] }>
   const { readFileSync } = await import('node:fs');
   const path = await import('node:path');
   const entry = createRequire(import.meta.url).resolve('@jax-js/jax');
-  const version = (JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (
+    JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }
+  ).version;
   return { version, devices };
 }
 

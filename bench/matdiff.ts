@@ -51,16 +51,28 @@ function scalar(v: unknown): number {
   return f[0]!;
 }
 
-export function matdiffMatmul(n: number, a: Float32Array, b: Float32Array): Contender & { result: () => Float32Array; source?: string } {
+export function matdiffMatmul(
+  n: number,
+  a: Float32Array,
+  b: Float32Array,
+): Contender & { result: () => Float32Array; source?: string } {
   const model = parse('A: [n, n]; B: [n, n]\nC = A·B\n', 'matmul.mdf', { dims: new Map([['n', n]]) });
   const k = compile(model, { dtype: 'f32' });
   const inputs: Inputs = { A: a, B: b };
-  return { name: 'matdiff', run: () => void k.forward(inputs), result: () => flat(k.forward(inputs)), source: k.source };
+  return {
+    name: 'matdiff',
+    run: () => void k.forward(inputs),
+    result: () => flat(k.forward(inputs)),
+    source: k.source,
+  };
 }
 
 export const MLP_MODEL = fileURLToPath(new URL('./mlp784.mdf', import.meta.url));
 
-export function matdiffMlp(_s: MlpShape, d: MlpData): MlpContender & { source?: string; compiled: Compiled; inputs: Inputs } {
+export function matdiffMlp(
+  _s: MlpShape,
+  d: MlpData,
+): MlpContender & { source?: string; compiled: Compiled; inputs: Inputs } {
   const model = parse(readFileSync(MLP_MODEL, 'utf8'), 'bench/mlp784.mdf');
   const k = compile(model, { wrt: ['W1', 'b1', 'W2', 'b2'], dtype: 'f32' });
   const inputs: Inputs = { X: d.X, Y: d.Y, W1: d.W1, b1: d.b1, W2: d.W2, b2: d.b2 };

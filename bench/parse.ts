@@ -16,7 +16,9 @@ function time(label: string, f: () => void, runs = 7): void {
     f();
     ts.push(performance.now() - t0);
   }
-  console.log(`${label.padEnd(52)} first ${ts[0]!.toFixed(0).padStart(5)} ms   median ${median(ts).toFixed(0).padStart(5)} ms   (${runs} runs)`);
+  console.log(
+    `${label.padEnd(52)} first ${ts[0]!.toFixed(0).padStart(5)} ms   median ${median(ts).toFixed(0).padStart(5)} ms   (${runs} runs)`,
+  );
 }
 
 const lines = ['a: [n, n]; b: [n, n]; c: [n, n]'];

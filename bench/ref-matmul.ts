@@ -68,27 +68,72 @@ export function makeTiledMatmul(m: number, k: number, n: number): Matmul {
         const row0 = p * R;
         for (let q = 0; q < np; q++) {
           const bbase = q * kc * R;
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-          let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+          let c00 = 0,
+            c01 = 0,
+            c02 = 0,
+            c03 = 0;
+          let c10 = 0,
+            c11 = 0,
+            c12 = 0,
+            c13 = 0;
+          let c20 = 0,
+            c21 = 0,
+            c22 = 0,
+            c23 = 0;
+          let c30 = 0,
+            c31 = 0,
+            c32 = 0,
+            c33 = 0;
           let ai = abase;
           let bi = bbase;
           for (let kk = 0; kk < kb; kk++, ai += R, bi += R) {
-            const a0 = ap[ai]!, a1 = ap[ai + 1]!, a2 = ap[ai + 2]!, a3 = ap[ai + 3]!;
-            const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
-            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            const a0 = ap[ai]!,
+              a1 = ap[ai + 1]!,
+              a2 = ap[ai + 2]!,
+              a3 = ap[ai + 3]!;
+            const b0 = bp[bi]!,
+              b1 = bp[bi + 1]!,
+              b2 = bp[bi + 2]!,
+              b3 = bp[bi + 3]!;
+            c00 += a0 * b0;
+            c01 += a0 * b1;
+            c02 += a0 * b2;
+            c03 += a0 * b3;
+            c10 += a1 * b0;
+            c11 += a1 * b1;
+            c12 += a1 * b2;
+            c13 += a1 * b3;
+            c20 += a2 * b0;
+            c21 += a2 * b1;
+            c22 += a2 * b2;
+            c23 += a2 * b3;
+            c30 += a3 * b0;
+            c31 += a3 * b1;
+            c32 += a3 * b2;
+            c33 += a3 * b3;
           }
           const col0 = q * R;
           if (row0 + R <= m && col0 + R <= n) {
             let o = row0 * n + col0;
-            c[o]! += c00; c[o + 1]! += c01; c[o + 2]! += c02; c[o + 3]! += c03; o += n;
-            c[o]! += c10; c[o + 1]! += c11; c[o + 2]! += c12; c[o + 3]! += c13; o += n;
-            c[o]! += c20; c[o + 1]! += c21; c[o + 2]! += c22; c[o + 3]! += c23; o += n;
-            c[o]! += c30; c[o + 1]! += c31; c[o + 2]! += c32; c[o + 3]! += c33;
+            c[o]! += c00;
+            c[o + 1]! += c01;
+            c[o + 2]! += c02;
+            c[o + 3]! += c03;
+            o += n;
+            c[o]! += c10;
+            c[o + 1]! += c11;
+            c[o + 2]! += c12;
+            c[o + 3]! += c13;
+            o += n;
+            c[o]! += c20;
+            c[o + 1]! += c21;
+            c[o + 2]! += c22;
+            c[o + 3]! += c23;
+            o += n;
+            c[o]! += c30;
+            c[o + 1]! += c31;
+            c[o + 2]! += c32;
+            c[o + 3]! += c33;
           } else {
             const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
             for (let i = 0; i < R && row0 + i < m; i++)

@@ -41,7 +41,9 @@ console.log('Gradient graph size for a chain of L dense layers (forward nodes, n
 console.log('  L   forward  backward  ratio');
 for (const L of [1, 2, 5, 10, 20, 50, 100]) {
   const r = derive(L);
-  console.log(`${String(L).padStart(3)}  ${String(r.forward).padStart(8)}  ${String(r.backward).padStart(8)}  ${(r.backward / r.forward).toFixed(2).padStart(5)}`);
+  console.log(
+    `${String(L).padStart(3)}  ${String(r.forward).padStart(8)}  ${String(r.backward).padStart(8)}  ${(r.backward / r.forward).toFixed(2).padStart(5)}`,
+  );
 }
 
 // Deriving and simplifying the 50-layer chain, from fresh source each time. Interned nodes
@@ -57,19 +59,29 @@ for (let run = 0; run < 5; run++) {
   grads(L, wrt);
   times.push(performance.now() - t0);
 }
-console.log(`\nDerive + simplify all 100 gradients of the 50-layer chain: median ${median(times).toFixed(1)} ms over 5 runs (min ${Math.min(...times).toFixed(1)})`);
+console.log(
+  `\nDerive + simplify all 100 gradients of the 50-layer chain: median ${median(times).toFixed(1)} ms over 5 runs (min ${Math.min(...times).toFixed(1)})`,
+);
 
 console.log('\nPrinted gradients of the examples (ASCII characters per gradient, with shared parts named once):');
-for (const file of readdirSync('examples').filter((f) => f.endsWith('.mdf')).sort()) {
+for (const file of readdirSync('examples')
+  .filter((f) => f.endsWith('.mdf'))
+  .sort()) {
   const model = parse(readFileSync(`examples/${file}`, 'utf8'), file);
   if (!model.output) continue;
   const out = model.defs.get(model.output)!.node;
-  if (out.shape.rows.k !== 1 || out.shape.rows.syms.length || out.shape.cols.syms.length || out.shape.cols.k !== 1) continue;
+  if (out.shape.rows.k !== 1 || out.shape.rows.syms.length || out.shape.cols.syms.length || out.shape.cols.k !== 1)
+    continue;
   const vars = [...model.vars.values()].filter((v) => topoOrder([out]).includes(v.node));
-  const gs: Node[] = grads(out, vars.map((v) => v.node));
+  const gs: Node[] = grads(
+    out,
+    vars.map((v) => v.node),
+  );
   const named = nameShared(gs, 'ascii', definedNames(model), takenNames(model));
   const total = named.texts.reduce((s, t) => s + t.length, 0) + named.where.reduce((s, [, t]) => s + t.length, 0);
-  console.log(`  ${file.padEnd(24)} ${String(vars.length).padStart(2)} gradients, ${String(total).padStart(4)} chars: ${named.texts.map((t, i) => `d/d${vars[i]!.name} = ${t}`).join('; ')}${named.where.map(([n, t]) => `; where ${n} = ${t}`).join('')}`);
+  console.log(
+    `  ${file.padEnd(24)} ${String(vars.length).padStart(2)} gradients, ${String(total).padStart(4)} chars: ${named.texts.map((t, i) => `d/d${vars[i]!.name} = ${t}`).join('; ')}${named.where.map(([n, t]) => `; where ${n} = ${t}`).join('')}`,
+  );
 }
 
 /** Gradients next to the Matrix Cookbook's forms (Petersen & Pedersen, 2012), in Unicode. */
@@ -91,5 +103,7 @@ for (const [decls, f, wrt, cookbook] of COOKBOOK) {
   const model = parse(`${decls}\nf = ${f}`, 'cookbook.mdf');
   const g = grads(model.defs.get('f')!.node, [model.vars.get(wrt)!.node])[0]!;
   const ours = printExpr(g, 'unicode');
-  console.log(`  ${f.padEnd(30)} ${wrt.padEnd(4)} ${ours.padEnd(26)} ${cookbook.padEnd(20)} ${ours.length} vs ${cookbook.length}`);
+  console.log(
+    `  ${f.padEnd(30)} ${wrt.padEnd(4)} ${ours.padEnd(26)} ${cookbook.padEnd(20)} ${ours.length} vs ${cookbook.length}`,
+  );
 }

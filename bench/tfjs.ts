@@ -55,7 +55,12 @@ async function use(backend: TfBackend): Promise<void> {
 }
 
 /** C = A·B on square [n,n] float32 matrices; the result is read back each call. */
-export async function tfMatmul(backend: TfBackend, n: number, a: Float32Array, b: Float32Array): Promise<Contender & { result: () => Float32Array }> {
+export async function tfMatmul(
+  backend: TfBackend,
+  n: number,
+  a: Float32Array,
+  b: Float32Array,
+): Promise<Contender & { result: () => Float32Array }> {
   await use(backend);
   const A = tf.tensor2d(a, [n, n], 'float32');
   const B = tf.tensor2d(b, [n, n], 'float32');
@@ -86,7 +91,12 @@ export interface MlpContender {
  *           transposes of the feature-major ones; `evaluate` transposes them back.
  * Both compute the same function on the same numbers.
  */
-export async function tfMlp(backend: TfBackend, s: MlpShape, d: MlpData, layout: 'W·X' | 'X·Wᵀ' = 'W·X'): Promise<MlpContender> {
+export async function tfMlp(
+  backend: TfBackend,
+  s: MlpShape,
+  d: MlpData,
+  layout: 'W·X' | 'X·Wᵀ' = 'W·X',
+): Promise<MlpContender> {
   await use(backend);
   const fm = layout === 'W·X';
   const t2 = (a: Float32Array, rows: number, cols: number): tf.Tensor2D =>

@@ -35,14 +35,28 @@ function time(f: () => void): { median: number; min: number } {
 const fmt = (ms: number) => `${ms.toFixed(2).padStart(8)} ms`;
 
 // ── the MLP step ──
-const dims = new Map([['n', 784], ['h', 256], ['k', 10], ['B', 256]]);
-const model = parse(readFileSync(new URL('../examples/mlp.mdf', import.meta.url), 'utf8'), 'examples/mlp.mdf', { dims });
+const dims = new Map([
+  ['n', 784],
+  ['h', 256],
+  ['k', 10],
+  ['B', 256],
+]);
+const model = parse(readFileSync(new URL('../examples/mlp.mdf', import.meta.url), 'utf8'), 'examples/mlp.mdf', {
+  dims,
+});
 const r = rng(42);
 const rand = (len: number, scale: number) => Float64Array.from({ length: len }, () => (r() * 2 - 1) * scale);
 const [n, h, k, B] = [784, 256, 10, 256];
 const Y = new Float64Array(k * B);
 for (let j = 0; j < B; j++) Y[Math.floor(r() * k) * B + j] = 1;
-const data64 = { X: rand(n * B, 1), Y, W1: rand(h * n, 1 / Math.sqrt(n)), b1: rand(h, 0.1), W2: rand(k * h, 1 / Math.sqrt(h)), b2: rand(k, 0.1) };
+const data64 = {
+  X: rand(n * B, 1),
+  Y,
+  W1: rand(h * n, 1 / Math.sqrt(n)),
+  b1: rand(h, 0.1),
+  W2: rand(k * h, 1 / Math.sqrt(h)),
+  b2: rand(k, 0.1),
+};
 const flops = 2 * h * n * B + 2 * k * h * B; // the two forward products
 const stepFlops = flops + 2 * (h * B * n + k * B * h + h * k * B); // + ∂W1, ∂W2, W2ᵀ·G
 
@@ -61,8 +75,12 @@ for (const dtype of ['f32', 'f64'] as const) {
 
 // ── the 512 × 512 float32 product ──
 const N = 512;
-const mm = compile(parse('A: [n, n]; B: [n, n]\nC = A·B\n', 'matmul.mdf', { dims: new Map([['n', N]]) }), { dtype: 'f32' });
+const mm = compile(parse('A: [n, n]; B: [n, n]\nC = A·B\n', 'matmul.mdf', { dims: new Map([['n', N]]) }), {
+  dtype: 'f32',
+});
 const A = Float32Array.from({ length: N * N }, () => r() * 2 - 1);
 const Bm = Float32Array.from({ length: N * N }, () => r() * 2 - 1);
 const t = time(() => void mm.forward({ A, B: Bm }));
-console.log(`f32 matmul ${N}×${N}: ${fmt(t.median)}  ${((2 * N ** 3) / t.median / 1e6).toFixed(2)} GFLOP/s (best ${((2 * N ** 3) / t.min / 1e6).toFixed(2)})`);
+console.log(
+  `f32 matmul ${N}×${N}: ${fmt(t.median)}  ${((2 * N ** 3) / t.median / 1e6).toFixed(2)} GFLOP/s (best ${((2 * N ** 3) / t.min / 1e6).toFixed(2)})`,
+);

@@ -22,7 +22,12 @@ const { values, positionals } = parseArgs({
 });
 const file = positionals[0] ?? 'bench/mlp784.mdf';
 const wrt = values.wrt ?? (positionals[0] ? undefined : 'W1,b1,W2,b2');
-const dims = new Map((values.dims ?? '').split(',').filter(Boolean).map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])] as const));
+const dims = new Map(
+  (values.dims ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])] as const),
+);
 
 const acquired = await acquireGpu();
 if (!('gpu' in acquired)) throw new Error(acquired.reason);
@@ -32,7 +37,8 @@ const lowered = lowerProgram(program);
 const prog = values.forward || !lowered.valueAndGrad ? lowered.forward : lowered.valueAndGrad;
 if (prog.dims.length) throw new Error(`symbolic sizes ${prog.dims.join(', ')}: pass them with --dims`);
 
-const buffer = (words: number) => device.createBuffer({ size: Math.max(16, Math.ceil(words / 4) * 16), usage: 0x80 | 0x8 | 0x4 });
+const buffer = (words: number) =>
+  device.createBuffer({ size: Math.max(16, Math.ceil(words / 4) * 16), usage: 0x80 | 0x8 | 0x4 });
 const inputs = prog.inputs.map((i) => buffer(i.rows.k * i.cols.k));
 const slots = prog.slots.map((s) => buffer(evalSize(s.size, [])));
 const partials = buffer(1 << 16);
@@ -45,7 +51,10 @@ for (const st of prog.steps) {
     const pipe = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
     const entries = k.bindings.map((r, binding) => {
       if (r.kind === 'params') throw new Error('numeric sizes have no parameters');
-      return { binding, resource: { buffer: r.kind === 'input' ? inputs[r.index]! : r.kind === 'slot' ? slots[r.index]! : partials } };
+      return {
+        binding,
+        resource: { buffer: r.kind === 'input' ? inputs[r.index]! : r.kind === 'slot' ? slots[r.index]! : partials },
+      };
     });
     const group = device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
     const times: number[] = [];

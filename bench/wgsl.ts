@@ -39,7 +39,19 @@ import { acquireGpu } from '../codegen/wgsl/device.js';
 import { instantiateWgsl, type WgslCompiled } from '../codegen/wgsl/run.js';
 import type { WgslProgram } from '../codegen/wgsl/lower.js';
 import { evalSize } from '../codegen/wgsl/sizes.js';
-import { type Stats, dateStamp, errorText, fmtMs, fmtNum, fmtRatio, formatTable, gflops, matmulFlops, relDiff, stats } from './harness.js';
+import {
+  type Stats,
+  dateStamp,
+  errorText,
+  fmtMs,
+  fmtNum,
+  fmtRatio,
+  formatTable,
+  gflops,
+  matmulFlops,
+  relDiff,
+  stats,
+} from './harness.js';
 import { MLP784, mlpData, mlpStepFlops, rng, uniform } from './data.js';
 
 // ───────────────────────────── arguments ─────────────────────────────
@@ -117,11 +129,16 @@ async function installNavigator(): Promise<void> {
   const instance = dawn.create(backend && backend !== 'default' ? [`backend=${backend}`] : []);
   g.__matdiffBenchDawn = instance; // a Dawn instance must outlive its devices
   const shim = {
-    requestAdapter: (o: GPURequestAdapterOptions = {}) => instance.requestAdapter({ ...o, featureLevel: gpu.featureLevel } as GPURequestAdapterOptions),
+    requestAdapter: (o: GPURequestAdapterOptions = {}) =>
+      instance.requestAdapter({ ...o, featureLevel: gpu.featureLevel } as GPURequestAdapterOptions),
     getPreferredCanvasFormat: () => 'rgba8unorm',
     wgslLanguageFeatures: instance.wgslLanguageFeatures,
   };
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: shim, userAgent: 'node' }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { gpu: shim, userAgent: 'node' },
+    configurable: true,
+    writable: true,
+  });
 }
 
 let tf: Tf | undefined;
@@ -163,7 +180,13 @@ interface Row {
 }
 const rows: Row[] = [];
 
-function report(sectionName: string, caseName: string, res: Map<string, Stats | { error: string }>, flops: number | undefined, checks: Record<string, string>): void {
+function report(
+  sectionName: string,
+  caseName: string,
+  res: Map<string, Stats | { error: string }>,
+  flops: number | undefined,
+  checks: Record<string, string>,
+): void {
   const ours = res.get('matdiff');
   const oursMs = ours && 'medianMs' in ours ? ours.medianMs : undefined;
   for (const [name, r] of res) {
@@ -185,7 +208,9 @@ async function benchMatmul(n: number): Promise<void> {
   const r = rng(n);
   const a = uniform(n * n, r);
   const b = uniform(n * n, r);
-  const k = await instantiateWgsl(programOf(parse('A: [n, n]; B: [n, n]\nC = A·B', 'matmul.mdf', { dims: new Map([['n', n]]) })));
+  const k = await instantiateWgsl(
+    programOf(parse('A: [n, n]; B: [n, n]\nC = A·B', 'matmul.mdf', { dims: new Map([['n', n]]) })),
+  );
   const inputs = { A: a, B: b };
   const want = flat(await k.forward(inputs));
   const cs: Contender[] = [{ name: 'matdiff', run: () => k.forward(inputs) }];
@@ -219,7 +244,8 @@ async function benchMatmul(n: number): Promise<void> {
   cleanup.forEach((c) => c());
 }
 
-const check = (err: number, tol: number): string => (err <= tol ? `ok (${fmtNum(err, 2)})` : `WRONG (${fmtNum(err, 2)})`);
+const check = (err: number, tol: number): string =>
+  err <= tol ? `ok (${fmtNum(err, 2)})` : `WRONG (${fmtNum(err, 2)})`;
 
 // ───────────────────────────── (b) MLP step, (c) fusion ─────────────────────────────
 
@@ -286,9 +312,19 @@ async function benchMlp(): Promise<void> {
     const t = tf;
     const X = t.tensor2d(d.X, [s.n, s.B]);
     const Y = t.tensor2d(d.Y, [s.k, s.B]);
-    const params = [t.tensor2d(d.W1, [s.h, s.n]), t.tensor2d(d.b1, [s.h, 1]), t.tensor2d(d.W2, [s.k, s.h]), t.tensor2d(d.b2, [s.k, 1])];
+    const params = [
+      t.tensor2d(d.W1, [s.h, s.n]),
+      t.tensor2d(d.b1, [s.h, 1]),
+      t.tensor2d(d.W2, [s.k, s.h]),
+      t.tensor2d(d.b2, [s.k, 1]),
+    ];
     // The same function in the same layout (feature-major): column-wise log-softmax as Z − logsumexp(Z, 0).
-    const loss = (w1: import('@tensorflow/tfjs').Tensor, c1: import('@tensorflow/tfjs').Tensor, w2: import('@tensorflow/tfjs').Tensor, c2: import('@tensorflow/tfjs').Tensor) => {
+    const loss = (
+      w1: import('@tensorflow/tfjs').Tensor,
+      c1: import('@tensorflow/tfjs').Tensor,
+      w2: import('@tensorflow/tfjs').Tensor,
+      c2: import('@tensorflow/tfjs').Tensor,
+    ) => {
       const H = t.relu(t.add(t.matMul(w1, X), c1));
       const Z = t.add(t.matMul(w2, H), c2);
       return t.div(t.neg(t.sum(t.mul(Y, t.sub(Z, t.logSumExp(Z, 0, true))))), s.B) as import('@tensorflow/tfjs').Scalar;
@@ -296,7 +332,10 @@ async function benchMlp(): Promise<void> {
     const vg = t.valueAndGrads(loss);
     const once = async (): Promise<Float32Array[]> => {
       const { value, grads } = vg(params);
-      const out = [(await value.data()) as Float32Array, ...((await Promise.all(grads.map((g) => g.data()))) as Float32Array[])];
+      const out = [
+        (await value.data()) as Float32Array,
+        ...((await Promise.all(grads.map((g) => g.data()))) as Float32Array[]),
+      ];
       t.dispose([value, ...grads]);
       return out;
     };
@@ -321,7 +360,10 @@ async function benchMlp(): Promise<void> {
     const step = jit(valueAndGrad(loss, { argnums: [0, 1, 2, 3] }));
     const once = async (): Promise<Float32Array[]> => {
       const [value, grads] = step(W1.ref, b1.ref, W2.ref, b2.ref, X.ref, Y.ref) as unknown as [JArray, JArray[]];
-      return [(await value.data()) as Float32Array, ...((await Promise.all(grads.map((g) => g.data()))) as Float32Array[])];
+      return [
+        (await value.data()) as Float32Array,
+        ...((await Promise.all(grads.map((g) => g.data()))) as Float32Array[]),
+      ];
     };
     checks['jax-js-webgpu'] = agree(await once());
     cs.push({ name: 'jax-js-webgpu', run: once });
@@ -330,7 +372,8 @@ async function benchMlp(): Promise<void> {
       step.dispose();
     });
   }
-  if (section('b') || section('c')) report('b', 'MLP 784-256-10 step, B = 256', await measure(cs, RUNS), mlpStepFlops(s), checks);
+  if (section('b') || section('c'))
+    report('b', 'MLP 784-256-10 step, B = 256', await measure(cs, RUNS), mlpStepFlops(s), checks);
 
   if (section('c')) {
     fusion = { fused: traffic(fused.programs.valueAndGrad!), unfused: traffic(plain!.programs.valueAndGrad!) };
@@ -360,11 +403,20 @@ try {
 if (section('a')) for (const n of SIZES) await benchMatmul(n);
 if (section('b') || section('c')) await benchMlp();
 
-console.log(`\nmedians of ${RUNS} interleaved runs after warm-up; ratio = contender's median / matdiff's (> 1: matdiff faster)\n`);
+console.log(
+  `\nmedians of ${RUNS} interleaved runs after warm-up; ratio = contender's median / matdiff's (> 1: matdiff faster)\n`,
+);
 console.log(
   formatTable(
     ['case', 'contender', 'median', 'GFLOP/s', 'ratio', 'check'],
-    rows.map((r) => [r.case, r.contender, r.error ? `error: ${r.error}` : fmtMs(r.ms), r.gflops, r.ratio === undefined ? undefined : fmtRatio(r.ratio), r.check]),
+    rows.map((r) => [
+      r.case,
+      r.contender,
+      r.error ? `error: ${r.error}` : fmtMs(r.ms),
+      r.gflops,
+      r.ratio === undefined ? undefined : fmtRatio(r.ratio),
+      r.check,
+    ]),
   ),
 );
 if (fusion) {
@@ -373,13 +425,21 @@ if (fusion) {
   console.log(
     formatTable(
       ['', 'dispatches', 'buffers', 'bytes moved', 'GPU memory'],
-      (['fused', 'unfused'] as const).map((k) => [k, String(fusion![k].dispatches), String(fusion![k].buffers), MiB(fusion![k].bytes), MiB(fusion![k].memory)]),
+      (['fused', 'unfused'] as const).map((k) => [
+        k,
+        String(fusion![k].dispatches),
+        String(fusion![k].buffers),
+        MiB(fusion![k].bytes),
+        MiB(fusion![k].memory),
+      ]),
     ),
   );
 }
 for (const [name, why] of Object.entries(unavailable)) console.log(`\n${name} could not run: ${why}`);
 
-const out = opt('out') ?? fileURLToPath(new URL(`./results/wgsl-${dateStamp(new Date())}${quick ? '-quick' : ''}.json`, import.meta.url));
+const out =
+  opt('out') ??
+  fileURLToPath(new URL(`./results/wgsl-${dateStamp(new Date())}${quick ? '-quick' : ''}.json`, import.meta.url));
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(out, JSON.stringify({ adapter: gpu.adapterInfo, runs: RUNS, rows, fusion, notes, unavailable }, null, 2));
 console.log(`\nwritten ${out}`);

@@ -57,7 +57,10 @@ export function instantiate(program: Program, dtype: Dtype = 'f64'): Compiled {
   const valueAndGrad =
     mod.valueAndGrad ??
     (() => {
-      throw new MatdiffError('E013', `valueAndGrad needs a scalar output; ${program.output.name} is ${shapeBrief(program.output.node.shape)}`);
+      throw new MatdiffError(
+        'E013',
+        `valueAndGrad needs a scalar output; ${program.output.name} is ${shapeBrief(program.output.node.shape)}`,
+      );
     });
   let source: string | undefined;
   return {
@@ -73,27 +76,48 @@ export function instantiate(program: Program, dtype: Dtype = 'f64'): Compiled {
 /** Resolves `of` and `wrt` against the model and builds the program. */
 export function programOf(model: Model, opts: Pick<CompileOptions, 'of' | 'wrt'> = {}): Program {
   const output = outputDef(model, opts.of);
-  return buildProgram({ model, output: { name: output.name, node: output.node }, wrt: wrtVars(model, output, opts.wrt) });
+  return buildProgram({
+    model,
+    output: { name: output.name, node: output.node },
+    wrt: wrtVars(model, output, opts.wrt),
+  });
 }
 
 function outputDef(model: Model, of: string | undefined): Definition {
   const name = of ?? model.output;
   if (name === undefined) throw new MatdiffError('E016', 'the model defines nothing');
   const def = model.defs.get(name);
-  if (!def) throw new MatdiffError('E015', `'${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`, undefined, 2);
+  if (!def)
+    throw new MatdiffError(
+      'E015',
+      `'${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`,
+      undefined,
+      2,
+    );
   return def;
 }
 
 function wrtVars(model: Model, output: Definition, wrt: readonly string[] | undefined): { name: string; node: Node }[] {
   if (wrt === undefined) {
     if (!isScalar(output.node.shape)) return [];
-    return [...model.vars.values()].filter((v) => dependsOn(output.node, v.node)).map((v) => ({ name: v.name, node: v.node }));
+    return [...model.vars.values()]
+      .filter((v) => dependsOn(output.node, v.node))
+      .map((v) => ({ name: v.name, node: v.node }));
   }
   if (wrt.length && !isScalar(output.node.shape))
-    throw new MatdiffError('E013', `gradients need a scalar output; ${output.name} is ${shapeBrief(output.node.shape)}`);
+    throw new MatdiffError(
+      'E013',
+      `gradients need a scalar output; ${output.name} is ${shapeBrief(output.node.shape)}`,
+    );
   return wrt.map((name) => {
     const v = model.vars.get(name);
-    if (!v) throw new MatdiffError('E015', `'${name}' is not a declared variable${didYouMean(name, model.vars.keys())}`, undefined, 2);
+    if (!v)
+      throw new MatdiffError(
+        'E015',
+        `'${name}' is not a declared variable${didYouMean(name, model.vars.keys())}`,
+        undefined,
+        2,
+      );
     return { name, node: v.node };
   });
 }

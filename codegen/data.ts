@@ -36,7 +36,11 @@ export function parseData(text: string, file: string): Record<string, unknown> {
     throw fail('E040', file, `not valid JSON: ${(e as Error).message}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw fail('E040', file, 'expected a JSON object from each declared name to its value, as in {"W": [[1, 2], [3, 4]], "b": [0, 1]}');
+    throw fail(
+      'E040',
+      file,
+      'expected a JSON object from each declared name to its value, as in {"W": [[1, 2], [3, 4]], "b": [0, 1]}',
+    );
   return json as Record<string, unknown>;
 }
 
@@ -44,11 +48,20 @@ export function parseData(text: string, file: string): Record<string, unknown> {
  * Checks `data` against the model's declarations and binds its sizes. `need`: the
  * variables the computation reads (each must be present); `dims`: sizes already fixed.
  */
-export function bindData(model: Model, data: Record<string, unknown>, file: string, need: readonly string[]): BoundData {
+export function bindData(
+  model: Model,
+  data: Record<string, unknown>,
+  file: string,
+  need: readonly string[],
+): BoundData {
   for (const key of Object.keys(data)) {
     if (model.vars.has(key)) continue;
     if (model.dims.includes(key))
-      throw fail('E041', file, `'${key}' is a dimension, not a variable: sizes are bound from the shapes of the data (or with --dims ${key}=…)`);
+      throw fail(
+        'E041',
+        file,
+        `'${key}' is a dimension, not a variable: sizes are bound from the shapes of the data (or with --dims ${key}=…)`,
+      );
     throw fail('E041', file, `'${key}' is not a declared variable${didYouMean(key, model.vars.keys())}`);
   }
   const dims = new Map<string, number>();
@@ -74,7 +87,11 @@ export function bindData(model: Model, data: Record<string, unknown>, file: stri
 export function requireDims(needed: readonly string[], bound: ReadonlyMap<string, number>, file: string): void {
   const unbound = needed.filter((d) => !bound.has(d));
   if (unbound.length)
-    throw fail('E043', file, `the size ${unbound.join(', ')} is not determined by the data: no variable given has it; pass --dims ${unbound.map((d) => `${d}=…`).join(',')}`);
+    throw fail(
+      'E043',
+      file,
+      `the size ${unbound.join(', ')} is not determined by the data: no variable given has it; pass --dims ${unbound.map((d) => `${d}=…`).join(',')}`,
+    );
 }
 
 interface Matrix {
@@ -93,7 +110,10 @@ const describe = (v: unknown): string => {
 
 function entry(v: unknown, where: string, file: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  const what = typeof v === 'string' && /^[-+]?(nan|inf(inity)?)$/i.test(v.trim()) ? `${describe(v)}: JSON data holds only finite numbers` : `${describe(v)}: expected a finite number`;
+  const what =
+    typeof v === 'string' && /^[-+]?(nan|inf(inity)?)$/i.test(v.trim())
+      ? `${describe(v)}: JSON data holds only finite numbers`
+      : `${describe(v)}: expected a finite number`;
   throw fail('E042', file, `${where} is ${what}`);
 }
 
@@ -103,33 +123,67 @@ function readMatrix(decl: Declaration, v: unknown, file: string): Matrix {
   const s = decl.node.shape;
   const declared = `${name} is declared ${shapeText(s)}`;
   if (typeof v === 'number' || !Array.isArray(v)) {
-    if (!isScalar(s)) throw fail('E043', file, `${declared}, so its value is ${isColumn(s) ? 'an array of numbers' : 'an array of rows'}; got ${describe(v)}`);
+    if (!isScalar(s))
+      throw fail(
+        'E043',
+        file,
+        `${declared}, so its value is ${isColumn(s) ? 'an array of numbers' : 'an array of rows'}; got ${describe(v)}`,
+      );
     return { rows: 1, cols: 1, data: Float64Array.of(entry(v, name, file)) };
   }
   if (v.length === 0) throw fail('E043', file, `${name} is empty; ${declared}`);
   const nested = Array.isArray(v[0]);
   if (!nested) {
     // A flat array: a vector (or a row, or a 1×1).
-    if (!isColumn(s) && !isRow(s)) throw fail('E043', file, `${declared}, a matrix: give it as an array of rows, e.g. [[1, 2], [3, 4]]; got a flat array of ${v.length}`);
+    if (!isColumn(s) && !isRow(s))
+      throw fail(
+        'E043',
+        file,
+        `${declared}, a matrix: give it as an array of rows, e.g. [[1, 2], [3, 4]]; got a flat array of ${v.length}`,
+      );
     const data = Float64Array.from(v, (x, i) => entry(x, `${name}[${i}]`, file));
     return isColumn(s) ? { rows: v.length, cols: 1, data } : { rows: 1, cols: v.length, data };
   }
   const cols = (v[0] as unknown[]).length;
   const data = new Float64Array(v.length * cols);
   v.forEach((row, i) => {
-    if (!Array.isArray(row)) throw fail('E043', file, `${name}[${i}] is ${describe(row)}, but ${name}[0] is a row: every row must be an array`);
-    if (row.length !== cols) throw fail('E043', file, `${name}: ragged rows: ${name}[${i}] has ${row.length} entries, but ${name}[0] has ${cols}`);
+    if (!Array.isArray(row))
+      throw fail(
+        'E043',
+        file,
+        `${name}[${i}] is ${describe(row)}, but ${name}[0] is a row: every row must be an array`,
+      );
+    if (row.length !== cols)
+      throw fail(
+        'E043',
+        file,
+        `${name}: ragged rows: ${name}[${i}] has ${row.length} entries, but ${name}[0] has ${cols}`,
+      );
     row.forEach((x, j) => (data[i * cols + j] = entry(x, `${name}[${i}][${j}]`, file)));
   });
   if (cols === 0) throw fail('E043', file, `${name} has empty rows; ${declared}`);
   return { rows: v.length, cols, data };
 }
 
-function bindAxis(decl: Declaration, axis: 'rows' | 'cols', d: Dim, got: number, dims: Map<string, number>, from: Map<string, string>, file: string): void {
+function bindAxis(
+  decl: Declaration,
+  axis: 'rows' | 'cols',
+  d: Dim,
+  got: number,
+  dims: Map<string, number>,
+  from: Map<string, string>,
+  file: string,
+): void {
   const noun = (k: number) => (axis === 'rows' ? `${k} row${k === 1 ? '' : 's'}` : `${k} column${k === 1 ? '' : 's'}`);
-  const has = (k: number) => (isColumn(decl.node.shape) && axis === 'rows' ? `${k} entr${k === 1 ? 'y' : 'ies'}` : noun(k));
+  const has = (k: number) =>
+    isColumn(decl.node.shape) && axis === 'rows' ? `${k} entr${k === 1 ? 'y' : 'ies'}` : noun(k);
   if (isNumeric(d)) {
-    if (d.k !== got) throw fail('E043', file, `${decl.name} is declared ${shapeText(decl.node.shape)}, so it has ${has(d.k)}; got ${has(got)}`);
+    if (d.k !== got)
+      throw fail(
+        'E043',
+        file,
+        `${decl.name} is declared ${shapeText(decl.node.shape)}, so it has ${has(d.k)}; got ${has(got)}`,
+      );
     return;
   }
   const sym = d.syms.length === 1 && d.k === 1 ? d.syms[0]! : undefined;
@@ -139,7 +193,11 @@ function bindAxis(decl: Declaration, axis: 'rows' | 'cols', d: Dim, got: number,
     dims.set(sym, got);
     from.set(sym, decl.name);
   } else if (known !== got)
-    throw fail('E043', file, `${decl.name}: dimension ${sym} is ${known} from ${from.get(sym)} but ${decl.name} has ${has(got)}`);
+    throw fail(
+      'E043',
+      file,
+      `${decl.name}: dimension ${sym} is ${known} from ${from.get(sym)} but ${decl.name} has ${has(got)}`,
+    );
 }
 
 function checkProps(decl: Declaration, m: Matrix, file: string): void {
@@ -149,19 +207,33 @@ function checkProps(decl: Declaration, m: Matrix, file: string): void {
   for (const p of decl.props) {
     if (p === 'pos') {
       const k = m.data.findIndex((x) => !(x > 0));
-      if (k >= 0) throw fail('E044', file, `${name} is declared pos, but ${pos(Math.floor(k / m.cols), k % m.cols)} = ${m.data[k]} is not positive`);
+      if (k >= 0)
+        throw fail(
+          'E044',
+          file,
+          `${name} is declared pos, but ${pos(Math.floor(k / m.cols), k % m.cols)} = ${m.data[k]} is not positive`,
+        );
     }
     if (p === 'sym' || p === 'spd') {
       for (let i = 0; i < m.rows; i++)
         for (let j = 0; j < i; j++) {
           const [a, b] = [at(i, j), at(j, i)];
           if (Math.abs(a - b) > 1e-10 * Math.max(1, Math.abs(a), Math.abs(b)))
-            throw fail('E044', file, `${name} is declared ${p}, but it is not symmetric: ${name}[${i}][${j}] = ${a} and ${name}[${j}][${i}] = ${b}`);
+            throw fail(
+              'E044',
+              file,
+              `${name} is declared ${p}, but it is not symmetric: ${name}[${i}][${j}] = ${a} and ${name}[${j}][${i}] = ${b}`,
+            );
         }
     }
     if (p === 'spd') {
       const k = choleskyFailure(m);
-      if (k >= 0) throw fail('E044', file, `${name} is declared spd, but it is not positive definite (its Cholesky factorisation breaks down at pivot ${k})`);
+      if (k >= 0)
+        throw fail(
+          'E044',
+          file,
+          `${name} is declared spd, but it is not positive definite (its Cholesky factorisation breaks down at pivot ${k})`,
+        );
     }
   }
 }
@@ -193,5 +265,7 @@ export function toJson(data: ArrayLike<number>, rows: number, cols: number): Jso
   const num = (x: number) => (Number.isFinite(x) ? x : null);
   if (rows === 1 && cols === 1) return num(data[0]!) as number;
   if (cols === 1) return Array.from({ length: rows }, (_, i) => num(data[i]!)) as number[];
-  return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => num(data[i * cols + j]!))) as number[][];
+  return Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: cols }, (_, j) => num(data[i * cols + j]!)),
+  ) as number[][];
 }

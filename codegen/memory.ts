@@ -12,7 +12,9 @@
 import { type MemoryPlan, type Schedule, stepBuffers } from './ir.js';
 import { extKey } from './extent.js';
 
-type Slot = { -readonly [K in keyof MemoryPlan['slots'][number]]: MemoryPlan['slots'][number][K] } & { buffers: number[] };
+type Slot = { -readonly [K in keyof MemoryPlan['slots'][number]]: MemoryPlan['slots'][number][K] } & {
+  buffers: number[];
+};
 
 export function planMemory(s: Schedule): MemoryPlan {
   const lastUse = new Array<number>(s.buffers.length).fill(-1);
@@ -39,7 +41,13 @@ export function planMemory(s: Schedule): MemoryPlan {
         slots[reuse]!.buffers.push(b);
       } else {
         slotOf[b] = slots.length;
-        slots.push({ id: slots.length, size: info.size, elem: info.elem, role: info.role === 'output' ? 'output' : info.role, buffers: [b] });
+        slots.push({
+          id: slots.length,
+          size: info.size,
+          elem: info.elem,
+          role: info.role === 'output' ? 'output' : info.role,
+          buffers: [b],
+        });
       }
     }
     for (const b of new Set([...reads, ...writes])) {

@@ -59,7 +59,12 @@ export function buildProgram({ model, output, wrt }: ProgramSpec): Program {
   let valueAndGrad: Entry | undefined;
   let withGrads: Program['wrt'] = [];
   if (isScalar(output.node.shape)) {
-    const gs = wrt.length ? grads(output.node, wrt.map((w) => w.node)) : [];
+    const gs = wrt.length
+      ? grads(
+          output.node,
+          wrt.map((w) => w.node),
+        )
+      : [];
     withGrads = wrt.map((w, i) => ({ ...w, grad: gs[i]! }));
     for (const w of withGrads) if (!labels.has(w.grad)) labels.set(w.grad, `d${output.name}_d${w.name}`);
     valueAndGrad = entry([output.node, ...gs]);
@@ -70,7 +75,24 @@ export function buildProgram({ model, output, wrt }: ProgramSpec): Program {
   const dims = [...new Set([...forward.schedule.dims, ...(valueAndGrad?.schedule.dims ?? [])])].sort();
   const formulas = [
     `${output.name} = ${printExpr(output.node, 'unicode', names)}   ${shapeText(output.node.shape)}`,
-    ...derivativeLines(model, 'grad', output, withGrads, withGrads.map((w) => w.grad), 'unicode'),
+    ...derivativeLines(
+      model,
+      'grad',
+      output,
+      withGrads,
+      withGrads.map((w) => w.grad),
+      'unicode',
+    ),
   ];
-  return { file: model.file, output, wrt: withGrads, forward, ...(valueAndGrad && { valueAndGrad }), names, formulas, dims, inputs };
+  return {
+    file: model.file,
+    output,
+    wrt: withGrads,
+    forward,
+    ...(valueAndGrad && { valueAndGrad }),
+    names,
+    formulas,
+    dims,
+    inputs,
+  };
 }

@@ -92,13 +92,26 @@ class Scheduler {
     const outputs = this.roots.map((node) => {
       const v = this.views.get(node);
       const b = v && this.buffers[v.buffer]!;
-      if (v && b && this.written.has(v.buffer) && !claimed.has(v.buffer) && isContiguous(v, node.shape.rows, node.shape.cols)) {
+      if (
+        v &&
+        b &&
+        this.written.has(v.buffer) &&
+        !claimed.has(v.buffer) &&
+        isContiguous(v, node.shape.rows, node.shape.cols)
+      ) {
         b.role = 'output';
         claimed.add(v.buffer);
         return { node, buffer: v.buffer };
       }
       const out = this.buffer(node.shape.rows, node.shape.cols, 'real', 'output', this.label(node), node);
-      this.emit({ kind: 'map', node, out, rows: node.shape.rows, cols: node.shape.cols, expr: this.expr(node, ['i', 'j']) });
+      this.emit({
+        kind: 'map',
+        node,
+        out,
+        rows: node.shape.rows,
+        cols: node.shape.cols,
+        expr: this.expr(node, ['i', 'j']),
+      });
       claimed.add(out);
       return { node, buffer: out };
     });
@@ -218,7 +231,16 @@ class Scheduler {
       case 'matmul': {
         const [a, b] = n.args as [Node, Node];
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
-        const step = { kind: 'matmul', node: n, out, m: rows, n: cols, k: a.shape.cols, a: this.operand(a), b: this.operand(b) } as const;
+        const step = {
+          kind: 'matmul',
+          node: n,
+          out,
+          m: rows,
+          n: cols,
+          k: a.shape.cols,
+          a: this.operand(a),
+          b: this.operand(b),
+        } as const;
         this.emit(step);
         return contiguous(out, cols);
       }
@@ -229,7 +251,15 @@ class Scheduler {
       }
       case 'tr': {
         const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
-        this.emit({ kind: 'reduce', node: n, axis: 'diag', out, rows: arg.shape.rows, cols: arg.shape.cols, body: this.expr(arg, ['i', 'i']) });
+        this.emit({
+          kind: 'reduce',
+          node: n,
+          axis: 'diag',
+          out,
+          rows: arg.shape.rows,
+          cols: arg.shape.cols,
+          body: this.expr(arg, ['i', 'i']),
+        });
         return contiguous(out, ONE);
       }
       case 'softmax':
@@ -250,7 +280,16 @@ class Scheduler {
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
         const kind = n.op === 'inv' ? 'inverse' : n.op;
         const tmp = kind === 'inverse' ? this.scratch(ext(size), 'f64', `${label}_tmp`) : undefined;
-        this.emit({ kind, node: n, method: f.method, n: size, factor: f.factor, ...(f.piv !== undefined && { piv: f.piv }), out, ...(tmp !== undefined && { tmp }) });
+        this.emit({
+          kind,
+          node: n,
+          method: f.method,
+          n: size,
+          factor: f.factor,
+          ...(f.piv !== undefined && { piv: f.piv }),
+          out,
+          ...(tmp !== undefined && { tmp }),
+        });
         return contiguous(out, cols);
       }
       case 'vec': {
@@ -283,7 +322,9 @@ class Scheduler {
     const rowSums = axis === 'rows';
     if (isOne(rowSums ? bc : br)) {
       const v = this.viewOf(body);
-      return rowSums ? { buffer: v.buffer, rs: v.rs, cs: isOne(cols) ? v.cs : ZERO_EXT } : { buffer: v.buffer, rs: isOne(rows) ? v.rs : ZERO_EXT, cs: v.cs };
+      return rowSums
+        ? { buffer: v.buffer, rs: v.rs, cs: isOne(cols) ? v.cs : ZERO_EXT }
+        : { buffer: v.buffer, rs: isOne(rows) ? v.rs : ZERO_EXT, cs: v.cs };
     }
     const out = this.buffer(rowSums ? br : ONE, rowSums ? ONE : bc, 'real', 'temp', this.label(n), n);
     this.reduce(n, axis, out, body);
@@ -304,7 +345,16 @@ class Scheduler {
     const ax = !flip || axis === 'all' ? axis : axis === 'rows' ? 'cols' : 'rows';
     const [r, c] = flip ? [cols, rows] : [rows, cols];
     const acc = ax === 'cols' ? this.scratch(ext(c), 'f64', `${this.label(n)}_acc`) : undefined;
-    this.emit({ kind: 'reduce', node: n, axis: ax, out, rows: r, cols: c, body: flip ? flipped : straight, ...(acc !== undefined && { acc }) });
+    this.emit({
+      kind: 'reduce',
+      node: n,
+      axis: ax,
+      out,
+      rows: r,
+      cols: c,
+      body: flip ? flipped : straight,
+      ...(acc !== undefined && { acc }),
+    });
   }
 
   /** A product operand read in place: row-major (ld = row stride) or transposed (ld = column stride). */
@@ -353,7 +403,7 @@ class Scheduler {
       if (s.kind === 'map' || s.kind === 'reduce') [s.rows, s.cols].forEach(addDim);
       if (s.kind === 'map') walk(s.expr);
       if (s.kind === 'reduce') walk(s.body);
-      if (s.kind === 'matmul') [s.m, s.n, s.k].forEach(addDim), add(s.a.ld), add(s.b.ld);
+      if (s.kind === 'matmul') ([s.m, s.n, s.k].forEach(addDim), add(s.a.ld), add(s.b.ld));
       if (s.kind === 'softmax' || s.kind === 'logsumexp') [s.rows, s.cols].forEach(addDim);
       if (s.kind === 'softmax' || s.kind === 'logsumexp' || s.kind === 'factor') (add(s.input.rs), add(s.input.cs));
       if (s.kind === 'factor' || s.kind === 'inverse' || s.kind === 'det' || s.kind === 'logdet') addDim(s.n);

@@ -22,13 +22,20 @@ const env = (values: Record<string, number>) => ({
 
 const L = model.defs.get('L')!.node;
 const wrt = ['w1', 'w2', 'w3'];
-const gradients = grads(L, wrt.map((w) => model.vars.get(w)!.node));
+const gradients = grads(
+  L,
+  wrt.map((w) => model.vars.get(w)!.node),
+);
 const defs = [...model.defs.values()].filter((d) => d.name !== 'L');
 
 const values = evaluate([L, ...defs.map((d) => d.node), ...gradients], env(data)).map((m) => m.data[0]!);
 const fmt = (v: number) => v.toFixed(8).padStart(12);
 
-console.log(`data: ${Object.entries(data).map(([k, v]) => `${k} = ${v}`).join(', ')}\n`);
+console.log(
+  `data: ${Object.entries(data)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(', ')}\n`,
+);
 defs.forEach((d, i) => console.log(`${d.name.padEnd(4)} = ${fmt(values[i + 1]!)}`));
 console.log(`L    = ${fmt(values[0]!)}\n`);
 

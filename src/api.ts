@@ -31,7 +31,11 @@ export function print(model: Model, format: Format = 'unicode'): string {
   const lines: string[] = [];
   for (const d of model.vars.values()) {
     const props = d.props.length ? ' ' + d.props.join(' ') : '';
-    lines.push(format === 'latex' ? `${printExpr(d.node, 'latex')} \\in \\mathbb{R}${latexShape(d.node)}` : `${d.name}: ${shapeText(d.node.shape)}${props}`);
+    lines.push(
+      format === 'latex'
+        ? `${printExpr(d.node, 'latex')} \\in \\mathbb{R}${latexShape(d.node)}`
+        : `${d.name}: ${shapeText(d.node.shape)}${props}`,
+    );
   }
   const names = new Map<Node, string>();
   for (const d of model.defs.values()) {

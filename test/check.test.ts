@@ -25,14 +25,23 @@ function one(assert: string, decls = DECLS, trials = 20): AssertResult {
 
 describe('verdicts', () => {
   it('decides by simplification when both sides reach one node', () => {
-    for (const a of ['assert (A·B)ᵀ = Bᵀ·Aᵀ', 'assert grad(tr(A·X), X) = Aᵀ', 'assert hess(xᵀ·A·x, x) = A + Aᵀ', 'assert A ⊙ B = B ⊙ A'])
+    for (const a of [
+      'assert (A·B)ᵀ = Bᵀ·Aᵀ',
+      'assert grad(tr(A·X), X) = Aᵀ',
+      'assert hess(xᵀ·A·x, x) = A + Aᵀ',
+      'assert A ⊙ B = B ⊙ A',
+    ])
       expect(one(a).verdict, a).toEqual({ status: 'holds', how: 'symbolic' });
   });
 
   it('falls back to random trials, and says how many', () => {
     expect(one('assert tr(A·B·C) = tr(C·A·B)').verdict).toEqual({ status: 'holds', how: 'symbolic' }); // cyclic trace rule
     expect(one('assert det(A·B) = det(A)·det(B)').verdict).toEqual({ status: 'holds', how: 'numeric', trials: 20 });
-    expect(one('assert det(A·B) = det(A)·det(B)', DECLS, 7).verdict).toEqual({ status: 'holds', how: 'numeric', trials: 7 });
+    expect(one('assert det(A·B) = det(A)·det(B)', DECLS, 7).verdict).toEqual({
+      status: 'holds',
+      how: 'numeric',
+      trials: 7,
+    });
   });
 
   it('catches a false identity and shrinks the counterexample to the smallest failing size', () => {
@@ -86,7 +95,9 @@ describe('domains', () => {
   it('says so when no draw is inside the domain', () => {
     const r = one('assert log(−exp(x)) = x');
     expect(r.verdict.status).toBe('unchecked');
-    expect(formatReport([r])).toMatch(/^line 2: assert log\(−exp\(x\)\) = x: cannot be checked\n  no random draw was inside the domain/);
+    expect(formatReport([r])).toMatch(
+      /^line 2: assert log\(−exp\(x\)\) = x: cannot be checked\n  no random draw was inside the domain/,
+    );
   });
 });
 
@@ -100,7 +111,15 @@ describe('declared properties', () => {
         const r = rng(seed);
         const S = drawVar(variable('S', shape(n, n), ['sym']), dims, r, kind);
         const K = drawVar(variable('K', shape(n, n), ['spd']), dims, r, kind);
-        const p = drawVar(variable('p', shape(n, dimSym('m')), ['pos']), new Map([['n', 3], ['m', 2]]), r, kind);
+        const p = drawVar(
+          variable('p', shape(n, dimSym('m')), ['pos']),
+          new Map([
+            ['n', 3],
+            ['m', 2],
+          ]),
+          r,
+          kind,
+        );
         for (let i = 0; i < 4; i++)
           for (let j = 0; j < 4; j++) {
             expect(S.data[i * 4 + j]).toBe(S.data[j * 4 + i]);
@@ -108,7 +127,11 @@ describe('declared properties', () => {
           }
         // Sylvester's criterion: every leading minor of an spd matrix is positive.
         for (let k = 1; k <= 4; k++) {
-          const minor = { rows: k, cols: k, data: Float64Array.from({ length: k * k }, (_, t) => K.data[Math.floor(t / k) * 4 + (t % k)]!) };
+          const minor = {
+            rows: k,
+            cols: k,
+            data: Float64Array.from({ length: k * k }, (_, t) => K.data[Math.floor(t / k) * 4 + (t % k)]!),
+          };
           expect(det(minor)).toBeGreaterThan(0);
         }
         expect(p.data.every((v) => v > 0)).toBe(true);
@@ -130,7 +153,10 @@ describe('declared properties', () => {
 
 describe('the report', () => {
   it('prints one line per assert in file order, in the contract words', () => {
-    const m = parse(DECLS + 'assert (A·B)ᵀ = Bᵀ·Aᵀ\n\n# a comment\nassert det(A·B) = det(A)·det(B)   # multiplicative\nassert A·B = B·A');
+    const m = parse(
+      DECLS +
+        'assert (A·B)ᵀ = Bᵀ·Aᵀ\n\n# a comment\nassert det(A·B) = det(A)·det(B)   # multiplicative\nassert A·B = B·A',
+    );
     const lines = formatReport(check(m)).split('\n');
     expect(lines[0]).toBe('line 2: assert (A·B)ᵀ = Bᵀ·Aᵀ: holds (symbolic)');
     expect(lines[1]).toBe('line 5: assert det(A·B) = det(A)·det(B): holds (numeric, 20 trials)');
@@ -149,7 +175,9 @@ describe('the report', () => {
   });
 
   it('writes both sides when there are no inputs', () => {
-    expect(formatReport(check(parse('assert 1 + 1 = 3')))).toBe('line 1: assert 1 + 1 = 3: fails\n  left:  1 + 1 = 2\n  right: 3 = 3');
+    expect(formatReport(check(parse('assert 1 + 1 = 3')))).toBe(
+      'line 1: assert 1 + 1 = 3: fails\n  left:  1 + 1 = 2\n  right: 3 = 3',
+    );
   });
 });
 
@@ -178,7 +206,9 @@ describe('matdiff check', () => {
   });
 
   it('takes --trials', async () => {
-    expect((await run(DECLS + 'assert det(A·B) = det(A)·det(B)', '--trials', '5')).out).toContain('holds (numeric, 5 trials)');
+    expect((await run(DECLS + 'assert det(A·B) = det(A)·det(B)', '--trials', '5')).out).toContain(
+      'holds (numeric, 5 trials)',
+    );
     const bad = await run(DECLS + 'assert A = A', '--trials', 'many');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--trials takes a positive integer');

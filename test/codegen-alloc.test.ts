@@ -41,7 +41,9 @@ describe('no allocation per call', () => {
     // …holding the second call's values.
     const ref = reference(b.env, k);
     expect(relDiff([ref[0]![0]!], [r2.value])).toBeLessThan(dtype === 'f64' ? 1e-12 : 1e-5);
-    wrt.forEach((w, i) => expect(relDiff(ref[i + 1]!, r2.grad[w] as Float64Array)).toBeLessThan(dtype === 'f64' ? 1e-12 : 1e-5));
+    wrt.forEach((w, i) =>
+      expect(relDiff(ref[i + 1]!, r2.grad[w] as Float64Array)).toBeLessThan(dtype === 'f64' ? 1e-12 : 1e-5),
+    );
   });
 
   it('forward of a matrix output reuses its array', () => {
@@ -64,12 +66,16 @@ describe('no allocation per call', () => {
     const rl = k.valueAndGrad(large.inputs);
     expect(rl).not.toBe(rs);
     expect((rl.grad.W1 as Float64Array).length).toBe(4 * 6);
-    wrt.forEach((w, i) => expect(relDiff(reference(large.env, k)[i + 1]!, rl.grad[w] as Float64Array)).toBeLessThan(1e-12));
+    wrt.forEach((w, i) =>
+      expect(relDiff(reference(large.env, k)[i + 1]!, rl.grad[w] as Float64Array)).toBeLessThan(1e-12),
+    );
     // Back to the first sizes: the first workspace again, with fresh values.
     const again = k.valueAndGrad(small.inputs);
     expect(again).toBe(rs);
     expect(again.grad.W1).toBe(ws);
-    wrt.forEach((w, i) => expect(relDiff(reference(small.env, k)[i + 1]!, again.grad[w] as Float64Array)).toBeLessThan(1e-12));
+    wrt.forEach((w, i) =>
+      expect(relDiff(reference(small.env, k)[i + 1]!, again.grad[w] as Float64Array)).toBeLessThan(1e-12),
+    );
   });
 
   it('reads inputs of the module’s own type in place, converts others', () => {
@@ -87,7 +93,17 @@ describe('inputs the generated code rejects', () => {
   const ok = data(5, { n: 2, B: 3, k: 2, h: 2 }).inputs;
   it.each([
     ['a missing input', { ...ok, W2: undefined }, /missing input W2/],
-    ['a ragged row', { ...ok, X: [[1, 2, 3], [4, 5]] }, /X: expected \[n, B\] = 2 × 3, got row 1 of 2 entries/],
+    [
+      'a ragged row',
+      {
+        ...ok,
+        X: [
+          [1, 2, 3],
+          [4, 5],
+        ],
+      },
+      /X: expected \[n, B\] = 2 × 3, got row 1 of 2 entries/,
+    ],
     ['a size that disagrees', { ...ok, W1: new Float64Array(5) }, /W1/],
     ['a non-number', { ...ok, b2: [1, 'x'] }, /b2\[1\] is not a number/],
   ])('%s', (_what, inputs, message) => {

@@ -22,11 +22,25 @@ function file(content: string | object, ext = 'json'): string {
 
 const MLP = 'examples/mlp.mdf';
 const mlpData = {
-  X: [[1, 2, 3], [4, 5, 6]],
-  Y: [[1, 0, 0], [0, 1, 1]],
-  W1: [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [0.1, 0.1]],
+  X: [
+    [1, 2, 3],
+    [4, 5, 6],
+  ],
+  Y: [
+    [1, 0, 0],
+    [0, 1, 1],
+  ],
+  W1: [
+    [0.1, 0.2],
+    [0.3, -0.4],
+    [0.5, 0.6],
+    [0.1, 0.1],
+  ],
   b1: [0.1, 0.2, 0.3, 0.4],
-  W2: [[0.1, 0.2, 0.3, 0.4], [-0.1, 0.2, -0.3, 0.4]],
+  W2: [
+    [0.1, 0.2, 0.3, 0.4],
+    [-0.1, 0.2, -0.3, 0.4],
+  ],
   b2: [0, 0.5],
 };
 
@@ -38,11 +52,24 @@ async function run(...argv: string[]) {
 function mlpReference(wrt: string[]) {
   const model = parse(readFileSync(MLP, 'utf8'), MLP);
   const toMat = (v: number[] | number[][]) =>
-    Array.isArray(v[0]) ? mat(v.length, (v[0] as number[]).length, Float64Array.from((v as number[][]).flat())) : mat(v.length, 1, Float64Array.from(v as number[]));
+    Array.isArray(v[0])
+      ? mat(v.length, (v[0] as number[]).length, Float64Array.from((v as number[][]).flat()))
+      : mat(v.length, 1, Float64Array.from(v as number[]));
   const vars = new Map(Object.entries(mlpData).map(([k, v]) => [k, toMat(v)]));
   const L = model.defs.get('L')!.node;
-  const g = grads(L, wrt.map((w) => model.vars.get(w)!.node));
-  return evaluate([L, ...g], { vars, dims: new Map([['n', 2], ['B', 3], ['k', 2], ['h', 4]]) });
+  const g = grads(
+    L,
+    wrt.map((w) => model.vars.get(w)!.node),
+  );
+  return evaluate([L, ...g], {
+    vars,
+    dims: new Map([
+      ['n', 2],
+      ['B', 3],
+      ['k', 2],
+      ['h', 4],
+    ]),
+  });
 }
 
 describe('matdiff run', () => {
@@ -79,7 +106,12 @@ describe('matdiff run', () => {
     const model = file('x: [n]; r: [1, n]; s: []\nE = s·x·r\nF = sum(E)·s', 'mdf');
     const data = file({ x: [1, 2], r: [[3, 4]], s: 2 });
     const e = JSON.parse((await run('run', model, '--inputs', data, '--of', 'E')).out);
-    expect(e).toEqual({ value: [[6, 8], [12, 16]] });
+    expect(e).toEqual({
+      value: [
+        [6, 8],
+        [12, 16],
+      ],
+    });
     const f = JSON.parse((await run('run', model, '--inputs', data)).out);
     expect(f).toEqual({ value: 84, grad: { x: [28, 28], r: [[12, 12]], s: 84 } });
   });
@@ -98,17 +130,61 @@ describe('matdiff run', () => {
 
   describe('data that does not fit the declarations', () => {
     const cases: [string, object | string, RegExp][] = [
-      ['a dimension', { ...mlpData, W1: [[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]] }, /W1: dimension n is 2 from X but W1 has 3 columns/],
+      [
+        'a dimension',
+        {
+          ...mlpData,
+          W1: [
+            [1, 2, 3],
+            [1, 2, 3],
+            [1, 2, 3],
+            [1, 2, 3],
+          ],
+        },
+        /W1: dimension n is 2 from X but W1 has 3 columns/,
+      ],
       ['a vector length', { ...mlpData, b2: [1, 2, 3] }, /b2: dimension k is 2 from Y but b2 has 3 entries/],
-      ['missing names', { X: mlpData.X, Y: mlpData.Y }, /no data for the variables W1: \[h, n\], b1: \[h\], W2: \[k, h\], b2: \[k\]/],
+      [
+        'missing names',
+        { X: mlpData.X, Y: mlpData.Y },
+        /no data for the variables W1: \[h, n\], b1: \[h\], W2: \[k, h\], b2: \[k\]/,
+      ],
       ['an unknown name', { ...mlpData, W3: [1] }, /'W3' is not a declared variable; did you mean 'W1'\?/],
       ['a dimension name', { ...mlpData, B: 3 }, /'B' is a dimension, not a variable/],
-      ['"NaN"', { ...mlpData, X: [[1, 2, 3], [4, 'NaN', 6]] }, /X\[1\]\[1\] is "NaN": JSON data holds only finite numbers/],
-      ['"Infinity"', { ...mlpData, b1: [1, 2, '-Infinity', 4] }, /b1\[2\] is "-Infinity": JSON data holds only finite numbers/],
+      [
+        '"NaN"',
+        {
+          ...mlpData,
+          X: [
+            [1, 2, 3],
+            [4, 'NaN', 6],
+          ],
+        },
+        /X\[1\]\[1\] is "NaN": JSON data holds only finite numbers/,
+      ],
+      [
+        '"Infinity"',
+        { ...mlpData, b1: [1, 2, '-Infinity', 4] },
+        /b1\[2\] is "-Infinity": JSON data holds only finite numbers/,
+      ],
       ['null', { ...mlpData, b2: [0, null] }, /b2\[1\] is null: expected a finite number/],
       ['a string', { ...mlpData, b2: [0, 'one'] }, /b2\[1\] is "one": expected a finite number/],
-      ['ragged rows', { ...mlpData, X: [[1, 2, 3], [4, 5]] }, /X: ragged rows: X\[1\] has 2 entries, but X\[0\] has 3/],
-      ['a flat matrix', { ...mlpData, W2: [1, 2, 3, 4, 5, 6, 7, 8] }, /W2 is declared \[k, h\], a matrix: give it as an array of rows/],
+      [
+        'ragged rows',
+        {
+          ...mlpData,
+          X: [
+            [1, 2, 3],
+            [4, 5],
+          ],
+        },
+        /X: ragged rows: X\[1\] has 2 entries, but X\[0\] has 3/,
+      ],
+      [
+        'a flat matrix',
+        { ...mlpData, W2: [1, 2, 3, 4, 5, 6, 7, 8] },
+        /W2 is declared \[k, h\], a matrix: give it as an array of rows/,
+      ],
       ['an empty array', { ...mlpData, b1: [] }, /b1 is empty/],
       ['not JSON', '{"X": [1, 2', /not valid JSON/],
       ['not an object', '[1, 2]', /expected a JSON object from each declared name to its value/],
@@ -123,18 +199,57 @@ describe('matdiff run', () => {
 
     it('a fixed size', async () => {
       const model = file('A: [2, n]\nE = sum(A)', 'mdf');
-      const r = await run('run', model, '--inputs', file({ A: [[1, 2], [3, 4], [5, 6]] }));
+      const r = await run(
+        'run',
+        model,
+        '--inputs',
+        file({
+          A: [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+        }),
+      );
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/A is declared \[2, n\], so it has 2 rows; got 3 rows/);
     });
 
     it('properties: sym, spd, pos', async () => {
       const model = file('S: [n, n] sym; K: [n, n] spd; p: [n] pos\nE = sum(S) + logdet(K) + sum(log(p))', 'mdf');
-      const good = { S: [[1, 2], [2, 1]], K: [[2, 1], [1, 2]], p: [1, 2] };
+      const good = {
+        S: [
+          [1, 2],
+          [2, 1],
+        ],
+        K: [
+          [2, 1],
+          [1, 2],
+        ],
+        p: [1, 2],
+      };
       expect((await run('run', model, '--inputs', file(good))).code).toBe(0);
       const bad: [object, RegExp][] = [
-        [{ ...good, S: [[1, 2], [3, 1]] }, /S is declared sym, but it is not symmetric: S\[1\]\[0\] = 3 and S\[0\]\[1\] = 2/],
-        [{ ...good, K: [[1, 2], [2, 1]] }, /K is declared spd, but it is not positive definite/],
+        [
+          {
+            ...good,
+            S: [
+              [1, 2],
+              [3, 1],
+            ],
+          },
+          /S is declared sym, but it is not symmetric: S\[1\]\[0\] = 3 and S\[0\]\[1\] = 2/,
+        ],
+        [
+          {
+            ...good,
+            K: [
+              [1, 2],
+              [2, 1],
+            ],
+          },
+          /K is declared spd, but it is not positive definite/,
+        ],
         [{ ...good, p: [1, -2] }, /p is declared pos, but p\[1\] = -2 is not positive/],
       ];
       for (const [data, message] of bad) {
@@ -159,7 +274,6 @@ describe('matdiff run', () => {
     expect((await run('run', MLP, '--inputs', file(mlpData), '--wrt', 'Q')).code).toBe(2);
     expect((await run('run', MLP, '--inputs', file(mlpData), '--dtype', 'f16')).code).toBe(2);
   });
-
 });
 
 describe('matdiff emit', () => {
@@ -173,5 +287,4 @@ describe('matdiff emit', () => {
     expect(w).toEqual({ code: 0, out: '', err: '' });
     expect(readFileSync(out, 'utf8')).toContain('const Arr = Float32Array;');
   });
-
 });

@@ -31,9 +31,16 @@ describe('emitted modules type-check under tsc --strict', () => {
         'mlp64.ts': await emitTs(mlpProgram),
         'mlp32.ts': await emitTs(mlpProgram, { dtype: 'f32' }),
         'names.ts': await emitTs(
-          programOf(parse('X: [n]; constructor: [n, n]; let: [n]; π: []; toString: [n] pos\nhasOwnProperty = sum(constructor·X) + sum(log(toString)) + π·sum(let ⊙ X)', 'names.mdf')),
+          programOf(
+            parse(
+              'X: [n]; constructor: [n, n]; let: [n]; π: []; toString: [n] pos\nhasOwnProperty = sum(constructor·X) + sum(log(toString)) + π·sum(let ⊙ X)',
+              'names.mdf',
+            ),
+          ),
         ),
-        'linalg.ts': await emitTs(programOf(formula('softmax(A)·inv(K)·diag(C) + logdet(C)·A·inv(C)ᵀ + det(K) + logsumexp(A·B)·ones(p)'))),
+        'linalg.ts': await emitTs(
+          programOf(formula('softmax(A)·inv(K)·diag(C) + logdet(C)·A·inv(C)ᵀ + det(K) + logsumexp(A·B)·ones(p)')),
+        ),
         'scalar.ts': await emitTs(programOf(parse('s: []\nE = 3', 'const.mdf'))),
         'use.ts': [
           "import { valueAndGrad, forward, type Gradients } from './mlp32.js';",
@@ -62,7 +69,9 @@ describe('emitted modules type-check under tsc --strict', () => {
         },
       );
       const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
-        const where = d.file ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : '';
+        const where = d.file
+          ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: `
+          : '';
         return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
       });
       expect(diagnostics).toEqual([]);
@@ -81,7 +90,9 @@ describe('snapshot', () => {
 describe('generated text', () => {
   it('drops exactly the TypeScript-only parts for in-process JavaScript', () => {
     expect(finish('function f(x«: number»)«: number» { return x; }', 'js')).toBe('function f(x) { return x; }');
-    expect(finish('function f(x«: number»)«: number» { return x; }', 'ts')).toBe('function f(x: number): number { return x; }');
+    expect(finish('function f(x«: number»)«: number» { return x; }', 'ts')).toBe(
+      'function f(x: number): number { return x; }',
+    );
     const js = emitModule(mlpProgram, { lang: 'js' });
     expect(js).not.toMatch(/[«»]/);
     expect(() => new Function(js)).not.toThrow();
@@ -105,15 +116,20 @@ describe('generated text', () => {
 
 describe('schedule', () => {
   it('reads transposes feeding products in place', () => {
-    const flags = steps(mlpProgram, 'matmul').map((s) => s.kind === 'matmul' && `${s.a.trans ? 'Aᵀ' : 'A'}·${s.b.trans ? 'Bᵀ' : 'B'}`);
+    const flags = steps(mlpProgram, 'matmul').map(
+      (s) => s.kind === 'matmul' && `${s.a.trans ? 'Aᵀ' : 'A'}·${s.b.trans ? 'Bᵀ' : 'B'}`,
+    );
     // W1·X, W2·H, W2ᵀ·G, G2·Xᵀ, G·Hᵀ
     expect(flags.sort()).toEqual(['A·B', 'A·B', 'A·Bᵀ', 'A·Bᵀ', 'Aᵀ·B']);
-    const both = programOf(formula('sum(Bᵀ·Aᵀ)'), { wrt: [] }).forward.schedule.steps.filter((s) => s.kind === 'matmul');
+    const both = programOf(formula('sum(Bᵀ·Aᵀ)'), { wrt: [] }).forward.schedule.steps.filter(
+      (s) => s.kind === 'matmul',
+    );
     expect(both.map((s) => s.kind === 'matmul' && [s.a.trans, s.b.trans])).toEqual([[true, true]]);
     // No step copies a buffer into a temporary (only into an output, where a root is a view).
     for (const p of [mlpProgram, programOf(formula('sum(Bᵀ·Aᵀ) + xᵀ·A·y + sum(Aᵀ·A)'))]) {
       const { buffers, steps: all } = p.valueAndGrad!.schedule;
-      for (const s of all) expect(s.kind === 'map' && s.expr.kind === 'load' && buffers[s.out]!.role !== 'output').toBe(false);
+      for (const s of all)
+        expect(s.kind === 'map' && s.expr.kind === 'load' && buffers[s.out]!.role !== 'output').toBe(false);
     }
   });
 
@@ -134,7 +150,10 @@ describe('schedule', () => {
   it('factorises once per matrix: Cholesky for spd variables, LU otherwise', () => {
     const p = programOf(formula('logdet(K) + sum(inv(K)) + logdet(C) + det(C) + sum(inv(C))'));
     const factors = p.valueAndGrad!.schedule.steps.filter((s) => s.kind === 'factor');
-    expect(factors.map((s) => s.kind === 'factor' && `${s.method} ${s.node.name}`).sort()).toEqual(['cholesky K', 'lu C']);
+    expect(factors.map((s) => s.kind === 'factor' && `${s.method} ${s.node.name}`).sort()).toEqual([
+      'cholesky K',
+      'lu C',
+    ]);
   });
 
   it('plans memory by liveness: slots are reused, never while in use', () => {

@@ -62,7 +62,11 @@ export function compareProgram(program: Program, env: Env, floors = FLOORS): Out
     return [flat(r.value), ...program.wrt.map((w) => flat(r.grad[w.name]!))];
   };
   const [a, b] = [run('f64'), run('f32')];
-  return names.map((what, i) => ({ what, f64: relDiff(ref[i]!, a[i]!, floors.f64), f32: relDiff(ref[i]!, b[i]!, floors.f32, true) }));
+  return names.map((what, i) => ({
+    what,
+    f64: relDiff(ref[i]!, a[i]!, floors.f64),
+    f32: relDiff(ref[i]!, b[i]!, floors.f32, true),
+  }));
 }
 
 /** The program of `model` (its output, gradients by every variable it depends on) on random data. */
@@ -73,7 +77,11 @@ export function compareModel(
   opts: { wrt?: string[]; of?: string; floors?: typeof FLOORS } = {},
 ): Outcome[] {
   const program = programOf(model, opts);
-  const env = randomEnv(seed, [...model.vars.values()].map((v) => v.node), dims);
+  const env = randomEnv(
+    seed,
+    [...model.vars.values()].map((v) => v.node),
+    dims,
+  );
   return compareProgram(program, env, opts.floors);
 }
 

@@ -16,10 +16,38 @@ import { DECLS } from './gen.js';
 import { compareModel, failures } from './codegen-util.js';
 
 const SIZES: [string, Map<string, number>][] = [
-  ['m=2 n=3 p=4', new Map([['m', 2], ['n', 3], ['p', 4]])],
-  ['m=1 n=1 p=1', new Map([['m', 1], ['n', 1], ['p', 1]])],
-  ['m=5 n=1 p=2', new Map([['m', 5], ['n', 1], ['p', 2]])],
-  ['m=9 n=13 p=10', new Map([['m', 9], ['n', 13], ['p', 10]])],
+  [
+    'm=2 n=3 p=4',
+    new Map([
+      ['m', 2],
+      ['n', 3],
+      ['p', 4],
+    ]),
+  ],
+  [
+    'm=1 n=1 p=1',
+    new Map([
+      ['m', 1],
+      ['n', 1],
+      ['p', 1],
+    ]),
+  ],
+  [
+    'm=5 n=1 p=2',
+    new Map([
+      ['m', 5],
+      ['n', 1],
+      ['p', 2],
+    ]),
+  ],
+  [
+    'm=9 n=13 p=10',
+    new Map([
+      ['m', 9],
+      ['n', 13],
+      ['p', 10],
+    ]),
+  ],
 ];
 
 /** Scalar formulas over DECLS (test/gen.ts): value and every gradient are compared. */
@@ -91,11 +119,18 @@ describe('generated TypeScript agrees with the reference interpreter', () => {
 });
 
 const EXAMPLES = new URL('../examples/', import.meta.url);
-const exampleFiles = readdirSync(EXAMPLES).filter((f) => f.endsWith('.mdf') && !readFileSync(new URL(f, EXAMPLES), 'utf8').includes('assert'));
+const exampleFiles = readdirSync(EXAMPLES).filter(
+  (f) => f.endsWith('.mdf') && !readFileSync(new URL(f, EXAMPLES), 'utf8').includes('assert'),
+);
 
 describe('examples through the generated TypeScript', () => {
   const dims = new Map([
-    ['n', 4], ['B', 5], ['k', 3], ['h', 6], ['m', 7], ['d', 3],
+    ['n', 4],
+    ['B', 5],
+    ['k', 3],
+    ['h', 6],
+    ['m', 7],
+    ['d', 3],
   ]);
   it.each(exampleFiles)('%s', (file) => {
     const model = parse(readFileSync(new URL(file, EXAMPLES), 'utf8'), file);
@@ -120,7 +155,10 @@ describe('names that are JavaScript keywords or Object.prototype properties', ()
   });
 
   it('compiles and runs', () => {
-    const model = parse('X: [n]; constructor: [n, n]; let: [n]; π: []; toString: [n] pos; valueOf: [n]\nhasOwnProperty = sum(constructor·X) + sum(log(toString)) + π·sum(let ⊙ X) + sum(valueOf)', 'names.mdf');
+    const model = parse(
+      'X: [n]; constructor: [n, n]; let: [n]; π: []; toString: [n] pos; valueOf: [n]\nhasOwnProperty = sum(constructor·X) + sum(log(toString)) + π·sum(let ⊙ X) + sum(valueOf)',
+      'names.mdf',
+    );
     expect(failures(compareModel(model, new Map([['n', 3]]), 5))).toEqual([]);
   });
 });

@@ -482,7 +482,9 @@ describe('error messages (LANGUAGE.md §3)', () => {
   for (const [what, source, expected] of BAD) it(what, () => expect(messages(source)).toBe(expected));
 
   it('a shape mismatch names the operator and both shapes', () => {
-    expect(messages('A: [m, n]\nx: [m]\ny = A·x')).toMatch(/cannot multiply \[m,n\] by \[m\]: inner dimensions n and m differ/);
+    expect(messages('A: [m, n]\nx: [m]\ny = A·x')).toMatch(
+      /cannot multiply \[m,n\] by \[m\]: inner dimensions n and m differ/,
+    );
   });
 
   it('columns count in code points and the underline covers the offending text', () => {
@@ -544,7 +546,9 @@ ${path}:3:9: error: unknown name 'q'
     noStack(r.err);
     const h = await main(['hess', path, '--wrt', 'x']);
     expect(h.code).toBe(1);
-    expect(h.err.split('\n')[0]).toBe(`${path}:2:1: error: hess needs a scalar function, got [n]; use jac for a vector`);
+    expect(h.err.split('\n')[0]).toBe(
+      `${path}:2:1: error: hess needs a scalar function, got [n]; use jac for a vector`,
+    );
   });
 
   it('hess with respect to a matrix: exit 1', async () => {
@@ -570,12 +574,28 @@ ${path}:3:9: error: unknown name 'q'
     ['a missing FILE', () => ['print'], /missing FILE/],
     ['a file that does not exist', () => ['print', join(dir, 'nope.mdf')], /cannot read .*nope\.mdf: no such file/],
     ['two files', () => ['print', 'a.mdf', 'b.mdf'], /unexpected argument 'b\.mdf'/],
-    ['a bad --format', () => ['print', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--format', 'klingon'], /--format must be one of unicode, ascii, latex; got 'klingon'/],
+    [
+      'a bad --format',
+      () => ['print', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--format', 'klingon'],
+      /--format must be one of unicode, ascii, latex; got 'klingon'/,
+    ],
     ['an unknown flag', () => ['print', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--bogus', '1'], /unknown flag --bogus/],
     ['a flag without its value', () => ['grad', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--wrt'], /--wrt needs a value/],
-    ['--wrt of an undeclared name', () => ['grad', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--wrt', 'xx'], /--wrt: 'xx' is not a declared variable; did you mean 'x'\?/],
-    ['--of of an undefined name', () => ['grad', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--of', 'M'], /--of: 'M' is not a definition of the model/],
-    ['bad --dims', () => ['print', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--dims', 'n=0'], /--dims takes NAME=SIZE pairs/],
+    [
+      '--wrt of an undeclared name',
+      () => ['grad', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--wrt', 'xx'],
+      /--wrt: 'xx' is not a declared variable; did you mean 'x'\?/,
+    ],
+    [
+      '--of of an undefined name',
+      () => ['grad', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--of', 'M'],
+      /--of: 'M' is not a definition of the model/,
+    ],
+    [
+      'bad --dims',
+      () => ['print', file('ok.mdf', 'x: [n]\nL = sum(x)'), '--dims', 'n=0'],
+      /--dims takes NAME=SIZE pairs/,
+    ],
   ];
   for (const [what, argv, message] of usage)
     it(`usage error, exit 2: ${what}`, async () => {

@@ -29,7 +29,10 @@ async function printedDerivativesHold(file: string, kind: 'grad' | 'hess', wrt: 
   const asserts = results.map((l, i) => `assert ${l.slice(l.indexOf('=') + 1).trim()} = ${kind}(${output}, ${wrt[i]})`);
   const source = [readFileSync(file, 'utf8'), ...where, ...asserts].join('\n');
   const report = check(parse(source, file), { trials: 5 });
-  expect(report.every((r) => r.verdict.status === 'holds'), formatReport(report)).toBe(true);
+  expect(
+    report.every((r) => r.verdict.status === 'holds'),
+    formatReport(report),
+  ).toBe(true);
 }
 
 describe('examples/dense.mdf', () => {
@@ -170,15 +173,12 @@ describe('examples/false-identities.mdf', () => {
     const r = await run('check', 'examples/false-identities.mdf');
     expect(r.code).toBe(1);
     const heads = r.out.split('\n').filter((l) => l.startsWith('line '));
-    const asserts = readFileSync('examples/false-identities.mdf', 'utf8').split('\n').filter((l) => l.startsWith('assert'));
+    const asserts = readFileSync('examples/false-identities.mdf', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('assert'));
     expect(heads).toHaveLength(asserts.length);
     for (const h of heads) expect(h).toMatch(/: fails$/);
-    expect(r.out).toContain(
-      [
-        'line 11: assert (A·B)ᵀ = Aᵀ·Bᵀ: fails',
-        '  counterexample (n = 2):',
-      ].join('\n'),
-    );
+    expect(r.out).toContain(['line 11: assert (A·B)ᵀ = Aᵀ·Bᵀ: fails', '  counterexample (n = 2):'].join('\n'));
     // Shrunk: none of these needs more than 2×2.
     for (const m of r.out.matchAll(/counterexample \(n = (\d+)\)/g)) expect(Number(m[1])).toBeLessThanOrEqual(2);
   });
@@ -186,7 +186,18 @@ describe('examples/false-identities.mdf', () => {
 
 describe('every example', () => {
   it('is a valid model (matdiff print)', async () => {
-    for (const f of ['dense', 'sigmoid-chain', 'least-squares', 'ridge', 'logistic', 'softmax-regression', 'gaussian-nll', 'identities', 'false-identities', 'mlp'])
+    for (const f of [
+      'dense',
+      'sigmoid-chain',
+      'least-squares',
+      'ridge',
+      'logistic',
+      'softmax-regression',
+      'gaussian-nll',
+      'identities',
+      'false-identities',
+      'mlp',
+    ])
       expect((await run('print', `examples/${f}.mdf`)).code, f).toBe(0);
   });
 });

@@ -272,7 +272,8 @@ function factors(d: Dim): Shape[] {
 }
 
 function check(node: Node, s: Shape): Node {
-  if (!shapeEq(node.shape, s)) throw new Error(`generator bug: built ${JSON.stringify(node.shape)} for ${JSON.stringify(s)}`);
+  if (!shapeEq(node.shape, s))
+    throw new Error(`generator bug: built ${JSON.stringify(node.shape)} for ${JSON.stringify(s)}`);
   return node;
 }
 
@@ -317,7 +318,11 @@ export const normal = (rnd: () => number): number => {
 };
 
 /** A random value for each variable of `vars`: sym → symmetric, spd → G·Gᵀ + k·I, pos → in [0.5, 2]. */
-export function randomEnv(seed: number, vars: Iterable<Node> = VARS.values(), dims: ReadonlyMap<string, number> = DIM_SIZES): Env {
+export function randomEnv(
+  seed: number,
+  vars: Iterable<Node> = VARS.values(),
+  dims: ReadonlyMap<string, number> = DIM_SIZES,
+): Env {
   const rnd = prng(seed ^ 0x5bd1e995);
   const out = new Map<string, Mat>();
   for (const x of vars) {
@@ -345,8 +350,7 @@ export function randomMat(rows: number, cols: number, props: readonly string[], 
     return out;
   }
   if (props.includes('sym'))
-    for (let i = 0; i < rows; i++)
-      for (let j = 0; j < i; j++) a.data[i * cols + j] = a.data[j * cols + i]!;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < i; j++) a.data[i * cols + j] = a.data[j * cols + i]!;
   return a;
 }
 
@@ -428,8 +432,10 @@ export function unsafePoint(roots: readonly Node[], env: Env): string | undefine
     if (['abs', 'relu', 'step', 'sign'].includes(n.op) && minAbs(arg) < 1e-3) return `${n.op} near its kink`;
     if ((n.op === 'log' || (n.op === 'pow' && !(Number.isInteger(n.num) && n.num! >= 0))) && minAbs(arg) < 1e-3)
       return `${n.op} near its singularity`;
-    if (n.op === 'pow' && !Number.isInteger(n.num) && arg.data.some((x) => x < 0)) return 'fractional power of a negative';
-    if ((n.op === 'inv' || n.op === 'det' || n.op === 'logdet') && condition(arg) > 1e5) return `${n.op} ill-conditioned`;
+    if (n.op === 'pow' && !Number.isInteger(n.num) && arg.data.some((x) => x < 0))
+      return 'fractional power of a negative';
+    if ((n.op === 'inv' || n.op === 'det' || n.op === 'logdet') && condition(arg) > 1e5)
+      return `${n.op} ill-conditioned`;
     if (n.op === 'logdet' && Math.abs(v.data[0]!) > 30) return 'logdet of a near-singular matrix';
   }
   return undefined;

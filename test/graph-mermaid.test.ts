@@ -18,7 +18,11 @@ interface MermaidApi {
   parse(text: string): Promise<unknown>;
   mermaidAPI: {
     getDiagramFromText(text: string): Promise<{
-      db: { getVertices(): Map<string, Vertex>; getEdges(): unknown[]; getSubGraphs(): { id: string; nodes: string[] }[] };
+      db: {
+        getVertices(): Map<string, Vertex>;
+        getEdges(): unknown[];
+        getSubGraphs(): { id: string; nodes: string[] }[];
+      };
     }>;
   };
 }
@@ -55,7 +59,13 @@ describe.skipIf(!mermaid)('mermaid.parse', () => {
       const boxes = r.out.split('\n').filter((l) => /^\s+n\d+[[(]/.test(l)).length;
       expect(db.getVertices().size).toBe(boxes);
       expect(db.getEdges().length).toBe(r.out.split('\n').filter((l) => / (-->|-\.->|==>) /.test(l)).length);
-      if (flags.length) expect(db.getSubGraphs().map((s) => s.id).sort()).toEqual(['backward', 'forward']);
+      if (flags.length)
+        expect(
+          db
+            .getSubGraphs()
+            .map((s) => s.id)
+            .sort(),
+        ).toEqual(['backward', 'forward']);
     });
 
   it('reads escaped labels back as written', async () => {
@@ -72,21 +82,26 @@ describe.skipIf(!mermaid)('mermaid.parse', () => {
     // ﬂ°quot¶ß) and decodes them when it renders: every code we wrote must be recognised.
     const named: Record<string, string> = { quot: '"', lt: '<', gt: '>' };
     const rendered = texts.map((t) =>
-      t.replace(/ﬂ°°(\d+)¶ß/g, (_, c: string) => String.fromCodePoint(Number(c))).replace(/ﬂ°(\w+)¶ß/g, (_, c: string) => named[c]!),
+      t
+        .replace(/ﬂ°°(\d+)¶ß/g, (_, c: string) => String.fromCodePoint(Number(c)))
+        .replace(/ﬂ°(\w+)¶ß/g, (_, c: string) => named[c]!),
     );
     expect(rendered).toEqual(labels);
   });
 
   it('accepts any label text', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }), { minLength: 1, maxLength: 4 }), async (labels) => {
-        const text = toMermaid({
-          boxes: labels.map((label, i) => ({ id: `n${i + 1}`, label, kind: i ? 'step' : 'input', pass: 'forward' })),
-          edges: labels.slice(1).map((_, i) => ({ from: 'n1', to: `n${i + 2}`, kind: 'forward' })),
-          backward: false,
-        });
-        await mermaid!.parse(text);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 12 }), { minLength: 1, maxLength: 4 }),
+        async (labels) => {
+          const text = toMermaid({
+            boxes: labels.map((label, i) => ({ id: `n${i + 1}`, label, kind: i ? 'step' : 'input', pass: 'forward' })),
+            edges: labels.slice(1).map((_, i) => ({ from: 'n1', to: `n${i + 2}`, kind: 'forward' })),
+            backward: false,
+          });
+          await mermaid!.parse(text);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -37,7 +37,9 @@ const OPENERS: [string, string, string][] = [
 /** Mermaid's entity codes back to text: `#35;` → `#`, `#quot;` → `"`. */
 function decode(label: string): string {
   const named: Record<string, string> = { quot: '"', lt: '<', gt: '>', amp: '&' };
-  return label.replace(/#(\d+|[a-z]+);/g, (_, code: string) => (/^\d+$/.test(code) ? String.fromCodePoint(Number(code)) : named[code]!));
+  return label.replace(/#(\d+|[a-z]+);/g, (_, code: string) =>
+    /^\d+$/.test(code) ? String.fromCodePoint(Number(code)) : named[code]!,
+  );
 }
 
 function parseFlowchart(text: string): Flowchart {
@@ -114,7 +116,8 @@ function parseDot(text: string): { nodes: Map<string, string>; edges: [string, s
   const clusters: string[] = [];
   for (const line of text.split('\n').map((l) => l.trim())) {
     let m: RegExpExecArray | null;
-    if ((m = /^(\w+) \[label="((?:[^"\\]|\\.)*)"(?:, [^\]]*)?\];$/.exec(line))) nodes.set(m[1]!, m[2]!.replace(/\\(.)/g, '$1'));
+    if ((m = /^(\w+) \[label="((?:[^"\\]|\\.)*)"(?:, [^\]]*)?\];$/.exec(line)))
+      nodes.set(m[1]!, m[2]!.replace(/\\(.)/g, '$1'));
     else if ((m = /^(\w+) -> (\w+)( \[[^\]]*\])?;$/.exec(line))) edges.push([m[1]!, m[2]!, m[3] ?? '']);
     else if ((m = /^subgraph (cluster_\w+) \{$/.exec(line))) clusters.push(m[1]!);
   }
@@ -146,7 +149,14 @@ describe('the forward pass', () => {
     expect(edge(h, byLabel(f, 'W2·H'))).toBe(true);
     // Inputs first, in declaration order, numbered n1, n2, …
     expect([...f.nodes.keys()].slice(0, 6)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'n6']);
-    expect([...f.nodes.values()].slice(0, 6).map((n) => n.label.split(':')[0])).toEqual(['X', 'Y', 'W1', 'b1', 'W2', 'b2']);
+    expect([...f.nodes.values()].slice(0, 6).map((n) => n.label.split(':')[0])).toEqual([
+      'X',
+      'Y',
+      'W1',
+      'b1',
+      'W2',
+      'b2',
+    ]);
   });
 
   it('is the same drawing in dot', async () => {
@@ -203,7 +213,11 @@ describe('the backward pass', () => {
     const g = parseFlowchart(await graph(file, '--wrt', 'X,Z'));
     expect(g.edges).toContainEqual({ from: byLabel(g, 'A: [n, n]'), to: byLabel(g, '∂L/∂X = A'), arrow: '-.->' });
     expect(g.edges).toContainEqual({ from: byLabel(g, 'X: [n, n]'), to: byLabel(g, '∂L/∂X = A'), arrow: '==>' });
-    expect(g.edges).toContainEqual({ from: byLabel(g, 'Z: [n, n]'), to: byLabel(g, '∂L/∂Z = zeros(n, n)'), arrow: '==>' });
+    expect(g.edges).toContainEqual({
+      from: byLabel(g, 'Z: [n, n]'),
+      to: byLabel(g, '∂L/∂Z = zeros(n, n)'),
+      arrow: '==>',
+    });
     parseDot(await graph(file, '--wrt', 'X,Z', '--format', 'dot'));
     (await import('node:fs')).rmSync(dir, { recursive: true });
   });
@@ -218,21 +232,42 @@ describe('the backward pass', () => {
 
 describe('escaping', () => {
   const drawing = (labels: string[]): Drawing => ({
-    boxes: labels.map((label, i) => ({ id: `n${i + 1}`, label, kind: i === 0 ? 'input' : 'step', pass: i === 0 ? 'input' : 'forward' })),
+    boxes: labels.map((label, i) => ({
+      id: `n${i + 1}`,
+      label,
+      kind: i === 0 ? 'input' : 'step',
+      pass: i === 0 ? 'input' : 'forward',
+    })),
     edges: labels.slice(1).map((_, i) => ({ from: 'n1', to: `n${i + 2}`, kind: 'forward' })),
     backward: false,
   });
-  const tricky = ['say "hi"', 'a # b', '#quot;', 'x[0] (y) {z}', '<b>bold</b>', '`code`', 'back\\slash', 'A --> B', 'end', 'ä·ᵀ⁻¹‖x‖'];
+  const tricky = [
+    'say "hi"',
+    'a # b',
+    '#quot;',
+    'x[0] (y) {z}',
+    '<b>bold</b>',
+    '`code`',
+    'back\\slash',
+    'A --> B',
+    'end',
+    'ä·ᵀ⁻¹‖x‖',
+  ];
 
   it('Mermaid labels survive any text', () => {
     expect(mermaidLabel('a "b" #c')).toBe('a #quot;b#quot; #35;c');
     const f = parseFlowchart(toMermaid(drawing(tricky)));
     expect([...f.nodes.values()].map((n) => n.label)).toEqual(tricky);
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 20 }), { minLength: 1, maxLength: 5 }), (labels) => {
-        const g = parseFlowchart(toMermaid(drawing(labels)));
-        expect([...g.nodes.values()].map((n) => n.label)).toEqual(labels.map((l) => l.replace(/[\r\n\u2028\u2029]/g, ' ') || ' '));
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 20 }), { minLength: 1, maxLength: 5 }),
+        (labels) => {
+          const g = parseFlowchart(toMermaid(drawing(labels)));
+          expect([...g.nodes.values()].map((n) => n.label)).toEqual(
+            labels.map((l) => l.replace(/[\r\n\u2028\u2029]/g, ' ') || ' '),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

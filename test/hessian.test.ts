@@ -24,7 +24,6 @@ import {
   arbExpr,
   fdGradient,
   maxAbs,
-
   n as dimN,
   perturbed,
   randomEnv,
@@ -34,7 +33,6 @@ import {
   value,
   varsOf,
 } from './gen.js';
-
 
 const DIMS = new Map([
   ['m', 5],
@@ -48,7 +46,12 @@ const DIMS = new Map([
 function model(source: string) {
   const md = parse(source, 'h.mdf');
   const node = (name: string): Node => (md.defs.get(name) ?? md.vars.get(name))!.node;
-  const env = (seed: number) => randomEnv(seed, [...md.vars.values()].map((v) => v.node), DIMS);
+  const env = (seed: number) =>
+    randomEnv(
+      seed,
+      [...md.vars.values()].map((v) => v.node),
+      DIMS,
+    );
   return { md, node, env };
 }
 
@@ -61,7 +64,8 @@ function fdJacobian(F: Node, x: string, env: Env, h = 1e-5): Mat {
     const step = h * Math.max(1, Math.abs(x0.data[j]!));
     const up = value(F, perturbed(env, x, j, step));
     const down = value(F, perturbed(env, x, j, -step));
-    for (let i = 0; i < f0.data.length; i++) J.data[i * x0.data.length + j] = (up.data[i]! - down.data[i]!) / (2 * step);
+    for (let i = 0; i < f0.data.length; i++)
+      J.data[i * x0.data.length + j] = (up.data[i]! - down.data[i]!) / (2 * step);
   }
   return J;
 }
@@ -123,7 +127,14 @@ describe('Hessians in closed form', () => {
     for (const seed of [1, 2, 3]) {
       const e = env(seed);
       const y = e.vars.get('y')!;
-      e.vars.set('y', mat(y.rows, 1, y.data.map((v) => (v > 0 ? 1 : -1))));
+      e.vars.set(
+        'y',
+        mat(
+          y.rows,
+          1,
+          y.data.map((v) => (v > 0 ? 1 : -1)),
+        ),
+      );
       const [h, c] = evaluate([H, node('C')], e);
       expect(relErr(h!, c!)).toBeLessThan(1e-12);
     }
@@ -146,7 +157,10 @@ describe('Hessians in closed form', () => {
     const e = env(5);
     const x = e.vars.get('x')!.data;
     const s = e.vars.get('s')!.data[0]!;
-    expect(value(H, e).data[0]).toBeCloseTo(x.reduce((acc, xi) => acc + xi * xi * Math.exp(s * xi), 0), 10);
+    expect(value(H, e).data[0]).toBeCloseTo(
+      x.reduce((acc, xi) => acc + xi * xi * Math.exp(s * xi), 0),
+      10,
+    );
   });
 });
 
@@ -208,7 +222,9 @@ describe('Jacobians', () => {
             const scale = 1 + maxAbs(fd) + maxAbs(value(F, env)); // rounding in fd grows with |F|
             const err = relErr(j, fd, 1e-3 * scale); // so at least 1e-8·scale absolute
             if (!(err < 1e-5))
-              throw new Error(`∂F/∂${x.name}: relative error ${err}\n  F = ${printExpr(F, 'unicode')}\n  J = ${printExpr(J, 'unicode')}`);
+              throw new Error(
+                `∂F/∂${x.name}: relative error ${err}\n  F = ${printExpr(F, 'unicode')}\n  J = ${printExpr(J, 'unicode')}`,
+              );
             checked++;
           }
         },
@@ -225,31 +241,38 @@ describe('Hessians of random formulas', () => {
     let notMatrix = 0;
     let checked = 0;
     fc.assert(
-      fc.property(arbExpr({ target: SCALAR, safe: true, smooth: true, maxDepth: 3 }), fc.integer({ min: 1, max: 1 << 30 }), ({ node: f }, seed) => {
-        const xs = varsOf(f).filter((x) => isColumn(x.shape));
-        fc.pre(xs.length > 0);
-        const env = randomEnv(seed);
-        fc.pre(unsafePoint([f], env) === undefined);
-        for (const x of xs) {
-          let H: Node;
-          try {
-            H = hess(f, x);
-          } catch (e) {
-            if (!(e instanceof ShapeError)) throw e;
-            notMatrix++;
-            continue;
+      fc.property(
+        arbExpr({ target: SCALAR, safe: true, smooth: true, maxDepth: 3 }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        ({ node: f }, seed) => {
+          const xs = varsOf(f).filter((x) => isColumn(x.shape));
+          fc.pre(xs.length > 0);
+          const env = randomEnv(seed);
+          fc.pre(unsafePoint([f], env) === undefined);
+          for (const x of xs) {
+            let H: Node;
+            try {
+              H = hess(f, x);
+            } catch (e) {
+              if (!(e instanceof ShapeError)) throw e;
+              notMatrix++;
+              continue;
+            }
+            const g = grad(f, x);
+            fc.pre(unsafePoint([g, H], env) === undefined);
+            const h = value(H, env);
+            const fd = fdJacobian(g, x.name!, env);
+            const scale = 1 + maxAbs(fd) + maxAbs(value(g, env));
+            const err = relErr(h, fd, 1e-3 * scale);
+            if (!(err < 1e-5))
+              throw new Error(
+                `∂²f/∂${x.name}²: relative error ${err}\n  f = ${printExpr(f, 'unicode')}\n  H = ${printExpr(H, 'unicode')}`,
+              );
+            expect(relErr(h, transposeMat(h), scale)).toBeLessThan(1e-9);
+            checked++;
           }
-          const g = grad(f, x);
-          fc.pre(unsafePoint([g, H], env) === undefined);
-          const h = value(H, env);
-          const fd = fdJacobian(g, x.name!, env);
-          const scale = 1 + maxAbs(fd) + maxAbs(value(g, env));
-          const err = relErr(h, fd, 1e-3 * scale);
-          if (!(err < 1e-5)) throw new Error(`∂²f/∂${x.name}²: relative error ${err}\n  f = ${printExpr(f, 'unicode')}\n  H = ${printExpr(H, 'unicode')}`);
-          expect(relErr(h, transposeMat(h), scale)).toBeLessThan(1e-9);
-          checked++;
-        }
-      }),
+        },
+      ),
       runs(100, 5),
     );
     expect(notMatrix).toBeLessThan((FUZZ_RUNS || 100) / 5);
@@ -302,12 +325,27 @@ describe('matdiff hess and jac', () => {
 
   const cases: [string, string, string[], string][] = [
     ['quadratic form', 'A: [n, n]; x: [n]\nf = xᵀ·A·x\n', ['hess', '--wrt', 'x'], '∂²f/∂x² = A + Aᵀ'],
-    ['quadratic form, ASCII', 'A: [n, n]; x: [n]\nf = xᵀ·A·x\n', ['hess', '--wrt', 'x', '--format', 'ascii'], "d2f/dx2 = A + A'"],
+    [
+      'quadratic form, ASCII',
+      'A: [n, n]; x: [n]\nf = xᵀ·A·x\n',
+      ['hess', '--wrt', 'x', '--format', 'ascii'],
+      "d2f/dx2 = A + A'",
+    ],
     ['least squares', 'A: [m, n]; b: [m]; x: [n]\nL = ‖A·x - b‖²\n', ['hess', '--wrt', 'x'], '∂²L/∂x² = 2·Aᵀ·A'],
-    ['least squares, ASCII', 'A: [m, n]; b: [m]; x: [n]\nL = ‖A·x - b‖²\n', ['hess', '--wrt', 'x', '--format', 'ascii'], "d2L/dx2 = 2*A'*A"],
+    [
+      'least squares, ASCII',
+      'A: [m, n]; b: [m]; x: [n]\nL = ‖A·x - b‖²\n',
+      ['hess', '--wrt', 'x', '--format', 'ascii'],
+      "d2L/dx2 = 2*A'*A",
+    ],
     ['linear map', 'A: [m, n]; x: [n]\nF = A·x\n', ['jac', '--wrt', 'x'], '∂F/∂x = A'],
     ['sigmoid layer', 'W: [m, n]; x: [n]\nF = σ(W·x)\n', ['jac', '--wrt', 'x'], '∂F/∂x = diag(F ⊙ (1 − F))·W'],
-    ['sigmoid layer, ASCII', 'W: [m, n]; x: [n]\nF = σ(W·x)\n', ['jac', '--wrt', 'x', '--format', 'ascii'], "dF/dx = diag(F .* (1 - F))*W"],
+    [
+      'sigmoid layer, ASCII',
+      'W: [m, n]; x: [n]\nF = σ(W·x)\n',
+      ['jac', '--wrt', 'x', '--format', 'ascii'],
+      'dF/dx = diag(F .* (1 - F))*W',
+    ],
   ];
   for (const [what, source, args, expected] of cases)
     it(what, async () => {
@@ -324,4 +362,3 @@ describe('matdiff hess and jac', () => {
     expect(r.out).toBe('∂²L/∂w² = Xᵀ·diag(σ(z) ⊙ (1 − σ(z)))·X');
   });
 });
-

@@ -103,7 +103,10 @@ describe('training on the TypeScript kernels', () => {
     expect(svg).toMatch(/<title>Iris: a 4–16–3 MLP/);
     expect(svg).toContain('>epoch</text>');
     expect(svg).toContain('>cross-entropy loss</text>');
-    const [W, H] = svg.match(/viewBox="0 0 (\d+) (\d+)"/)!.slice(1).map(Number) as [number, number];
+    const [W, H] = svg
+      .match(/viewBox="0 0 (\d+) (\d+)"/)!
+      .slice(1)
+      .map(Number) as [number, number];
     const lines = [...svg.matchAll(/<polyline class="series"[^>]*points="([^"]*)"/g)].map((m) =>
       m[1]!.split(' ').map((p) => p.split(',').map(Number)),
     );
@@ -132,11 +135,23 @@ describe('plot.ts', () => {
   });
 
   it('escapes text and leaves out non-finite points', () => {
-    const svg = linePlot([{ label: 'a < b & c', points: [[0, 1], [1, NaN], [2, 0.5]] }], {
-      title: '"quoted" & <odd>',
-      xLabel: 'x',
-      yLabel: 'y',
-    });
+    const svg = linePlot(
+      [
+        {
+          label: 'a < b & c',
+          points: [
+            [0, 1],
+            [1, NaN],
+            [2, 0.5],
+          ],
+        },
+      ],
+      {
+        title: '"quoted" & <odd>',
+        xLabel: 'x',
+        yLabel: 'y',
+      },
+    );
     expect(unbalancedTags(svg)).toEqual([]);
     expect(svg).toContain('a &lt; b &amp; c');
     expect(svg).toContain('&quot;quoted&quot; &amp; &lt;odd&gt;');
@@ -225,11 +240,19 @@ describe('training on the WGSL kernels', () => {
   it('a few steps match the TypeScript (f32) steps within 1e-4', async (ctx) => {
     requireGpu(ctx);
     const opts = { epochs: 8, seed: 5 } as const;
-    const [ts, gpu] = [await train({ ...opts, backend: 'ts', dtype: 'f32' }), await train({ ...opts, backend: 'wgsl' })];
+    const [ts, gpu] = [
+      await train({ ...opts, backend: 'ts', dtype: 'f32' }),
+      await train({ ...opts, backend: 'wgsl' }),
+    ];
     expect(gpu.engine).toMatch(/^WGSL kernels/);
     expect(relDiff(gpu.losses, ts.losses)).toBeLessThan(1e-4);
     for (const k of ['trainLoss', 'testLoss'] as const)
-      expect(relDiff(gpu.evaluations.map((e) => e[k]), ts.evaluations.map((e) => e[k]))).toBeLessThan(1e-4);
+      expect(
+        relDiff(
+          gpu.evaluations.map((e) => e[k]),
+          ts.evaluations.map((e) => e[k]),
+        ),
+      ).toBeLessThan(1e-4);
     for (const k of PARAMS) expect(relDiff(gpu.params[k], ts.params[k]), k).toBeLessThan(1e-4);
   });
 

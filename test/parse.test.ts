@@ -100,7 +100,7 @@ describe('operator spellings (LANGUAGE.md §2 table)', () => {
     const unicode = 'Aᵀ·(B⊙C⊘D)⁻¹ − ‖x‖²/n + σ(y).^-0.5';
     const ascii = "A'*(B.*C./D)^-1 - norm(x)^2/n + sigmoid(y).^-0.5";
     expect(ex(unicode)).toBe(ex(ascii));
-    expect(ex("A^T@B")).toBe(ex('Aᵀ·B'));
+    expect(ex('A^T@B')).toBe(ex('Aᵀ·B'));
   });
 });
 
@@ -274,7 +274,9 @@ describe('statements', () => {
 
   it('dimension literals must be positive integers (E007)', () => {
     expect(errorOf('W: [0, 2]').format()).toBe(
-      ['m.mdf:1:5: error: a dimension must be a positive integer, got 0', '  |', '1 | W: [0, 2]', '  |     ^'].join('\n'),
+      ['m.mdf:1:5: error: a dimension must be a positive integer, got 0', '  |', '1 | W: [0, 2]', '  |     ^'].join(
+        '\n',
+      ),
     );
     expect(errorOf('W: [2, 2.5]').code).toBe('E007');
     expect(program('W: [1e3]')).toEqual(['(decl W [1000])']);
@@ -346,7 +348,10 @@ describe('syntax errors (E001): exact messages', () => {
     ['x = a .^ b', ['m.mdf:1:10: error: expected a number', '  |', '1 | x = a .^ b', '  |          ^']],
     ['W: [n m]', ['m.mdf:1:7: error: expected "," or "]"', '  |', '1 | W: [n m]', '  |       ^']],
     ['W: [a, b, c]', ['m.mdf:1:9: error: expected "]"', '  |', '1 | W: [a, b, c]', '  |         ^']],
-    ['W: [n] foo', ['m.mdf:1:8: error: expected a property, ";" or a newline', '  |', '1 | W: [n] foo', '  |        ^']],
+    [
+      'W: [n] foo',
+      ['m.mdf:1:8: error: expected a property, ";" or a newline', '  |', '1 | W: [n] foo', '  |        ^'],
+    ],
     ['W: [-1]', ['m.mdf:1:5: error: expected a dimension or "]"', '  |', '1 | W: [-1]', '  |     ^']],
     ['W: n', ['m.mdf:1:4: error: expected "["', '  |', '1 | W: n', '  |    ^']],
     ['x = 1.', ['m.mdf:1:6: error: expected an operator, ";" or a newline', '  |', '1 | x = 1.', '  |      ^']],
@@ -354,10 +359,7 @@ describe('syntax errors (E001): exact messages', () => {
     ['x = a $ b', ['m.mdf:1:7: error: expected an operator, ";" or a newline', '  |', '1 | x = a $ b', '  |       ^']],
     ['x = (a; b)', ['m.mdf:1:7: error: expected an operator or ")"', '  |', '1 | x = (a; b)', '  |       ^']],
     ['x = a)', ['m.mdf:1:6: error: expected an operator, ";" or a newline', '  |', '1 | x = a)', '  |      ^']],
-    [
-      'a = 1\nx = (b +\n  c\n\n',
-      ['m.mdf:3:4: error: expected an operator or ")"', '  |', '3 |   c', '  |    ^'],
-    ],
+    ['a = 1\nx = (b +\n  c\n\n', ['m.mdf:3:4: error: expected an operator or ")"', '  |', '3 |   c', '  |    ^']],
     ['x = -\ny = 2', ['m.mdf:1:6: error: expected an expression', '  |', '1 | x = -', '  |      ^']],
     ['x = A⁻', ['m.mdf:1:6: error: expected an operator, ";" or a newline', '  |', '1 | x = A⁻', '  |      ^']],
   ];
@@ -390,9 +392,53 @@ describe('syntax errors (E001): exact messages', () => {
 
 describe('statement-wise matching is the same as one whole-file match', () => {
   const pieces = [
-    'x', 'y', 'A', 'σ', 'f', '1', '2.5', '.5', '1e-3', ' ', ' ', '\n', '\n', ';', '=', ':',
-    '(', ')', '[', ']', ',', '‖', '+', '-', '−', '·', '*', '@', '⊙', '.*', '⊘', './', '/',
-    'ᵀ', "'", '^T', '^-1', '^2', '.^', '-0.5', '²', '⁻¹', '# c', 'assert ', 'sym', 'x = ', 'W: [n, m] ',
+    'x',
+    'y',
+    'A',
+    'σ',
+    'f',
+    '1',
+    '2.5',
+    '.5',
+    '1e-3',
+    ' ',
+    ' ',
+    '\n',
+    '\n',
+    ';',
+    '=',
+    ':',
+    '(',
+    ')',
+    '[',
+    ']',
+    ',',
+    '‖',
+    '+',
+    '-',
+    '−',
+    '·',
+    '*',
+    '@',
+    '⊙',
+    '.*',
+    '⊘',
+    './',
+    '/',
+    'ᵀ',
+    "'",
+    '^T',
+    '^-1',
+    '^2',
+    '.^',
+    '-0.5',
+    '²',
+    '⁻¹',
+    '# c',
+    'assert ',
+    'sym',
+    'x = ',
+    'W: [n, m] ',
   ];
   const outcome = (parse: (s: string, f: string) => Program, src: string): string => {
     try {
@@ -436,7 +482,12 @@ describe('robustness', () => {
   });
 
   it('refuses 10,000 nested parentheses, calls or norms with E002, never a stack overflow', () => {
-    for (const [open, close] of [['(', ')'], ['f(', ')'], ['‖', '‖'], ['(-', ')ᵀ']] as const) {
+    for (const [open, close] of [
+      ['(', ')'],
+      ['f(', ')'],
+      ['‖', '‖'],
+      ['(-', ')ᵀ'],
+    ] as const) {
       const err = errorOf(nested(10_000, open, close));
       expect(err.code).toBe('E002');
       expect(err.message).toBe(`expressions nest deeper than ${MAX_NESTING} levels`);

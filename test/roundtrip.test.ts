@@ -12,7 +12,16 @@ import { OPS } from '../src/ops/registry.js';
 import { arbExpr, exprFromSeed, opsOf, reparse, runs, v } from './gen.js';
 
 const [A, B, C, D, x, y, z, s, t, q] = ['A', 'B', 'C', 'D', 'x', 'y', 'z', 's', 't', 'q'].map(v) as Node[] as [
-  Node, Node, Node, Node, Node, Node, Node, Node, Node, Node,
+  Node,
+  Node,
+  Node,
+  Node,
+  Node,
+  Node,
+  Node,
+  Node,
+  Node,
+  Node,
 ];
 const S = v('S');
 
@@ -52,7 +61,10 @@ describe('print → parse round trip', () => {
     // 1⁻¹ is 1, so X / 1 is X.
     expect(b.div(A, b.pow(b.constant(1), 0.5))).toBe(A);
     // (t⁻¹·s⁻¹)·X: both scalars are reciprocals.
-    for (const node of [b.mul(b.mul(b.recip(t), b.recip(s)), A), b.mul(b.mul(b.constant(-1), b.mul(b.constant(0.5), b.recip(t))), x)])
+    for (const node of [
+      b.mul(b.mul(b.recip(t), b.recip(s)), A),
+      b.mul(b.mul(b.constant(-1), b.mul(b.constant(0.5), b.recip(t))), x),
+    ])
       for (const fmt of ['unicode', 'ascii'] as const) expect(reparse(printExpr(node, fmt))).toBe(node);
   });
 });
@@ -88,9 +100,14 @@ describe('every spelling of LANGUAGE.md §2', () => {
     ['vec and unvec', ['unvec(vec(A), m)'], b.unvec(b.vec(A), A.shape.rows)],
     ['softmax and logsumexp', ['logsumexp(softmax(A))'], b.logsumexp(b.softmax(A))],
     ['det and logdet', ['det(C) + logdet(S)'], b.add(b.det(C), b.logdet(S))],
-    ['the elementwise functions', ['exp(log(abs(sin(cos(tanh(relu(softplus(step(sign(x))))))))))'],
+    [
+      'the elementwise functions',
+      ['exp(log(abs(sin(cos(tanh(relu(softplus(step(sign(x))))))))))'],
       ['exp', 'log', 'abs', 'sin', 'cos', 'tanh', 'relu', 'softplus', 'step', 'sign'].reduceRight(
-        (acc, f) => b.fn(f as Parameters<typeof b.fn>[0], acc), x)],
+        (acc, f) => b.fn(f as Parameters<typeof b.fn>[0], acc),
+        x,
+      ),
+    ],
   ];
   for (const [what, spellings, expected] of same)
     it(`${what}: ${spellings.join('  ')}`, () => {

@@ -107,17 +107,23 @@ describe('symbolic dimensions', () => {
   });
 
   it('a dimension is a scalar value in an expression, products of dimensions too', () => {
-    expect(shapesOf('A: [m, n]\nL = sum(A) / (m·n)\nM = n·A\nN = A / m')).toMatchObject({ L: '[]', M: '[m, n]', N: '[m, n]' });
+    expect(shapesOf('A: [m, n]\nL = sum(A) / (m·n)\nM = n·A\nN = A / m')).toMatchObject({
+      L: '[]',
+      M: '[m, n]',
+      N: '[m, n]',
+    });
   });
 
   it('products of dimensions from vec and unvec', () => {
-    expect(shapesOf('A: [m, n]\nv = vec(A)\nB = unvec(v, m)\nC = unvec(v, n)\nu = ones(m·n)\nw = v + u')).toMatchObject({
-      v: '[m·n]',
-      B: '[m, n]',
-      C: '[n, m]',
-      u: '[m·n]',
-      w: '[m·n]',
-    });
+    expect(shapesOf('A: [m, n]\nv = vec(A)\nB = unvec(v, m)\nC = unvec(v, n)\nu = ones(m·n)\nw = v + u')).toMatchObject(
+      {
+        v: '[m·n]',
+        B: '[m, n]',
+        C: '[n, m]',
+        u: '[m·n]',
+        w: '[m·n]',
+      },
+    );
   });
 
   it('declarations: [] scalar, [d] column, [d, 1] column, [1, d] row', () => {
@@ -134,18 +140,71 @@ describe('symbolic dimensions', () => {
     const shapes = shapesOf(
       [
         'A: [m, n]; B: [n, p]; C: [n, n]; x: [n]; s: []',
-        'mm = A·B', 'tA = Aᵀ', 'iC = C⁻¹', 'had = A ⊙ A', 'dv = A ⊘ A', 'sc = A / s', 'pw = A.^2',
-        'f = tanh(A)', 'sm = softmax(A)', 'lse = logsumexp(A)', 'lsev = logsumexp(x)', 'su = sum(A)', 'mn = mean(A)',
-        'nr = ‖A‖', 't = tr(C)', 'dt = det(C)', 'ld = logdet(C)', 'dg = diag(x)', 'dgv = diag(C)', 'vc = vec(A)',
-        'uv = unvec(vec(A), m)', 'o1 = ones(n)', 'o2 = ones(m, n)', 'z = zeros(m, n)', 'id = I(n)', 'outer = x·xᵀ',
-        'inner = xᵀ·x', 'g = grad(sum(A·B), A)', 'h = hess(xᵀ·C·x, x)', 'j = jac(C·x, x)', 'j2 = jac(A·x, x)',
+        'mm = A·B',
+        'tA = Aᵀ',
+        'iC = C⁻¹',
+        'had = A ⊙ A',
+        'dv = A ⊘ A',
+        'sc = A / s',
+        'pw = A.^2',
+        'f = tanh(A)',
+        'sm = softmax(A)',
+        'lse = logsumexp(A)',
+        'lsev = logsumexp(x)',
+        'su = sum(A)',
+        'mn = mean(A)',
+        'nr = ‖A‖',
+        't = tr(C)',
+        'dt = det(C)',
+        'ld = logdet(C)',
+        'dg = diag(x)',
+        'dgv = diag(C)',
+        'vc = vec(A)',
+        'uv = unvec(vec(A), m)',
+        'o1 = ones(n)',
+        'o2 = ones(m, n)',
+        'z = zeros(m, n)',
+        'id = I(n)',
+        'outer = x·xᵀ',
+        'inner = xᵀ·x',
+        'g = grad(sum(A·B), A)',
+        'h = hess(xᵀ·C·x, x)',
+        'j = jac(C·x, x)',
+        'j2 = jac(A·x, x)',
       ].join('\n'),
     );
     expect(shapes).toMatchObject({
-      mm: '[m, p]', tA: '[n, m]', iC: '[n, n]', had: '[m, n]', dv: '[m, n]', sc: '[m, n]', pw: '[m, n]',
-      f: '[m, n]', sm: '[m, n]', lse: '[1, n]', lsev: '[]', su: '[]', mn: '[]', nr: '[]', t: '[]', dt: '[]',
-      ld: '[]', dg: '[n, n]', dgv: '[n]', vc: '[m·n]', uv: '[m, n]', o1: '[n]', o2: '[m, n]', z: '[m, n]',
-      id: '[n, n]', outer: '[n, n]', inner: '[]', g: '[m, n]', h: '[n, n]', j: '[n, n]', j2: '[m, n]',
+      mm: '[m, p]',
+      tA: '[n, m]',
+      iC: '[n, n]',
+      had: '[m, n]',
+      dv: '[m, n]',
+      sc: '[m, n]',
+      pw: '[m, n]',
+      f: '[m, n]',
+      sm: '[m, n]',
+      lse: '[1, n]',
+      lsev: '[]',
+      su: '[]',
+      mn: '[]',
+      nr: '[]',
+      t: '[]',
+      dt: '[]',
+      ld: '[]',
+      dg: '[n, n]',
+      dgv: '[n]',
+      vc: '[m·n]',
+      uv: '[m, n]',
+      o1: '[n]',
+      o2: '[m, n]',
+      z: '[m, n]',
+      id: '[n, n]',
+      outer: '[n, n]',
+      inner: '[]',
+      g: '[m, n]',
+      h: '[n, n]',
+      j: '[n, n]',
+      j2: '[m, n]',
     });
   });
 });
@@ -204,7 +263,10 @@ describe('broadcasting is exactly LANGUAGE.md §2', () => {
         ['n', 3],
       ]),
     };
-    const [P, Q, R] = evaluate(['P', 'Q', 'R'].map((k) => model.defs.get(k)!.node), env);
+    const [P, Q, R] = evaluate(
+      ['P', 'Q', 'R'].map((k) => model.defs.get(k)!.node),
+      env,
+    );
     expect([...P!.data]).toEqual([11, 12, 13, 24, 25, 26]);
     expect([...Q!.data]).toEqual([1, 20, 300, 4, 50, 600]);
     expect([...R!.data]).toEqual([0, 1, 2, 3, 4, 5]);

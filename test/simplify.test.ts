@@ -99,7 +99,10 @@ const PINNED: [string, string, string][] = [
 ];
 
 describe('matdiff grad prints readable gradients', () => {
-  for (const [what, source, expected] of PINNED) it(what, async () => expect(await gradText(source, ...(what.startsWith('a zero') ? ['--wrt', 'A'] : []))).toBe(expected));
+  for (const [what, source, expected] of PINNED)
+    it(what, async () =>
+      expect(await gradText(source, ...(what.startsWith('a zero') ? ['--wrt', 'A'] : []))).toBe(expected),
+    );
 
   it('examples/mlp.mdf, as the brief pins it: ∂L/∂W2 = G·Hᵀ / B where G = P ⊙ (ones(k)ᵀ·Y) − Y', async () => {
     const r = await main(['grad', join(EXAMPLES, 'mlp.mdf'), '--wrt', 'W2']);
@@ -127,7 +130,9 @@ dL/db2 = G*ones(B) / B
 function withGradients(source: string, ascii: string): string {
   const lines = ascii.split('\n');
   const where = lines.filter((l) => l.startsWith('  where '));
-  const results = lines.filter((l) => !l.startsWith('  where ')).map((l) => l.replace(/^d(\w+)\/d(\S+) = /, 'd$1_d$2 = '));
+  const results = lines
+    .filter((l) => !l.startsWith('  where '))
+    .map((l) => l.replace(/^d(\w+)\/d(\S+) = /, 'd$1_d$2 = '));
   return [source, ...where.map((l) => l.trim()), ...results].join('\n');
 }
 
@@ -146,10 +151,17 @@ describe('printed gradients re-parse and evaluate to the same numbers', () => {
       const vars = [...model.vars.values()].filter((v) => topoOrder([out]).includes(v.node));
       const ascii = await gradText(source, '--format', 'ascii');
       const again = parse(withGradients(source, ascii), 'again.mdf');
-      const expected = grads(out, vars.map((v) => v.node));
+      const expected = grads(
+        out,
+        vars.map((v) => v.node),
+      );
       let checked = 0;
       for (let seed = 1; checked < 2 && seed < 40; seed++) {
-        const env = randomEnv(seed, [...model.vars.values()].map((v) => v.node), DIMS);
+        const env = randomEnv(
+          seed,
+          [...model.vars.values()].map((v) => v.node),
+          DIMS,
+        );
         if (unsafePoint([out], env)) continue;
         const printed = vars.map((v) => again.defs.get(`d${model.output}_d${v.name}`)!.node);
         const [a, b] = [evaluate(printed, env), evaluate(expected, env)];

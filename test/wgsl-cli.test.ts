@@ -26,9 +26,17 @@ const MLP = 'examples/mlp.mdf';
 /** Small MLP data: n = 5, B = 7, k = 3, h = 6; one-hot Y. */
 function mlpData(): Record<string, number[] | number[][]> {
   const r = (i: number) => Math.sin(1.7 * i + 0.3) / 2;
-  const mat = (rows: number, cols: number, off: number) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => r(off + i * cols + j)));
+  const mat = (rows: number, cols: number, off: number) =>
+    Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => r(off + i * cols + j)));
   const Y = Array.from({ length: 3 }, (_, i) => Array.from({ length: 7 }, (_, j) => (j % 3 === i ? 1 : 0)));
-  return { X: mat(5, 7, 0), Y, W1: mat(6, 5, 100), b1: Array.from({ length: 6 }, (_, i) => r(200 + i)), W2: mat(3, 6, 300), b2: [0.1, -0.2, 0.05] };
+  return {
+    X: mat(5, 7, 0),
+    Y,
+    W1: mat(6, 5, 100),
+    b1: Array.from({ length: 6 }, (_, i) => r(200 + i)),
+    W2: mat(3, 6, 300),
+    b2: [0.1, -0.2, 0.05],
+  };
 }
 
 const close = (a: unknown, b: unknown, tol: number): boolean => {
@@ -36,7 +44,10 @@ const close = (a: unknown, b: unknown, tol: number): boolean => {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => close(x, b[i], tol));
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tol));
+    return (
+      ka.length === Object.keys(b).length &&
+      ka.every((k) => close((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tol))
+    );
   }
   return false;
 };
@@ -66,7 +77,16 @@ describe('matdiff run --backend wgsl', () => {
   });
 
   it('refuses --dtype f64 (exit 2): WebGPU computes in f32', async () => {
-    const r = await main(['run', 'examples/sigmoid-chain.mdf', '--inputs', 'examples/sigmoid-chain.json', '--backend', 'wgsl', '--dtype', 'f64']);
+    const r = await main([
+      'run',
+      'examples/sigmoid-chain.mdf',
+      '--inputs',
+      'examples/sigmoid-chain.json',
+      '--backend',
+      'wgsl',
+      '--dtype',
+      'f64',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/f32 only/);
     expect(r.err).not.toMatch(/\n\s+at /);
@@ -132,7 +152,8 @@ describe('matdiff emit --target wgsl', () => {
     const m1 = await mod.create(gpu.device);
     const got = await m1.valueAndGrad(data);
     expect(got.value).toBe(want.value); // the same shaders on the same device
-    for (const [name, g] of Object.entries(want.grad)) expect(Array.from(got.grad[name])).toEqual(Array.from(g as Float32Array));
+    for (const [name, g] of Object.entries(want.grad))
+      expect(Array.from(got.grad[name])).toEqual(Array.from(g as Float32Array));
     expect(await m1.forward(data)).toBe(want.value);
     m1.destroy();
 
@@ -184,10 +205,13 @@ describe('matdiff emit --target wgsl', () => {
       ],
       steps: [{ label: 'y', variants: [{ when: 1, kernels: [0] }] }],
     };
-    const err = await mod.createRunner(gpu.device, broken).run({}).then(
-      () => undefined,
-      (e: Error & { kind?: string }) => e,
-    );
+    const err = await mod
+      .createRunner(gpu.device, broken)
+      .run({})
+      .then(
+        () => undefined,
+        (e: Error & { kind?: string }) => e,
+      );
     expect(err?.kind).toBe('bug');
     expect(err?.message).toMatch(/matdiff bug: the WGSL shader for a broken kernel does not compile: line 3: /);
     expect(err?.message).toContain('y[0] = 1.0 +* 2.0;');
@@ -202,7 +226,12 @@ describe('matdiff emit --target wgsl', () => {
       const module = gpu.device.createShaderModule({ code: s.code });
       const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
       expect(errors.map((m) => m.message)).toEqual([]);
-      expect(s.code.split('\n').filter((l) => l.includes('evil')).every((l) => l.startsWith('// '))).toBe(true);
+      expect(
+        s.code
+          .split('\n')
+          .filter((l) => l.includes('evil'))
+          .every((l) => l.startsWith('// ')),
+      ).toBe(true);
     }
     k.destroy();
   });
@@ -210,7 +239,15 @@ describe('matdiff emit --target wgsl', () => {
   it('an input of the wrong shape is a MatdiffError naming it', async (ctx) => {
     requireGpu(ctx);
     const k = await compileWgsl(parse('A: [n, n]; x: [n]\nL = xᵀ·A·x', 'q.mdf'));
-    const err = await k.valueAndGrad({ A: [[1, 2], [3, 4]], x: [1, 2, 3] }).catch((e: unknown) => e);
+    const err = await k
+      .valueAndGrad({
+        A: [
+          [1, 2],
+          [3, 4],
+        ],
+        x: [1, 2, 3],
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MatdiffError);
     expect((err as MatdiffError).message).toMatch(/^(A|x): expected \[n/);
     k.destroy();

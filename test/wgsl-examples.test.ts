@@ -31,11 +31,16 @@ describe('examples on WebGPU', () => {
       requireGpu(ctx);
       for (const dims of name.startsWith('bench/') ? [{}] : SIZES) {
         const bound = Object.fromEntries(Object.entries(dims).filter(([d]) => model.dims.includes(d)));
-        const env = randomEnv(1, [...model.vars.values()].map((v) => v.node), new Map(Object.entries(bound)));
+        const env = randomEnv(
+          1,
+          [...model.vars.values()].map((v) => v.node),
+          new Map(Object.entries(bound)),
+        );
         // Entries of size 1/√(fan-in), as trained weights and normalised data have: with unit
         // entries, the 784-wide MLP's logits spread by hundreds and softmax underflows in f32.
         for (const [name, m] of env.vars)
-          if (!model.vars.get(name)!.props.some((p) => p === 'spd' || p === 'pos')) m.data.forEach((x, i) => (m.data[i] = x / Math.sqrt(Math.max(m.rows, m.cols))));
+          if (!model.vars.get(name)!.props.some((p) => p === 'spd' || p === 'pos'))
+            m.data.forEach((x, i) => (m.data[i] = x / Math.sqrt(Math.max(m.rows, m.cols))));
         const r = await checkParsed(model, bound, { env, tol: 1e-3 });
         expect(r.failures, JSON.stringify(dims)).toEqual([]);
       }

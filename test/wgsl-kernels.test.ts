@@ -14,7 +14,8 @@ import { checkModel, checkParsed, requireGpu } from './wgsl-util.js';
 import { prng, normal } from './gen.js';
 
 const ran = new Set<string>();
-const note = (variants: string[]) => variants.forEach((v) => ran.add(v.replace(/, \d+×\d+ invocations per workgroup/, '')));
+const note = (variants: string[]) =>
+  variants.forEach((v) => ran.add(v.replace(/, \d+×\d+ invocations per workgroup/, '')));
 
 describe('matrix products', () => {
   const products = ['A·B', 'Aᵀ·B', 'A·Bᵀ', 'Aᵀ·Bᵀ'];
@@ -32,10 +33,42 @@ describe('matrix products', () => {
     [12, 300, 9],
   ];
   const tiled: Record<string, number[][]> = {
-    'A·B': [[70, 36, 68], [71, 36, 69], [70, 37, 68], [71, 37, 69], [40, 36, 120], [41, 36, 121], [40, 37, 120], [41, 37, 121]],
-    'Aᵀ·B': [[72, 36, 68], [72, 37, 69], [71, 36, 68], [71, 37, 69], [40, 36, 120], [40, 37, 121], [41, 36, 120], [41, 37, 121]],
-    'A·Bᵀ': [[70, 36, 68], [71, 37, 69], [40, 36, 120], [41, 37, 121]],
-    'Aᵀ·Bᵀ': [[72, 36, 68], [72, 37, 69], [71, 36, 67], [71, 37, 69], [40, 36, 121], [40, 37, 121], [41, 36, 121], [41, 37, 121]],
+    'A·B': [
+      [70, 36, 68],
+      [71, 36, 69],
+      [70, 37, 68],
+      [71, 37, 69],
+      [40, 36, 120],
+      [41, 36, 121],
+      [40, 37, 120],
+      [41, 37, 121],
+    ],
+    'Aᵀ·B': [
+      [72, 36, 68],
+      [72, 37, 69],
+      [71, 36, 68],
+      [71, 37, 69],
+      [40, 36, 120],
+      [40, 37, 121],
+      [41, 36, 120],
+      [41, 37, 121],
+    ],
+    'A·Bᵀ': [
+      [70, 36, 68],
+      [71, 37, 69],
+      [40, 36, 120],
+      [41, 37, 121],
+    ],
+    'Aᵀ·Bᵀ': [
+      [72, 36, 68],
+      [72, 37, 69],
+      [71, 36, 67],
+      [71, 37, 69],
+      [40, 36, 121],
+      [40, 37, 121],
+      [41, 36, 121],
+      [41, 37, 121],
+    ],
   };
   for (const prod of products)
     it(`${prod} at ${[...dot, ...tiled[prod]!].map((s) => s.join('×')).join(', ')}`, async (ctx) => {
@@ -49,7 +82,11 @@ describe('matrix products', () => {
 
   it('numeric shapes get shape-specific tiles (short and wide, tall and narrow)', async (ctx) => {
     requireGpu(ctx);
-    for (const src of ['A: [10, 64]; B: [64, 256]\nC = A·B', 'A: [256, 64]; B: [64, 6]\nC = A·B', 'A: [64, 64]; B: [64, 64]\nC = Aᵀ·B']) {
+    for (const src of [
+      'A: [10, 64]; B: [64, 256]\nC = A·B',
+      'A: [256, 64]; B: [64, 6]\nC = A·B',
+      'A: [64, 64]; B: [64, 64]\nC = Aᵀ·B',
+    ]) {
       const r = await checkModel(src, {});
       expect(r.failures, src).toEqual([]);
       note(r.variants);
@@ -115,22 +152,30 @@ describe('factorisations', () => {
     const rnd = prng(seed);
     const a = mat(n, n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a.data[i * n + j] = normal(rnd) / Math.sqrt(n);
-    if (spd)
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < i; j++) a.data[i * n + j] = a.data[j * n + i]!;
+    if (spd) for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a.data[i * n + j] = a.data[j * n + i]!;
     for (let i = 0; i < n; i++) a.data[i * n + i]! += 3;
     const y = mat(n, 1);
     for (let i = 0; i < n; i++) y.data[i] = normal(rnd);
-    return { vars: new Map([['A', a], ['y', y]]), dims: new Map([['n', n]]) };
+    return {
+      vars: new Map([
+        ['A', a],
+        ['y', y],
+      ]),
+      dims: new Map([['n', n]]),
+    };
   }
   for (const spd of [false, true])
     for (const n of [3, 37, 150])
       it(`${spd ? 'Cholesky' : 'LU'}: inverse, det and logdet, n = ${n}`, async (ctx) => {
         requireGpu(ctx);
-        const model = parse(`A: [n, n]${spd ? ' spd' : ''}; y: [n]\nL = yᵀ·inv(A)·y + logdet(A) + det(A) / 1000`, 'factor.mdf');
+        const model = parse(
+          `A: [n, n]${spd ? ' spd' : ''}; y: [n]\nL = yᵀ·inv(A)·y + logdet(A) + det(A) / 1000`,
+          'factor.mdf',
+        );
         const env = envFor(n, spd, n);
         // The determinant grows like 3ⁿ: for n = 150 keep only the rest.
-        const m = n > 40 ? parse(`A: [n, n]${spd ? ' spd' : ''}; y: [n]\nL = yᵀ·inv(A)·y + logdet(A)`, 'factor.mdf') : model;
+        const m =
+          n > 40 ? parse(`A: [n, n]${spd ? ' spd' : ''}; y: [n]\nL = yᵀ·inv(A)·y + logdet(A)`, 'factor.mdf') : model;
         const r = await checkParsed(m, { n }, { env, tol: 1e-3 });
         expect(r.failures).toEqual([]);
         note(r.variants);
@@ -173,9 +218,10 @@ describe('coverage', () => {
       'matrix product A·B, one invocation per entry',
       'matrix product Aᵀ·Bᵀ, one invocation per entry',
       ...['A·B', 'Aᵀ·B', 'A·Bᵀ', 'Aᵀ·Bᵀ'].flatMap((p) =>
-        (p === 'A·Bᵀ' ? ['vec4/vec4', 'scalar/scalar'] : ['vec4/vec4', 'vec4/scalar', 'scalar/vec4', 'scalar/scalar']).flatMap((o) =>
-          ['4×4', '8×8'].map((t) => `matrix product ${p}, ${t} per invocation, operands ${o}`),
-        ),
+        (p === 'A·Bᵀ'
+          ? ['vec4/vec4', 'scalar/scalar']
+          : ['vec4/vec4', 'vec4/scalar', 'scalar/vec4', 'scalar/scalar']
+        ).flatMap((o) => ['4×4', '8×8'].map((t) => `matrix product ${p}, ${t} per invocation, operands ${o}`)),
       ),
       'sum over all entries, serial',
       'sum over all entries, tree',

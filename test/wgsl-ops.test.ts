@@ -13,13 +13,19 @@ const DIMS = { m: 3, n: 4, p: 5, k: 3, B: 6 };
 
 export const FORMULAS: [string, string][] = [
   ['matmul, exp, fill', 'A: [m, n]; B: [n, p]; x: [m]\nL = sum(exp(A·B / 4) ⊙ (x·ones(p)ᵀ))'],
-  ['log and powers', 'x: [n] pos\nL = sum(log(x)) + sum(sqrt(x)) + sum(x.^-1.5) + sum(x.^3) + sum(x.^-1) + sum(x.^2.5)'],
+  [
+    'log and powers',
+    'x: [n] pos\nL = sum(log(x)) + sum(sqrt(x)) + sum(x.^-1.5) + sum(x.^3) + sum(x.^-1) + sum(x.^2.5)',
+  ],
   ['abs, sin, cos, tanh', 'x: [n]\nL = sum(abs(x)) + sum(sin(x) ⊙ cos(x)) + sum(tanh(x))'],
   ['sigmoid, relu, softplus', 'x: [n]; W: [n, n]\nL = sum(σ(W·x)) + sum(relu(x)) + sum(softplus(W·x))'],
   ['sign and step', 'x: [n]\nL = sum(sign(x) ⊙ x) + sum(step(x) ⊙ x)'],
   ['trace, transpose, a dimension as a value', 'A: [n, n]\nL = tr(A·Aᵀ) + n·tr(A)'],
   ['softmax and logsumexp', 'Z: [k, B]; Y: [k, B]\nL = -sum(Y ⊙ log(softmax(Z))) / B + sum(logsumexp(Z)) / B'],
-  ['inverse, det, logdet (LU), identity', 'A: [n, n]; y: [n]\nL = yᵀ·inv(A + 3·I(n))·y + logdet(A + 3·I(n)) + det(A + 3·I(n))'],
+  [
+    'inverse, det, logdet (LU), identity',
+    'A: [n, n]; y: [n]\nL = yᵀ·inv(A + 3·I(n))·y + logdet(A + 3·I(n)) + det(A + 3·I(n))',
+  ],
   ['inverse, det, logdet (Cholesky)', 'S: [n, n] spd; y: [n]\nL = yᵀ·inv(S)·y + logdet(S) + det(S) / 100'],
   ['diag both ways', 'x: [n]; A: [n, n]\nL = sum(diag(x)·A) + sum(diag(A) ⊙ x)'],
   ['vec and unvec', 'A: [m, n]; B: [m, n]\nL = sum(unvec(vec(A) ⊙ vec(B), m) ⊙ A)'],

@@ -19,14 +19,22 @@ function modelWith(node: Node) {
   return model;
 }
 
-const arbDims = fc.record({ m: fc.integer({ min: 1, max: 6 }), n: fc.integer({ min: 1, max: 6 }), p: fc.integer({ min: 1, max: 7 }) });
+const arbDims = fc.record({
+  m: fc.integer({ min: 1, max: 6 }),
+  n: fc.integer({ min: 1, max: 6 }),
+  p: fc.integer({ min: 1, max: 7 }),
+});
 
 /** Random formulas cancel more often than hand-written ones: results near 0 are judged against this floor. */
 const FLOOR = 1e-2;
 
 async function check(node: Node, dims: Record<string, number>, seed: number, grads: boolean): Promise<void> {
   const model = modelWith(node);
-  const env = randomEnv(seed, [...model.vars.values()].map((v) => v.node), new Map(Object.entries(dims)));
+  const env = randomEnv(
+    seed,
+    [...model.vars.values()].map((v) => v.node),
+    new Map(Object.entries(dims)),
+  );
   // f32 cannot follow f64 through a near-singular inverse or an overflowing exp: such points are not the backend's fault.
   if (unsafePoint([node], env)) return;
   const r = await checkParsed(model, dims, { env, floor: FLOOR, ...(grads ? {} : { wrt: [] }) });
@@ -37,7 +45,9 @@ describe('random formulas on WebGPU', () => {
   it('scalar: value and gradients', async (ctx) => {
     requireGpu(ctx);
     await fc.assert(
-      fc.asyncProperty(arbExpr({ target: SCALAR, safe: true, maxDepth: 4 }), arbDims, fc.nat(1000), (s, dims, seed) => check(s.node, dims, seed, true)),
+      fc.asyncProperty(arbExpr({ target: SCALAR, safe: true, maxDepth: 4 }), arbDims, fc.nat(1000), (s, dims, seed) =>
+        check(s.node, dims, seed, true),
+      ),
       { numRuns: 15 },
     );
   });
@@ -45,7 +55,9 @@ describe('random formulas on WebGPU', () => {
   it('any shape: value', async (ctx) => {
     requireGpu(ctx);
     await fc.assert(
-      fc.asyncProperty(arbExpr({ safe: true, maxDepth: 4 }), arbDims, fc.nat(1000), (s, dims, seed) => check(s.node, dims, seed, false)),
+      fc.asyncProperty(arbExpr({ safe: true, maxDepth: 4 }), arbDims, fc.nat(1000), (s, dims, seed) =>
+        check(s.node, dims, seed, false),
+      ),
       { numRuns: 15 },
     );
   });

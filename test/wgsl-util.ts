@@ -38,7 +38,8 @@ export async function shaderErrors(device: GPUDevice, prog: WgslProgram): Promis
     const module = device.createShaderModule({ code: k.code, label: k.label });
     const info = await module.getCompilationInfo();
     for (const m of info.messages)
-      if (m.type === 'error') out.push(`${k.label}: line ${m.lineNum}: ${m.message}\n${k.code.split('\n')[m.lineNum - 1]}`);
+      if (m.type === 'error')
+        out.push(`${k.label}: line ${m.lineNum}: ${m.message}\n${k.code.split('\n')[m.lineNum - 1]}`);
   }
   return out;
 }
@@ -105,7 +106,13 @@ export async function checkParsed(
     const progs = [compiled.programs.forward, compiled.programs.valueAndGrad].filter((x): x is WgslProgram => !!x);
     for (const prog of progs) expect(await shaderErrors(gpu.gpu.device, prog)).toEqual([]);
     const variants = progs.flatMap((prog) => chosenVariants(prog, dimMap));
-    const env = opts.env ?? randomEnv(opts.seed ?? 1, [...model.vars.values()].map((v) => v.node), dimMap);
+    const env =
+      opts.env ??
+      randomEnv(
+        opts.seed ?? 1,
+        [...model.vars.values()].map((v) => v.node),
+        dimMap,
+      );
     const outcomes = await compareWgsl(compiled, program, env, opts.floor);
     return { failures: failures(outcomes, opts.tol), variants, program, compiled };
   } finally {

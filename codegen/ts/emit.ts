@@ -148,7 +148,12 @@ function specOf(name: string, node: Node, dimIndex: ReadonlyMap<string, number>)
   return `{ key: ${quote(name)}, rows: ${mono(rows)}, cols: ${mono(cols)}, size: ${mono(size)}, shape: ${quote(shapeText(node.shape))} }`;
 }
 
-function entryCode(kind: 'forward' | 'valueAndGrad', p: Program, e: Entry, dimIndex: ReadonlyMap<string, number>): string {
+function entryCode(
+  kind: 'forward' | 'valueAndGrad',
+  p: Program,
+  e: Entry,
+  dimIndex: ReadonlyMap<string, number>,
+): string {
   const { schedule: s, plan } = e;
   const grads = kind === 'valueAndGrad';
   const prefix = grads ? 'VALUE_AND_GRAD' : 'FORWARD';
@@ -170,7 +175,9 @@ function entryCode(kind: 'forward' | 'valueAndGrad', p: Program, e: Entry, dimIn
   const inputs = [...s.inputs].sort((a, b) => declared.indexOf(a.name) - declared.indexOf(b.name));
 
   const out: string[] = [];
-  out.push(`const ${prefix}_SPECS«: readonly InputSpec[]» = [\n${inputs.map((i) => specOf(i.name, i.node, dimIndex)).join(',\n')}\n];`);
+  out.push(
+    `const ${prefix}_SPECS«: readonly InputSpec[]» = [\n${inputs.map((i) => specOf(i.name, i.node, dimIndex)).join(',\n')}\n];`,
+  );
   out.push(`const ${prefix}_NEED«: readonly number[]» = [${need.join(', ')}];`);
 
   // The workspace: one array per slot, and the result object over the output slots.
@@ -203,7 +210,9 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
     const { rows, cols } = inp.node.shape;
     const R = extCode([rows], dim);
     const C = extCode([cols], dim);
-    body.push(`const ${bufName[inp.buffer]} = readInput(own(inputs, ${quote(inp.name)}), ${prefix}_SPECS[${k}]«!», ${R}, ${C}, ws.stages, ${k});`);
+    body.push(
+      `const ${bufName[inp.buffer]} = readInput(own(inputs, ${quote(inp.name)}), ${prefix}_SPECS[${k}]«!», ${R}, ${C}, ws.stages, ${k});`,
+    );
   });
   s.buffers.forEach((b) => {
     if (b.role !== 'input') body.push(`const ${bufName[b.id]} = ws.s${plan.slotOf[b.id]};`);
@@ -237,7 +246,12 @@ function bufPrefix(b: BufferInfo): string {
   return b.role === 'input' ? 'v_' : b.role === 'scratch' ? 'w_' : 't_';
 }
 
-function stepComment(step: Schedule['steps'][number], s: Schedule, p: Program, title: ReadonlyMap<Node, string>): string {
+function stepComment(
+  step: Schedule['steps'][number],
+  s: Schedule,
+  p: Program,
+  title: ReadonlyMap<Node, string>,
+): string {
   const n = step.node;
   if (step.kind === 'factor')
     return `${step.method === 'lu' ? 'LU factors (partial pivoting)' : 'Cholesky factor'} of ${formula(n, p)}`;

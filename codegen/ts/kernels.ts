@@ -70,7 +70,13 @@ interface Loads {
  * Renders `e` for an [rows, cols] iteration space. `flat`: one loop, index `p` (or the
  * literal 0 for a single element). `diag`: one loop over i, every load depends on i only.
  */
-function renderExpr(e: ElemExpr, mode: 'grid' | 'flat' | 'diag', flatIndex: string, ctx: RenderCtx, rowOffset?: { stride: Extent; name: string }): Loads {
+function renderExpr(
+  e: ElemExpr,
+  mode: 'grid' | 'flat' | 'diag',
+  flatIndex: string,
+  ctx: RenderCtx,
+  rowOffset?: { stride: Extent; name: string },
+): Loads {
   const pre: string[] = [];
   const row: string[] = [];
   const named = new Map<string, string>();
@@ -115,7 +121,10 @@ function renderExpr(e: ElemExpr, mode: 'grid' | 'flat' | 'diag', flatIndex: stri
       case 'op': {
         const lower = OPS[x.node.op].lower;
         if (lower.kind !== 'elementwise') throw new Error(`codegen: ${x.node.op} is not elementwise`);
-        return lower.ts(x.args.map((a) => paren(render(a))), x.node);
+        return lower.ts(
+          x.args.map((a) => paren(render(a))),
+          x.node,
+        );
       }
     }
   };
@@ -238,7 +247,11 @@ function renderReduce(s: Extract<Step, { kind: 'reduce' }>, ctx: RenderCtx): str
   const out = ctx.buf(s.out);
   switch (s.axis) {
     case 'all':
-      return ['let acc = 0;', loopNest(s.body, s.rows, s.cols, ctx, (code) => `acc += ${code};`), `${out}[0] = acc;`].join('\n');
+      return [
+        'let acc = 0;',
+        loopNest(s.body, s.rows, s.cols, ctx, (code) => `acc += ${code};`),
+        `${out}[0] = acc;`,
+      ].join('\n');
     case 'rows':
       return loopNest(s.body, s.rows, s.cols, ctx, (code) => `acc += ${code};`, {
         rowStart: 'let acc = 0;',

@@ -34,7 +34,10 @@ export class NameTable {
 }
 
 /** A string literal: JSON quoting escapes quotes, backslashes and control characters. */
-export const quote = (s: string): string => JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+export const quote = (s: string): string =>
+  JSON.stringify(s)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /**
  * Text for a `//` comment: on one line (every JS line terminator removed), without `*\/`

@@ -52,12 +52,23 @@ export function emitWgslModule(p: Program, opts: WgslEmitOptions = {}): string {
       }
       return value;
     });
-    const body = json.replace(/"@@([A-Z_0-9]+)@@"/g, '$1').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    const body = json
+      .replace(/"@@([A-Z_0-9]+)@@"/g, '$1')
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029');
     return `/** ${commentText(what, 200)} */\nconst ${name}${lang === 'ts' ? ': Program' : ''} = ${body};`;
   };
-  const fwd = data('FORWARD', programs.forward, `The forward pass: ${p.output.name}, ${programs.forward.steps.length} steps.`);
+  const fwd = data(
+    'FORWARD',
+    programs.forward,
+    `The forward pass: ${p.output.name}, ${programs.forward.steps.length} steps.`,
+  );
   const vag = programs.valueAndGrad
-    ? data('VALUE_AND_GRAD', programs.valueAndGrad, `${p.output.name} and its gradients by ${p.wrt.map((w) => w.name).join(', ') || 'nothing'}, ${programs.valueAndGrad.steps.length} steps.`)
+    ? data(
+        'VALUE_AND_GRAD',
+        programs.valueAndGrad,
+        `${p.output.name} and its gradients by ${p.wrt.map((w) => w.name).join(', ') || 'nothing'}, ${programs.valueAndGrad.steps.length} steps.`,
+      )
     : undefined;
   parts.push('// ── shaders ──', shaderConsts.join('\n\n'));
   parts.push('// ── programs ──', fwd, ...(vag ? [vag] : []));

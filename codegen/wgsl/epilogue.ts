@@ -15,7 +15,16 @@
  *  - S's kernel stays within the storage-buffer limit with M's reads added.
  */
 import { dimEq, ONE, type Dim } from '../../src/shape/dim.js';
-import { type ElemExpr, type MapStep, type MatmulStep, type MemoryPlan, type ReduceStep, type Schedule, type Step, stepBuffers } from '../ir.js';
+import {
+  type ElemExpr,
+  type MapStep,
+  type MatmulStep,
+  type MemoryPlan,
+  type ReduceStep,
+  type Schedule,
+  type Step,
+  stepBuffers,
+} from '../ir.js';
 import { extEq, ext, isOneExt } from '../extent.js';
 
 /** S's result X, replaced in M's expression by the value S computes. */

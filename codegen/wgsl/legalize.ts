@@ -22,7 +22,8 @@ function loads(e: ElemExpr, out = new Set<number>()): Set<number> {
 /** The schedule with every map and reduce step reading at most `maxReads` buffers. */
 export function legalize(s: Schedule, maxReads: number): Schedule {
   if (maxReads < 2) throw new Error('codegen/wgsl: a kernel must be able to read two buffers');
-  const over = (st: Step) => (st.kind === 'map' ? loads(st.expr).size : st.kind === 'reduce' ? loads(st.body).size : 0) > maxReads;
+  const over = (st: Step) =>
+    (st.kind === 'map' ? loads(st.expr).size : st.kind === 'reduce' ? loads(st.body).size : 0) > maxReads;
   if (!s.steps.some(over)) return s;
   const buffers: BufferInfo[] = [...s.buffers];
   const steps: Step[] = [];
@@ -41,7 +42,16 @@ export function legalize(s: Schedule, maxReads: number): Schedule {
       const part = largestFitting(e, maxReads);
       if (!part) throw new Error('codegen/wgsl: cannot split a kernel to the storage buffer limit');
       const id = buffers.length;
-      buffers.push({ id, size: ext(dimMul(rows, cols)), rows, cols, elem: 'real', role: 'temp', label: `${labelOf(s, m)}_part`, node: m.node });
+      buffers.push({
+        id,
+        size: ext(dimMul(rows, cols)),
+        rows,
+        cols,
+        elem: 'real',
+        role: 'temp',
+        label: `${labelOf(s, m)}_part`,
+        node: m.node,
+      });
       steps.push({ kind: 'map', node: m.node, out: id, rows, cols, expr: part });
       const load: ElemExpr = diag
         ? { kind: 'load', buffer: id, si: ONE_EXT, sj: ZERO_EXT }

@@ -70,7 +70,12 @@ export interface WgslProgram {
   /** GPU buffers of the memory plan, in 4-byte words (f32, or i32 for pivots). */
   readonly slots: readonly { readonly size: Size; readonly label: string }[];
   /** One per root: the slot holding its value, row-major, and its shape. */
-  readonly outputs: readonly { readonly slot: number; readonly rows: Size; readonly cols: Size; readonly label: string }[];
+  readonly outputs: readonly {
+    readonly slot: number;
+    readonly rows: Size;
+    readonly cols: Size;
+    readonly label: string;
+  }[];
   readonly kernels: readonly Kernel[];
   readonly steps: readonly ProgramStep[];
 }
@@ -93,12 +98,16 @@ export function lowerSchedule(schedule: Schedule, opts: ProgramOptions = {}): Wg
   const maxStorage = Math.min(opts.maxStorageBuffers ?? DEFAULT_STORAGE_BUFFERS, DEFAULT_STORAGE_BUFFERS);
   const s = legalize(schedule, maxStorage - 1);
   const plan = planMemory(s);
-  const steps = opts.fuse === false ? s.steps.map((step, index) => ({ step, index })) : fuseEpilogues(s, plan, maxStorage);
+  const steps =
+    opts.fuse === false ? s.steps.map((step, index) => ({ step, index })) : fuseEpilogues(s, plan, maxStorage);
   return new Builder(s, plan, opts, steps).build();
 }
 
 /** Both entries of a compiled program (codegen/program.ts) as WGSL programs; no device needed. */
-export function lowerProgram(p: Program, opts: { maxStorageBuffers?: number; fuse?: boolean } = {}): { forward: WgslProgram; valueAndGrad?: WgslProgram } {
+export function lowerProgram(
+  p: Program,
+  opts: { maxStorageBuffers?: number; fuse?: boolean } = {},
+): { forward: WgslProgram; valueAndGrad?: WgslProgram } {
   const common = { names: p.names, title: p.file, ...opts };
   const forward = lowerSchedule(p.forward.schedule, common);
   const valueAndGrad = p.valueAndGrad && lowerSchedule(p.valueAndGrad.schedule, common);
@@ -107,7 +116,12 @@ export function lowerProgram(p: Program, opts: { maxStorageBuffers?: number; fus
 
 export function requireF32(dtype: string | undefined): void {
   if (dtype === 'f64')
-    throw new MatdiffError('E021', 'the WGSL backend computes in f32 only (WebGPU has no f64); use --dtype f32, or --backend ts for f64', undefined, 2);
+    throw new MatdiffError(
+      'E021',
+      'the WGSL backend computes in f32 only (WebGPU has no f64); use --dtype f32, or --backend ts for f64',
+      undefined,
+      2,
+    );
 }
 
 const mono = (d: Dim, dims: readonly string[]): Mono => ({ k: d.k, s: d.syms.map((x) => dims.indexOf(x)) });
@@ -155,7 +169,8 @@ class Builder {
     {
       const label = this.s.buffers[buffer]!.label;
       const input = this.inputOf.get(buffer);
-      const resource: Resource = input !== undefined ? { kind: 'input', index: input } : { kind: 'slot', index: this.slot(buffer) };
+      const resource: Resource =
+        input !== undefined ? { kind: 'input', index: input } : { kind: 'slot', index: this.slot(buffer) };
       return { resource, label };
     }
   }
@@ -179,10 +194,15 @@ class Builder {
 
   private shader({ step: st, index: k, epilogue }: FusedStep): Shader {
     const title = this.opts.title ? `${this.opts.title}, ` : '';
-    const def = (n: Node, at: number) => `${this.names.get(n) ?? `s${at + 1}`} = ${printExpr(n, 'unicode', this.names)}`;
-    const what = st.kind === 'factor' ? `${describe(st)} of ${printExpr(st.node, 'unicode', this.names)}` : def(st.node, k);
+    const def = (n: Node, at: number) =>
+      `${this.names.get(n) ?? `s${at + 1}`} = ${printExpr(n, 'unicode', this.names)}`;
+    const what =
+      st.kind === 'factor' ? `${describe(st)} of ${printExpr(st.node, 'unicode', this.names)}` : def(st.node, k);
     const head = epilogue ? `${def(epilogue.map.node, this.s.steps.indexOf(epilogue.map))} with ${what}` : what;
-    return new Shader(this.env, `${title}step ${k + 1}: ${head} (${st.kind === 'factor' ? st.kind : describe(st)}${epilogue ? ', elementwise epilogue' : ''})`);
+    return new Shader(
+      this.env,
+      `${title}step ${k + 1}: ${head} (${st.kind === 'factor' ? st.kind : describe(st)}${epilogue ? ', elementwise epilogue' : ''})`,
+    );
   }
 
   /** Bytes a step reads and writes at least (the IR's f64 scratch of CPU backends excluded: WGSL keeps those values in registers). */
@@ -195,7 +215,11 @@ class Builder {
       else if (e.kind === 'diag') walk(e.arg);
     };
     if (epilogue) walk(epilogue.expr);
-    const touched = new Set([...reads, ...extra, ...writes.filter((b) => this.s.buffers[b]!.role !== 'scratch' || step.kind === 'factor')]);
+    const touched = new Set([
+      ...reads,
+      ...extra,
+      ...writes.filter((b) => this.s.buffers[b]!.role !== 'scratch' || step.kind === 'factor'),
+    ]);
     if (epilogue) touched.delete(epilogue.value);
     if (step.kind === 'inverse') touched.delete(step.tmp ?? -1);
     let total: Size = 0;

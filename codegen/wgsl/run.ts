@@ -52,7 +52,10 @@ export interface WgslOptions {
 }
 
 interface Runtime {
-  createModel(device: GPUDevice, spec: { forward: WgslProgram; valueAndGrad?: WgslProgram; wrt: readonly string[] }): {
+  createModel(
+    device: GPUDevice,
+    spec: { forward: WgslProgram; valueAndGrad?: WgslProgram; wrt: readonly string[] },
+  ): {
     forward(inputs: Inputs, dims?: Dims): Promise<Value>;
     valueAndGrad(inputs: Inputs, dims?: Dims): Promise<{ value: Value; grad: Record<string, Value> }>;
     destroy(): void;

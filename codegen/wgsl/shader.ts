@@ -67,7 +67,10 @@ export interface ShaderEnv {
 
 /** An ASCII identifier fragment from a user's name (other characters dropped). */
 export function asciiName(s: string): string {
-  return s.replace(/[^A-Za-z0-9_]/g, '').replace(/_+/g, '_').slice(0, 24);
+  return s
+    .replace(/[^A-Za-z0-9_]/g, '')
+    .replace(/_+/g, '_')
+    .slice(0, 24);
 }
 
 /** A u32 literal. */
@@ -121,7 +124,8 @@ export class Shader {
     if (isConstSize(value)) return u32(value);
     let p = this.params.find((q) => q.name === name);
     if (!p) this.params.push((p = { name, value }));
-    else if (JSON.stringify(p.value) !== JSON.stringify(value)) throw new Error(`codegen/wgsl: parameter ${name} bound twice`);
+    else if (JSON.stringify(p.value) !== JSON.stringify(value))
+      throw new Error(`codegen/wgsl: parameter ${name} bound twice`);
     return `P.${name}`;
   }
 
@@ -221,7 +225,10 @@ export class Shader {
       case 'diag':
         return `select(0.0, ${this.expr(e.arg, i, j, subst)}, ${idx(e.a)} == ${idx(e.b)})`;
       case 'op':
-        return this.op(e.node, e.args.map((a) => paren(this.expr(a, i, j, subst))));
+        return this.op(
+          e.node,
+          e.args.map((a) => paren(this.expr(a, i, j, subst))),
+        );
     }
   }
 
@@ -247,7 +254,11 @@ export class Shader {
    * The complete shader: header comment, uniform struct, bindings, helpers, then `body`
    * (the entry point and anything it needs).
    */
-  finish(body: string, grid: readonly [Size, Size], opts: { linear?: boolean; partials?: Size; comment?: string } = {}): Kernel {
+  finish(
+    body: string,
+    grid: readonly [Size, Size],
+    opts: { linear?: boolean; partials?: Size; comment?: string } = {},
+  ): Kernel {
     const lines: string[] = [];
     lines.push(`// matdiff: ${wgslComment(this.label)}`);
     if (opts.comment) lines.push(`// ${wgslComment(opts.comment)}`);

@@ -78,7 +78,12 @@ export function escapeXml(s: string): string {
 const px = (v: number): string => String(Math.round(v * 100) / 100);
 
 /** The range of an axis: the data's, or the fixed ends; a free end is widened to the next tick. */
-function axis(values: number[], min: number | undefined, max: number | undefined, ticks: number): { lo: number; hi: number; ticks: number[]; step: number } {
+function axis(
+  values: number[],
+  min: number | undefined,
+  max: number | undefined,
+  ticks: number,
+): { lo: number; hi: number; ticks: number[]; step: number } {
   let lo = min ?? Math.min(...values);
   let hi = max ?? Math.max(...values);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [0, 1];
@@ -115,19 +120,28 @@ export function linePlot(series: readonly Series[], opts: PlotOptions): string {
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
   );
   // Title and subtitle.
-  out.push(`<text x="${px(W / 2)}" y="28" text-anchor="middle" font-size="17" font-weight="600" fill="#1a1a1a" ${FONT}>${escapeXml(opts.title)}</text>`);
+  out.push(
+    `<text x="${px(W / 2)}" y="28" text-anchor="middle" font-size="17" font-weight="600" fill="#1a1a1a" ${FONT}>${escapeXml(opts.title)}</text>`,
+  );
   if (opts.subtitle)
-    out.push(`<text x="${px(W / 2)}" y="48" text-anchor="middle" font-size="12.5" fill="#555555" ${FONT}>${escapeXml(opts.subtitle)}</text>`);
+    out.push(
+      `<text x="${px(W / 2)}" y="48" text-anchor="middle" font-size="12.5" fill="#555555" ${FONT}>${escapeXml(opts.subtitle)}</text>`,
+    );
 
   // Grid and ticks.
   out.push(`<g class="grid" stroke="#e6e6e6" stroke-width="1">`);
-  for (const t of ya.ticks) out.push(`<line x1="${px(MARGIN.left)}" y1="${px(Y(t))}" x2="${px(right)}" y2="${px(Y(t))}"/>`);
+  for (const t of ya.ticks)
+    out.push(`<line x1="${px(MARGIN.left)}" y1="${px(Y(t))}" x2="${px(right)}" y2="${px(Y(t))}"/>`);
   for (const t of xa.ticks) out.push(`<line x1="${px(X(t))}" y1="${px(top)}" x2="${px(X(t))}" y2="${px(bottom)}"/>`);
   out.push(`</g>`);
   out.push(`<g class="axes" stroke="#333333" stroke-width="1.2" fill="none">`);
-  out.push(`<polyline points="${px(MARGIN.left)},${px(top)} ${px(MARGIN.left)},${px(bottom)} ${px(right)},${px(bottom)}"/>`);
-  for (const t of ya.ticks) out.push(`<line x1="${px(MARGIN.left - 5)}" y1="${px(Y(t))}" x2="${px(MARGIN.left)}" y2="${px(Y(t))}"/>`);
-  for (const t of xa.ticks) out.push(`<line x1="${px(X(t))}" y1="${px(bottom)}" x2="${px(X(t))}" y2="${px(bottom + 5)}"/>`);
+  out.push(
+    `<polyline points="${px(MARGIN.left)},${px(top)} ${px(MARGIN.left)},${px(bottom)} ${px(right)},${px(bottom)}"/>`,
+  );
+  for (const t of ya.ticks)
+    out.push(`<line x1="${px(MARGIN.left - 5)}" y1="${px(Y(t))}" x2="${px(MARGIN.left)}" y2="${px(Y(t))}"/>`);
+  for (const t of xa.ticks)
+    out.push(`<line x1="${px(X(t))}" y1="${px(bottom)}" x2="${px(X(t))}" y2="${px(bottom + 5)}"/>`);
   out.push(`</g>`);
   out.push(`<g class="tick-labels" font-size="12" fill="#333333" ${FONT}>`);
   for (const t of ya.ticks)
@@ -143,7 +157,9 @@ export function linePlot(series: readonly Series[], opts: PlotOptions): string {
   );
 
   // The series, clipped to the plot area.
-  out.push(`<clipPath id="plot-area"><rect x="${px(MARGIN.left)}" y="${px(top - 2)}" width="${px(plotW + 2)}" height="${px(plotH + 4)}"/></clipPath>`);
+  out.push(
+    `<clipPath id="plot-area"><rect x="${px(MARGIN.left)}" y="${px(top - 2)}" width="${px(plotW + 2)}" height="${px(plotH + 4)}"/></clipPath>`,
+  );
   out.push(`<g clip-path="url(#plot-area)">`);
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length]!;
@@ -166,12 +182,16 @@ export function linePlot(series: readonly Series[], opts: PlotOptions): string {
     const bx = right - boxW - 10;
     const by = top + 10;
     out.push(`<g class="legend" font-size="12.5" fill="#1a1a1a" ${FONT}>`);
-    out.push(`<rect x="${px(bx)}" y="${px(by)}" width="${px(boxW)}" height="${px(boxH)}" rx="4" fill="#ffffff" fill-opacity="0.92" stroke="#cccccc"/>`);
+    out.push(
+      `<rect x="${px(bx)}" y="${px(by)}" width="${px(boxW)}" height="${px(boxH)}" rx="4" fill="#ffffff" fill-opacity="0.92" stroke="#cccccc"/>`,
+    );
     series.forEach((s, i) => {
       const color = s.color ?? PALETTE[i % PALETTE.length]!;
       const y = by + 5 + rowH * i + rowH / 2;
       const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
-      out.push(`<line x1="${px(bx + 8)}" y1="${px(y)}" x2="${px(bx + 32)}" y2="${px(y)}" stroke="${color}" stroke-width="2.2"${dash}/>`);
+      out.push(
+        `<line x1="${px(bx + 8)}" y1="${px(y)}" x2="${px(bx + 32)}" y2="${px(y)}" stroke="${color}" stroke-width="2.2"${dash}/>`,
+      );
       out.push(`<text x="${px(bx + 38)}" y="${px(y + 4.5)}">${escapeXml(s.label)}</text>`);
     });
     out.push(`</g>`);

@@ -96,7 +96,8 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 export function split(data: Iris, opts: { test?: number; seed?: number } = {}): { train: Iris; test: Iris } {
   const nTest = opts.test ?? 30;
   const n = data.labels.length;
-  if (!(Number.isInteger(nTest) && nTest >= 1 && nTest < n)) throw new RangeError(`test must be an integer in 1..${n - 1}`);
+  if (!(Number.isInteger(nTest) && nTest >= 1 && nTest < n))
+    throw new RangeError(`test must be an integer in 1..${n - 1}`);
   const random = rng((opts.seed ?? 1) ^ 0x5eed);
   const testIdx: number[] = [];
   const trainIdx: number[] = [];
@@ -141,7 +142,12 @@ export interface Batch {
   size: number;
 }
 
-export function toBatch(data: Iris, scale: { mean: number[]; std: number[] }, dtype: Dtype, rows?: readonly number[]): Batch {
+export function toBatch(
+  data: Iris,
+  scale: { mean: number[]; std: number[] },
+  dtype: Dtype,
+  rows?: readonly number[],
+): Batch {
   const idx = rows ?? data.labels.map((_, i) => i);
   const B = idx.length;
   const Arr = arrayOf(dtype);
@@ -319,9 +325,13 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const batchSize = opts.batch ?? 0;
   const evalEvery = opts.evalEvery ?? 1;
   for (const [name, v] of Object.entries({ epochs, hidden, batch: batchSize, evalEvery }))
-    if (!Number.isInteger(v) || v < (name === 'batch' ? 0 : 1)) throw new RangeError(`${name} must be a ${name === 'batch' ? 'non-negative' : 'positive'} integer`);
+    if (!Number.isInteger(v) || v < (name === 'batch' ? 0 : 1))
+      throw new RangeError(`${name} must be a ${name === 'batch' ? 'non-negative' : 'positive'} integer`);
 
-  const { train: trainSet, test: testSet } = split(opts.data ?? loadIris(), { seed, ...(opts.test !== undefined && { test: opts.test }) });
+  const { train: trainSet, test: testSet } = split(opts.data ?? loadIris(), {
+    seed,
+    ...(opts.test !== undefined && { test: opts.test }),
+  });
   const scale = standardisation(trainSet);
   const full = toBatch(trainSet, scale, dtype);
   const testBatch = toBatch(testSet, scale, dtype);
@@ -358,7 +368,13 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
       const batches =
         batchSize === 0 || batchSize >= full.size
           ? [full]
-          : chunks(shuffle(full.labels.map((_, i) => i), order), batchSize).map((rows) => toBatch(trainSet, scale, dtype, rows));
+          : chunks(
+              shuffle(
+                full.labels.map((_, i) => i),
+                order,
+              ),
+              batchSize,
+            ).map((rows) => toBatch(trainSet, scale, dtype, rows));
       let sum = 0;
       for (const b of batches) {
         const { value, grad } = await engine.step(params, b);
@@ -375,7 +391,8 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
         }
       }
       losses.push(sum / full.size);
-      const last = epoch % evalEvery === 0 || epoch === epochs ? await evaluate(epoch) : evaluations[evaluations.length - 1];
+      const last =
+        epoch % evalEvery === 0 || epoch === epochs ? await evaluate(epoch) : evaluations[evaluations.length - 1];
       opts.onEpoch?.({ epoch, epochs, loss: losses[epoch - 1]!, ...(last && { last }) });
     }
   } finally {
@@ -415,7 +432,9 @@ export function progressLine(p: Progress, width = 30): string {
   const filled = Math.round((width * p.epoch) / p.epochs);
   const n = String(p.epochs).length;
   const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  const acc = p.last ? ` · accuracy train ${percent(p.last.trainAccuracy).padStart(6)} test ${percent(p.last.testAccuracy).padStart(6)}` : '';
+  const acc = p.last
+    ? ` · accuracy train ${percent(p.last.trainAccuracy).padStart(6)} test ${percent(p.last.testAccuracy).padStart(6)}`
+    : '';
   return `epoch ${String(p.epoch).padStart(n)}/${p.epochs} [${bar}] loss ${p.loss.toFixed(4)}${acc}`;
 }
 
@@ -449,8 +468,15 @@ export function lossPlot(r: TrainResult): string {
   const kernels = r.backend === 'wgsl' ? 'WGSL kernels (f32, WebGPU)' : `TypeScript kernels (${r.dtype})`;
   return linePlot(
     [
-      { label: `training loss (${r.trainSize} flowers)`, points: r.evaluations.map((e) => [e.epoch, e.trainLoss] as const) },
-      { label: `test loss (${r.testSize} flowers)`, points: r.evaluations.map((e) => [e.epoch, e.testLoss] as const), dashed: true },
+      {
+        label: `training loss (${r.trainSize} flowers)`,
+        points: r.evaluations.map((e) => [e.epoch, e.trainLoss] as const),
+      },
+      {
+        label: `test loss (${r.testSize} flowers)`,
+        points: r.evaluations.map((e) => [e.epoch, e.testLoss] as const),
+        dashed: true,
+      },
     ],
     {
       title: `Iris: a 4–${r.hidden}–3 MLP trained with matdiff's gradients`,
@@ -521,9 +547,12 @@ export async function main(argv: string[]): Promise<number> {
     const backend = values.backend ?? 'ts';
     if (backend !== 'ts' && backend !== 'wgsl') throw new UsageError(`--backend must be ts or wgsl, got '${backend}'`);
     const dtype = values.dtype;
-    if (dtype !== undefined && dtype !== 'f32' && dtype !== 'f64') throw new UsageError(`--dtype must be f32 or f64, got '${dtype}'`);
-    if (backend === 'wgsl' && dtype === 'f64') throw new UsageError('--dtype f64: the WGSL backend computes in f32 only');
-    const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+    if (dtype !== undefined && dtype !== 'f32' && dtype !== 'f64')
+      throw new UsageError(`--dtype must be f32 or f64, got '${dtype}'`);
+    if (backend === 'wgsl' && dtype === 'f64')
+      throw new UsageError('--dtype f64: the WGSL backend computes in f32 only');
+    const defined = <T extends object>(o: T): T =>
+      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
     opts = defined({
       backend,
       dtype,

@@ -107,7 +107,10 @@ function decide(model: Model, a: Assertion, o: typeof DEFAULTS): Verdict {
   if (symbolicallyEqual(a.left, a.right)) {
     const bad = trial.search(CONFIRM);
     if (bad.status === 'fails')
-      return { ...bad, note: 'the simplifier calls the two sides equal, but the numbers differ: this is a matdiff bug' };
+      return {
+        ...bad,
+        note: 'the simplifier calls the two sides equal, but the numbers differ: this is a matdiff bug',
+      };
     return { status: 'holds', how: 'symbolic' };
   }
   return trial.search(o.trials);
@@ -149,7 +152,8 @@ class Trial {
     const order = [...model.vars.keys()];
     this.vars = nodes.filter((n) => n.op === 'var').sort((x, y) => order.indexOf(x.name!) - order.indexOf(y.name!));
     const used = new Set<string>();
-    for (const n of nodes) for (const d of [n.shape.rows, n.shape.cols, n.dim]) for (const s of d?.syms ?? []) used.add(s);
+    for (const n of nodes)
+      for (const d of [n.shape.rows, n.shape.cols, n.dim]) for (const s of d?.syms ?? []) used.add(s);
     this.dimNames = [...model.dims.filter((d) => used.has(d)), ...[...used].filter((d) => !model.dims.includes(d))];
     this.inverted = nodes.filter((n) => n.op === 'inv').map((n) => n.args[0]!);
     this.r = rng(o.seed);
@@ -160,7 +164,8 @@ class Trial {
     let valid = 0;
     for (let t = 0; t < trials; t++) {
       for (let attempt = 0; attempt < REDRAWS; attempt++) {
-        const dims = t === 0 ? new Map(this.dimNames.map((d) => [d, 1])) : drawDims(this.dimNames, this.r, this.o.maxDim);
+        const dims =
+          t === 0 ? new Map(this.dimNames.map((d) => [d, 1])) : drawDims(this.dimNames, this.r, this.o.maxDim);
         const d = this.draw(dims, 'real');
         if (!d) continue;
         valid++;
@@ -180,10 +185,13 @@ class Trial {
   /** Values for every variable at sizes `dims`, and both sides; undefined outside the domain. */
   private draw(dims: Map<string, number>, kind: ValueKind): Draw | undefined {
     const inputs = new Map(this.vars.map((v) => [v.name!, drawVar(v, dims, this.r, kind)]));
-    const [left, right, ...rest] = evaluate([this.a.left, this.a.right, ...this.inverted, ...this.inverted.map(b.inv)], {
-      vars: inputs,
-      dims,
-    });
+    const [left, right, ...rest] = evaluate(
+      [this.a.left, this.a.right, ...this.inverted, ...this.inverted.map(b.inv)],
+      {
+        vars: inputs,
+        dims,
+      },
+    );
     if (!finite(left!) || !finite(right!)) return undefined;
     const k = this.inverted.length;
     for (let i = 0; i < k; i++) {
@@ -216,7 +224,7 @@ class Trial {
   /** Lowers each size towards 1 while the assert still fails there. */
   private shrink(found: Draw): Counterexample {
     let best = found;
-    for (let improved = true; improved; ) {
+    for (let improved = true; improved;) {
       improved = false;
       for (const name of this.dimNames) {
         for (let v = 1; v < best.dims.get(name)!; v++) {

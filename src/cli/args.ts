@@ -43,7 +43,8 @@ export function flag(args: Args, name: string, choices?: readonly string[], fall
   const v = args.flags.get(name);
   if (v === undefined) return fallback;
   if (v === true) throw new UsageError(`--${name} needs a value`);
-  if (choices && !choices.includes(v)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got '${v}'`);
+  if (choices && !choices.includes(v))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}; got '${v}'`);
   return v;
 }
 

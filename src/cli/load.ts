@@ -9,7 +9,9 @@ export function readSource(path: string): string {
     return readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `cannot read ${path}: no such file` : `cannot read ${path}: ${code ?? String(e)}`);
+    throw new UsageError(
+      code === 'ENOENT' ? `cannot read ${path}: no such file` : `cannot read ${path}: ${code ?? String(e)}`,
+    );
   }
 }
 
@@ -27,7 +29,8 @@ function dimsFlag(args: Args): Map<string, number> | undefined {
   const out = new Map<string, number>();
   for (const part of v.split(',')) {
     const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!m || Number(m[2]) <= 0) throw new UsageError(`--dims takes NAME=SIZE pairs with positive sizes, as in n=3,m=4; got '${part}'`);
+    if (!m || Number(m[2]) <= 0)
+      throw new UsageError(`--dims takes NAME=SIZE pairs with positive sizes, as in n=3,m=4; got '${part}'`);
     out.set(m[1]!, Number(m[2]));
   }
   return out;

@@ -31,7 +31,8 @@ const COMMANDS: Record<string, Command | undefined> = {
 
 export async function main(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') return { code: name ? 0 : 2, out: name ? USAGE : '', err: name ? '' : USAGE };
+  if (!name || name === '--help' || name === '-h' || name === 'help')
+    return { code: name ? 0 : 2, out: name ? USAGE : '', err: name ? '' : USAGE };
   if (!(name in HELP)) return { code: 2, out: '', err: `matdiff: unknown command '${name}'\n\n${USAGE}` };
   try {
     const args = parseArgs(rest);
@@ -44,7 +45,8 @@ export async function main(argv: readonly string[]): Promise<{ code: number; out
     if (e instanceof UsageError) return { code: 2, out: '', err: `matdiff ${name}: ${e.message}\n\n${HELP[name]}` };
     if (e instanceof ModelErrors) return { code: 1, out: '', err: e.errors.map((x) => x.format()).join('\n\n') };
     if (e instanceof MatdiffError) return { code: e.exitCode, out: '', err: e.format() };
-    const why = e instanceof RangeError ? 'the input is nested too deeply to process' : (e as Error)?.message ?? String(e);
+    const why =
+      e instanceof RangeError ? 'the input is nested too deeply to process' : ((e as Error)?.message ?? String(e));
     if (process.env.MATDIFF_DEBUG) console.error(e);
     return { code: 1, out: '', err: `error: matdiff bug: ${why} (please report it; set MATDIFF_DEBUG=1 for details)` };
   }

@@ -10,7 +10,8 @@ export function outputOf(model: Model, args: Args): Definition {
   const name = flag(args, 'of') ?? model.output;
   if (!name) throw fail('E015', placeOf(model, { start: 0, end: 0 }), 'the model defines nothing to differentiate');
   const def = model.defs.get(name);
-  if (!def) throw new UsageError(`--of: '${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`);
+  if (!def)
+    throw new UsageError(`--of: '${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`);
   return def;
 }
 
@@ -18,7 +19,9 @@ export function outputOf(model: Model, args: Args): Definition {
 export function wrtOf(model: Model, args: Args, output: Node): { name: string; node: Node }[] {
   const list = flag(args, 'wrt');
   if (list === undefined)
-    return [...model.vars.values()].filter((v) => dependsOn(output, v.node)).map((v) => ({ name: v.name, node: v.node }));
+    return [...model.vars.values()]
+      .filter((v) => dependsOn(output, v.node))
+      .map((v) => ({ name: v.name, node: v.node }));
   return list.split(',').map((raw) => {
     const name = raw.trim();
     const v = model.vars.get(name);

@@ -62,7 +62,7 @@ export function coefficient(e: Node, u: Node): Node {
     }
   };
 
-  const coefOfColumn = (n: Node): Node => (isColumn(n.shape) ? coef(n) ?? fail(n) : fail(n));
+  const coefOfColumn = (n: Node): Node => (isColumn(n.shape) ? (coef(n) ?? fail(n)) : fail(n));
 
   /** The coefficient of a·b where exactly one factor depends on u. */
   const product = (a: Node, b: Node): Node | undefined => {
@@ -80,7 +80,8 @@ export function coefficient(e: Node, u: Node): Node {
         if (isColumn(inner.shape)) return matmul(T(b), coef(inner)!); // Lᵀ·b = bᵀ·L
         if (inner.op === 'matmul') return product(matmul(T(inner.args[1]!), T(inner.args[0]!)), b);
         if (inner.op === 'add') return product(add(T(inner.args[0]!), T(inner.args[1]!)), b);
-        if (inner.op === 'mul' && isScalar(inner.args[0]!.shape)) return product(mul(inner.args[0]!, T(inner.args[1]!)), b);
+        if (inner.op === 'mul' && isScalar(inner.args[0]!.shape))
+          return product(mul(inner.args[0]!, T(inner.args[1]!)), b);
         return fail(a);
       }
       case 'matmul':

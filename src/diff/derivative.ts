@@ -20,13 +20,15 @@ export function derivative(kind: DerivativeKind, f: Node, x: Node): Node {
 }
 
 export function grad(f: Node, x: Node): Node {
-  if (!isScalar(f.shape)) throw new ShapeError(`grad needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
+  if (!isScalar(f.shape))
+    throw new ShapeError(`grad needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
   return simplify(reverseGradients(f, [x])[0]!);
 }
 
 /** Several gradients of one scalar from one reverse pass. */
 export function grads(f: Node, xs: readonly Node[]): Node[] {
-  if (!isScalar(f.shape)) throw new ShapeError(`grad needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
+  if (!isScalar(f.shape))
+    throw new ShapeError(`grad needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
   return reverseGradients(f, xs).map(simplify);
 }
 
@@ -39,7 +41,8 @@ function requireVector(what: string, x: Node): void {
 
 /** Hessian of scalar f in vector x: the Jacobian of ∇f. */
 export function hess(f: Node, x: Node): Node {
-  if (!isScalar(f.shape)) throw new ShapeError(`hess needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
+  if (!isScalar(f.shape))
+    throw new ShapeError(`hess needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
   requireVector('the Hessian with respect to a matrix', x);
   return jac(grad(f, x), x);
 }

@@ -13,7 +13,9 @@ import { simplify } from '../simplify/simplify.js';
 export function stepAdjoints(f: Node, xs: readonly Node[]): Node[] {
   if (!isScalar(f.shape)) return [];
   const vars = new Set(xs);
-  const steps = topoOrder([f]).reverse().filter((n) => (n.op === 'matmul' || n.op === 'mul') && n.args.some((a) => vars.has(a)));
+  const steps = topoOrder([f])
+    .reverse()
+    .filter((n) => (n.op === 'matmul' || n.op === 'mul') && n.args.some((a) => vars.has(a)));
   if (steps.length === 0) return [];
   try {
     return reverseGradients(f, steps).map(simplify);

@@ -7,6 +7,14 @@ import type { Mat } from './mat.js';
 /** The values of `roots` under `env`, each node computed once. */
 export function evaluate(roots: readonly Node[], env: EvalEnv): Mat[] {
   const values = new Map<Node, Mat>();
-  for (const n of topoOrder(roots)) values.set(n, opDef(n.op).eval(n.args.map((a) => values.get(a)!), n, env));
+  for (const n of topoOrder(roots))
+    values.set(
+      n,
+      opDef(n.op).eval(
+        n.args.map((a) => values.get(a)!),
+        n,
+        env,
+      ),
+    );
   return roots.map((r) => values.get(r)!);
 }

@@ -30,7 +30,8 @@ export function dotString(text: string): string {
 
 export function toDot(d: Drawing): string {
   const out = ['digraph matdiff {', '  rankdir=TB;', '  node [fontname="Helvetica"];'];
-  const box = (b: Box, indent: string) => out.push(`${indent}${b.id} [label=${dotString(b.label)}, ${NODE_STYLE[b.kind]}];`);
+  const box = (b: Box, indent: string) =>
+    out.push(`${indent}${b.id} [label=${dotString(b.label)}, ${NODE_STYLE[b.kind]}];`);
   for (const b of d.boxes) if (!d.backward || b.pass === 'input') box(b, '  ');
   if (d.backward)
     for (const pass of ['forward', 'backward'] as const) {

@@ -106,7 +106,10 @@ export function computationGraph(
     const s = simplify(n);
     if (!idOf.has(s)) idOf.set(s, idOf.get(n)!);
   }
-  const results = grads(output.node, wrt.map((w) => w.node));
+  const results = grads(
+    output.node,
+    wrt.map((w) => w.node),
+  );
   const known = new Map<Node, string>();
   for (const d of model.defs.values()) {
     if (d.node.args.length === 0) continue;
@@ -115,7 +118,16 @@ export function computationGraph(
     if (s.args.length && !known.has(s)) known.set(s, d.name);
   }
   const taken = new Set([...model.vars.keys(), ...model.defs.keys(), ...model.dims, ...RESERVED]);
-  const named = nameShared(results, 'unicode', known, taken, stepAdjoints(output.node, [...model.vars.values()].map((v) => v.node)));
+  const named = nameShared(
+    results,
+    'unicode',
+    known,
+    taken,
+    stepAdjoints(
+      output.node,
+      [...model.vars.values()].map((v) => v.node),
+    ),
+  );
   const labels = new Map(known);
   named.shared.forEach((n, i) => labels.set(n, named.where[i]![0]));
 
@@ -132,8 +144,10 @@ export function computationGraph(
     idOf.set(n, id);
     const formula = printExpr(n, 'unicode', labels);
     const g = claimed.get(n);
-    if (g !== undefined) boxes.push({ id, label: `${lhs(wrt[g]!.name)} = ${formula}`, kind: 'gradient', pass: 'backward' });
-    else if (sharedSet.has(n)) boxes.push({ id, label: `${labels.get(n)} = ${formula}`, kind: 'shared', pass: 'backward' });
+    if (g !== undefined)
+      boxes.push({ id, label: `${lhs(wrt[g]!.name)} = ${formula}`, kind: 'gradient', pass: 'backward' });
+    else if (sharedSet.has(n))
+      boxes.push({ id, label: `${labels.get(n)} = ${formula}`, kind: 'shared', pass: 'backward' });
     else boxes.push({ id, label: formula, kind: 'step', pass: 'backward' });
     for (const a of n.args) if (live(a)) connect(source(a), id, 'backward');
   }
@@ -143,7 +157,12 @@ export function computationGraph(
     if (!id) {
       // The gradient is an input, a forward step, a named shared part, another gradient, or a constant.
       id = `d${i}`;
-      boxes.push({ id, label: `${lhs(w.name)} = ${printExpr(r, 'unicode', labels)}`, kind: 'gradient', pass: 'backward' });
+      boxes.push({
+        id,
+        label: `${lhs(w.name)} = ${printExpr(r, 'unicode', labels)}`,
+        kind: 'gradient',
+        pass: 'backward',
+      });
       if (live(r)) connect(source(r), id, 'backward');
     }
     if (!idOf.has(w.node)) {
@@ -190,8 +209,7 @@ function variableDependence(): (n: Node) => boolean {
   return (root) => {
     const known = memo.get(root);
     if (known !== undefined) return known;
-    for (const n of topoOrder([root]))
-      if (!memo.has(n)) memo.set(n, n.op === 'var' || n.args.some((a) => memo.get(a)));
+    for (const n of topoOrder([root])) if (!memo.has(n)) memo.set(n, n.op === 'var' || n.args.some((a) => memo.get(a)));
     return memo.get(root)!;
   };
 }

@@ -36,15 +36,17 @@ const CLASSES: [string, BoxKind[], string][] = [
 
 /** A label's text made safe inside `"…"`. */
 export function mermaidLabel(text: string): string {
-  return text
-    .replace(/#/g, '#35;')
-    .replace(/"/g, '#quot;')
-    .replace(/</g, '#lt;')
-    .replace(/>/g, '#gt;')
-    .replace(/`/g, '#96;')
-    .replace(/[\r\n\u2028\u2029]/g, ' ')
-    // Mermaid rejects an empty quoted label.
-    .replace(/^$/, ' ');
+  return (
+    text
+      .replace(/#/g, '#35;')
+      .replace(/"/g, '#quot;')
+      .replace(/</g, '#lt;')
+      .replace(/>/g, '#gt;')
+      .replace(/`/g, '#96;')
+      .replace(/[\r\n\u2028\u2029]/g, ' ')
+      // Mermaid rejects an empty quoted label.
+      .replace(/^$/, ' ')
+  );
 }
 
 export function toMermaid(d: Drawing): string {

@@ -147,7 +147,8 @@ export function diag(a: Node): Node {
   return isColumn(a.shape) ? mk('diag', [a]) : mk('diagvec', [a]);
 }
 export const vec = (a: Node): Node => (isColumn(a.shape) ? a : mk('vec', [a]));
-export const unvec = (v: Node, rows: Dim): Node => (isOne(rows) && isRow(v.shape) ? v : mk('unvec', [v], { dim: rows }));
+export const unvec = (v: Node, rows: Dim): Node =>
+  isOne(rows) && isRow(v.shape) ? v : mk('unvec', [v], { dim: rows });
 
 /**
  * The adjoint of a broadcast: `g`, shaped like the broadcast result, summed back to

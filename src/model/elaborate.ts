@@ -20,7 +20,14 @@ export interface ElaborateOptions {
 }
 
 export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: Model; errors: MatdiffError[] } {
-  const model: Model = { file: prog.file, source: prog.source, dims: [], vars: new Map(), defs: new Map(), asserts: [] };
+  const model: Model = {
+    file: prog.file,
+    source: prog.source,
+    dims: [],
+    vars: new Map(),
+    defs: new Map(),
+    asserts: [],
+  };
   const errors: MatdiffError[] = [];
   const at = (span: Span) => placeOf(model, span);
   const poisoned = new Set<string>();
@@ -231,7 +238,11 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
         const left = expr(s.left);
         const right = expr(s.right);
         if (!shapeEq(left.shape, right.shape))
-          throw fail('E010', at(s.span), `the sides of the assert differ in shape: ${shapeBrief(left.shape)} and ${shapeBrief(right.shape)}`);
+          throw fail(
+            'E010',
+            at(s.span),
+            `the sides of the assert differ in shape: ${shapeBrief(left.shape)} and ${shapeBrief(right.shape)}`,
+          );
         model.asserts.push({ left, right, text: prog.source.slice(s.span.start, s.span.end).trim(), span: s.span });
         return;
       }
@@ -259,4 +270,3 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
 
 /** Thrown when an expression uses a name whose definition already failed: reported once, at the definition. */
 const POISON = Symbol('poisoned');
-

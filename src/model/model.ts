@@ -36,7 +36,11 @@ export interface Model {
   output?: string;
 }
 
-export const placeOf = (m: Pick<Model, 'file' | 'source'>, span: Span): Place => ({ file: m.file, source: m.source, span });
+export const placeOf = (m: Pick<Model, 'file' | 'source'>, span: Span): Place => ({
+  file: m.file,
+  source: m.source,
+  span,
+});
 
 /** Each defined (non-leaf) node to the first name that defines it, for printing by name. */
 export function definitionNames(model: Model, except?: string): Map<Node, string> {

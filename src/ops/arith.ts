@@ -93,7 +93,10 @@ function printPow(n: Node, ctx: PrintCtx): Printed {
     const body = ctx.sub(normed, PREC.ADD);
     return { text: ctx.fmt === 'latex' ? `\\left\\| ${body} \\right\\|` : `‖${body}‖`, prec: PREC.ATOM };
   }
-  if (p === 0.5) return ctx.fmt === 'latex' ? { text: `\\sqrt{${ctx.sub(x, PREC.ADD)}}`, prec: PREC.ATOM } : call(ctx, spell('sqrt'), [x]);
+  if (p === 0.5)
+    return ctx.fmt === 'latex'
+      ? { text: `\\sqrt{${ctx.sub(x, PREC.ADD)}}`, prec: PREC.ATOM }
+      : call(ctx, spell('sqrt'), [x]);
   const base = ctx.sub(x, PREC.POST);
   const ps = numberText(p, 'ascii');
   if (ctx.fmt === 'latex') {
@@ -153,7 +156,7 @@ function powCode(a: string, p: number, target: 'ts' | 'wgsl'): string {
   if (p === -0.5) return target === 'ts' ? `1 / Math.sqrt(${a})` : `inverseSqrt(${a})`;
   if (target === 'ts') return `(${a}) ** ${p}`;
   // WGSL pow is undefined for negative bases; integer exponents keep their sign.
-  if (Number.isInteger(p)) return `select(1.0, -1.0, (${a}) < 0.0 && ${Math.abs(p) % 2 === 1}) * pow(abs(${a}), ${lit(p)})`;
+  if (Number.isInteger(p))
+    return `select(1.0, -1.0, (${a}) < 0.0 && ${Math.abs(p) % 2 === 1}) * pow(abs(${a}), ${lit(p)})`;
   return `pow(${a}, ${lit(p)})`;
 }
-

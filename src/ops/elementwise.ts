@@ -23,13 +23,43 @@ const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x
 const ZERO = (x: Node) => zeros(x.shape);
 
 const FNS: Record<UnaryFn, FnRow> = {
-  exp: { f: Math.exp, d: (_x, y) => y, ts: (a) => `Math.exp(${a})`, wgsl: (a) => `exp(${a})`, name: spell('exp', 'exp', '\\exp') },
-  log: { f: Math.log, d: (x) => pow(x, -1), ts: (a) => `Math.log(${a})`, wgsl: (a) => `log(${a})`, name: spell('log', 'log', '\\log') },
+  exp: {
+    f: Math.exp,
+    d: (_x, y) => y,
+    ts: (a) => `Math.exp(${a})`,
+    wgsl: (a) => `exp(${a})`,
+    name: spell('exp', 'exp', '\\exp'),
+  },
+  log: {
+    f: Math.log,
+    d: (x) => pow(x, -1),
+    ts: (a) => `Math.log(${a})`,
+    wgsl: (a) => `log(${a})`,
+    name: spell('log', 'log', '\\log'),
+  },
   abs: { f: Math.abs, d: (x) => fn('sign', x), ts: (a) => `Math.abs(${a})`, wgsl: (a) => `abs(${a})` },
-  sin: { f: Math.sin, d: (x) => fn('cos', x), ts: (a) => `Math.sin(${a})`, wgsl: (a) => `sin(${a})`, name: spell('sin', 'sin', '\\sin') },
-  cos: { f: Math.cos, d: (x) => neg(fn('sin', x)), ts: (a) => `Math.cos(${a})`, wgsl: (a) => `cos(${a})`, name: spell('cos', 'cos', '\\cos') },
+  sin: {
+    f: Math.sin,
+    d: (x) => fn('cos', x),
+    ts: (a) => `Math.sin(${a})`,
+    wgsl: (a) => `sin(${a})`,
+    name: spell('sin', 'sin', '\\sin'),
+  },
+  cos: {
+    f: Math.cos,
+    d: (x) => neg(fn('sin', x)),
+    ts: (a) => `Math.cos(${a})`,
+    wgsl: (a) => `cos(${a})`,
+    name: spell('cos', 'cos', '\\cos'),
+  },
   // tanh′ = 1 − tanh²
-  tanh: { f: Math.tanh, d: (_x, y) => sub(constant(1), pow(y, 2)), ts: (a) => `Math.tanh(${a})`, wgsl: (a) => `tanh(${a})`, name: spell('tanh', 'tanh', '\\tanh') },
+  tanh: {
+    f: Math.tanh,
+    d: (_x, y) => sub(constant(1), pow(y, 2)),
+    ts: (a) => `Math.tanh(${a})`,
+    wgsl: (a) => `tanh(${a})`,
+    name: spell('tanh', 'tanh', '\\tanh'),
+  },
   // σ′ = σ ⊙ (1 − σ)
   sigmoid: {
     f: sigmoid,
@@ -39,7 +69,12 @@ const FNS: Record<UnaryFn, FnRow> = {
     name: spell('σ', 'sigmoid', '\\sigma'),
   },
   // relu′ = step
-  relu: { f: (x) => (x > 0 ? x : 0), d: (x) => fn('step', x), ts: (a) => `Math.max(${a}, 0)`, wgsl: (a) => `max(${a}, 0.0)` },
+  relu: {
+    f: (x) => (x > 0 ? x : 0),
+    d: (x) => fn('step', x),
+    ts: (a) => `Math.max(${a}, 0)`,
+    wgsl: (a) => `max(${a}, 0.0)`,
+  },
   // softplus′ = σ
   softplus: { f: softplus, d: (x) => fn('sigmoid', x), ts: (a) => `softplus(${a})`, wgsl: (a) => `softplus(${a})` },
   step: { f: (x) => (x > 0 ? 1 : 0), d: ZERO, ts: (a) => `+(${a} > 0)`, wgsl: (a) => `select(0.0, 1.0, ${a} > 0.0)` },

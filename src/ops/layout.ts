@@ -52,7 +52,9 @@ export const layout = {
     shape: ([v], { dim }) => {
       const cols = dimDiv(v!.shape.rows, dim!);
       if (v!.shape.cols.k !== 1 || v!.shape.cols.syms.length || !cols)
-        throw new ShapeError(`cannot unvec ${shapeBrief(v!.shape)} into ${dimText(dim!)} rows: ${dimText(dim!)} does not divide ${dimText(v!.shape.rows)}`);
+        throw new ShapeError(
+          `cannot unvec ${shapeBrief(v!.shape)} into ${dimText(dim!)} rows: ${dimText(dim!)} does not divide ${dimText(v!.shape.rows)}`,
+        );
       return shape(dim!, cols);
     },
     eval: ([v], node, env) => {

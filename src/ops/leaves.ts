@@ -42,7 +42,10 @@ export const leaves = {
     shape: leaf,
     eval: (_a, n, env) => scalarMat(dimValue(n.dim!, env.dims)),
     vjp: () => [],
-    print: (n, ctx) => ({ text: ctx.fmt === 'latex' ? latexName(dimText(n.dim!), false) : dimText(n.dim!), prec: PREC.ATOM }),
+    print: (n, ctx) => ({
+      text: ctx.fmt === 'latex' ? latexName(dimText(n.dim!), false) : dimText(n.dim!),
+      prec: PREC.ATOM,
+    }),
     lower: { kind: 'input' },
   },
   fill: {
@@ -55,10 +58,14 @@ export const leaves = {
     vjp: () => [],
     print: (n, ctx) => {
       const name = n.num === 1 ? spell('ones', 'ones', '\\mathbf{1}') : spell('zeros', 'zeros', '\\mathbf{0}');
-      const dims =
-        n.num === 1 && isColumn(n.shape) ? [n.shape.rows] : [n.shape.rows, n.shape.cols];
-      if (ctx.fmt === 'latex') return { text: `${name.latex}_{${dims.map((d) => dimText(d)).join('\\times ')}}`, prec: PREC.ATOM };
-      return call(ctx, name, dims.map((d) => dimArg(d, ctx.fmt === 'ascii')));
+      const dims = n.num === 1 && isColumn(n.shape) ? [n.shape.rows] : [n.shape.rows, n.shape.cols];
+      if (ctx.fmt === 'latex')
+        return { text: `${name.latex}_{${dims.map((d) => dimText(d)).join('\\times ')}}`, prec: PREC.ATOM };
+      return call(
+        ctx,
+        name,
+        dims.map((d) => dimArg(d, ctx.fmt === 'ascii')),
+      );
     },
     lower: { kind: 'elementwise', ts: (_a, n) => literal(n.num!), wgsl: (_a, n) => `${n.num}.0` },
   },

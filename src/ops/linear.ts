@@ -15,7 +15,9 @@ export const linear = {
       if (!dimEq(sa.cols, sb.rows))
         throw new ShapeError(
           `cannot multiply ${shapeBrief(sa)} by ${shapeBrief(sb)}: inner dimensions ${dimText(sa.cols)} and ${dimText(sb.rows)} differ` +
-            (isColumn(sa) && shapeEq(sa, sb) ? '; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙' : ''),
+            (isColumn(sa) && shapeEq(sa, sb)
+              ? '; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙'
+              : ''),
         );
       return shape(sa.rows, sb.cols);
     },

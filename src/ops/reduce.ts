@@ -33,12 +33,13 @@ export const reduce = {
   },
   softmax: {
     shape: ([a]) => a!.shape,
-    eval: ([a]) => columnwise(a!, (col) => {
-      const m = Math.max(...col);
-      const e = col.map((x) => Math.exp(x - m));
-      const s = e.reduce((p, q) => p + q, 0);
-      return e.map((x) => x / s);
-    }),
+    eval: ([a]) =>
+      columnwise(a!, (col) => {
+        const m = Math.max(...col);
+        const e = col.map((x) => Math.exp(x - m));
+        const s = e.reduce((p, q) => p + q, 0);
+        return e.map((x) => x / s);
+      }),
     // P = softmax(Z): Z̄ = P ⊙ (G − 1ᵀ·(G ⊙ P)), the row of column sums broadcast down.
     vjp: (n, g) => [mul(n, sub(g, matmul(T(ones(n.shape.rows)), mul(g, n))))],
     print: (n, ctx) => call(ctx, spell('softmax'), n.args),
@@ -46,10 +47,11 @@ export const reduce = {
   },
   logsumexp: {
     shape: ([a]) => shape(ONE, a!.shape.cols),
-    eval: ([a]) => columnwise(a!, (col) => {
-      const m = Math.max(...col);
-      return [m + Math.log(col.reduce((s, x) => s + Math.exp(x - m), 0))];
-    }),
+    eval: ([a]) =>
+      columnwise(a!, (col) => {
+        const m = Math.max(...col);
+        return [m + Math.log(col.reduce((s, x) => s + Math.exp(x - m), 0))];
+      }),
     // ∂ logsumexp(z)/∂z = softmax(z), column by column; G is a row, broadcast down.
     vjp: (n, g) => [mul(g, softmax(n.args[0]! as Node))],
     print: (n, ctx) => call(ctx, spell('logsumexp'), n.args),

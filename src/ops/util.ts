@@ -8,13 +8,12 @@ export const arg = (args: readonly Node[], i: number): Node => args[i]!;
 /** The broadcast shape of an elementwise binary op, or a ShapeError naming both shapes. */
 export function elementwiseShape(what: string, a: Shape, b: Shape): Shape {
   const s = broadcast(a, b);
-  if (!s) throw new ShapeError(`cannot ${what} ${shapeBrief(a)} and ${shapeBrief(b)}: shapes differ and do not broadcast`);
+  if (!s)
+    throw new ShapeError(`cannot ${what} ${shapeBrief(a)} and ${shapeBrief(b)}: shapes differ and do not broadcast`);
   return s;
 }
 
 export function requireSquare(fn: string, s: Shape): void {
   if (!isSquare(s))
-    throw new ShapeError(
-      `${fn} needs a square matrix, got ${shapeBrief(s)} (${dimText(s.rows)} ≠ ${dimText(s.cols)})`,
-    );
+    throw new ShapeError(`${fn} needs a square matrix, got ${shapeBrief(s)} (${dimText(s.rows)} ≠ ${dimText(s.cols)})`);
 }

@@ -11,9 +11,7 @@ export interface Span {
 }
 
 /** A dimension in a declaration: a positive integer literal or a symbolic name. */
-export type DimAst =
-  | { kind: 'num'; value: number; span: Span }
-  | { kind: 'name'; name: string; span: Span };
+export type DimAst = { kind: 'num'; value: number; span: Span } | { kind: 'name'; name: string; span: Span };
 
 export type Property = 'sym' | 'spd' | 'pos';
 

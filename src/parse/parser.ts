@@ -144,10 +144,7 @@ const current = { file: '', source: '', offset: 0 };
  * same reading the grammar gives it. Unbalanced closers are ignored here; the grammar
  * reports them.
  */
-export function maskBracketedNewlines(
-  source: string,
-  file: string,
-): { text: string; deepest: Span; breaks: number[] } {
+export function maskBracketedNewlines(source: string, file: string): { text: string; deepest: Span; breaks: number[] } {
   const stack: string[] = [];
   const breaks: number[] = []; // top-level newlines and `;`: where statements end
   let out: string[] | undefined; // copy-on-write: most sources have nothing to mask
@@ -247,11 +244,7 @@ function isLetterUnit(c: string): boolean {
 /** Part of a name or number (surrogate halves count: they only occur in letters here). */
 function isWordUnit(c: string, code: number): boolean {
   return (
-    isDigit(code) ||
-    c === '_' ||
-    c === '.' ||
-    (code >= 0xd800 && code <= 0xdfff) ||
-    (c !== 'ᵀ' && isLetterUnit(c))
+    isDigit(code) || c === '_' || c === '.' || (code >= 0xd800 && code <= 0xdfff) || (c !== 'ᵀ' && isLetterUnit(c))
   );
 }
 
@@ -265,9 +258,25 @@ interface OhmFailure {
 }
 
 const OPERATORS = new Set([
-  'ᵀ', "'", '⁻¹', '²', '³', '^', '.^', // postfix
-  '·', '⋅', '*', '@', '⊙', '.*', '⊘', './', '/', // multiplicative
-  '+', '-', '−', // additive
+  'ᵀ',
+  "'",
+  '⁻¹',
+  '²',
+  '³',
+  '^',
+  '.^', // postfix
+  '·',
+  '⋅',
+  '*',
+  '@',
+  '⊙',
+  '.*',
+  '⊘',
+  './',
+  '/', // multiplicative
+  '+',
+  '-',
+  '−', // additive
 ]);
 const OPERAND_STARTS = new Set(['-', '−', '(', '‖']);
 
@@ -358,11 +367,18 @@ function ast<T>(node: Node): T {
 const expr = (node: Node): Expr => node['toAst']() as Expr;
 
 const BINARY: Record<string, BinaryOp> = {
-  '·': 'matmul', '⋅': 'matmul', '*': 'matmul', '@': 'matmul',
-  '⊙': 'hadamard', '.*': 'hadamard',
-  '⊘': 'ediv', './': 'ediv',
+  '·': 'matmul',
+  '⋅': 'matmul',
+  '*': 'matmul',
+  '@': 'matmul',
+  '⊙': 'hadamard',
+  '.*': 'hadamard',
+  '⊘': 'ediv',
+  './': 'ediv',
   '/': 'div',
-  '+': 'add', '-': 'sub', '−': 'sub',
+  '+': 'add',
+  '-': 'sub',
+  '−': 'sub',
 };
 
 /** A postfix operator as read: which, its exponent, and where. */
@@ -379,7 +395,14 @@ function parseNumber(text: string): number {
 }
 
 function binary(op: BinaryOp, left: Expr, right: Expr, opNode: Node): Expr {
-  return { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end }, opSpan: spanOf(opNode) };
+  return {
+    kind: 'binary',
+    op,
+    left,
+    right,
+    span: { start: left.span.start, end: right.span.end },
+    opSpan: spanOf(opNode),
+  };
 }
 
 /**
@@ -470,7 +493,13 @@ const actions: MatDiffActionDict<unknown> = {
     return { kind: 'num', value, span };
   },
   Def(where, name, _eq, e): Statement {
-    const def = { kind: 'def', name: name.sourceString, nameSpan: spanOf(name), expr: expr(e), span: spanOf(this) } as const;
+    const def = {
+      kind: 'def',
+      name: name.sourceString,
+      nameSpan: spanOf(name),
+      expr: expr(e),
+      span: spanOf(this),
+    } as const;
     return where.numChildren > 0 ? { ...def, where: true } : def;
   },
 

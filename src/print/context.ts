@@ -38,9 +38,7 @@ export const spell = (unicode: string, ascii = unicode, latex = `\\operatorname{
 export function call(ctx: PrintCtx, name: Spelling, args: readonly (Node | string)[]): Printed {
   const parts = args.map((a) => (typeof a === 'string' ? a : ctx.sub(a, PREC.ADD)));
   const text =
-    ctx.fmt === 'latex'
-      ? `${name.latex}\\left(${parts.join(', ')}\\right)`
-      : `${name[ctx.fmt]}(${parts.join(', ')})`;
+    ctx.fmt === 'latex' ? `${name.latex}\\left(${parts.join(', ')}\\right)` : `${name[ctx.fmt]}(${parts.join(', ')})`;
   return { text, prec: PREC.ATOM };
 }
 
@@ -63,7 +61,19 @@ const GREEK: Record<string, string> = Object.fromEntries(
     .map((name, i) => [String.fromCodePoint(0x3b1 + i + (i >= 17 ? 1 : 0)), name]),
 );
 
-const CAPITAL_GREEK: Record<string, string> = { Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi', Π: 'Pi', Σ: 'Sigma', Υ: 'Upsilon', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega' };
+const CAPITAL_GREEK: Record<string, string> = {
+  Γ: 'Gamma',
+  Δ: 'Delta',
+  Θ: 'Theta',
+  Λ: 'Lambda',
+  Ξ: 'Xi',
+  Π: 'Pi',
+  Σ: 'Sigma',
+  Υ: 'Upsilon',
+  Φ: 'Phi',
+  Ψ: 'Psi',
+  Ω: 'Omega',
+};
 
 /** A variable name in LaTeX: bold for matrices and vectors, italic for scalars; Greek as macros; `_` subscripts. */
 export function latexName(name: string, bold: boolean): string {

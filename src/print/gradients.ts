@@ -27,7 +27,13 @@ export function derivativeLines(
   format: Format,
 ): string[] {
   // Name the adjoints of the model's own steps (δ of each layer), however short.
-  const hints = kind === 'grad' ? stepAdjoints(output.node, [...model.vars.values()].map((v) => v.node)) : [];
+  const hints =
+    kind === 'grad'
+      ? stepAdjoints(
+          output.node,
+          [...model.vars.values()].map((v) => v.node),
+        )
+      : [];
   const named = nameShared(results, format, definedNames(model), takenNames(model), hints);
   const lines = wrt.map((w, i) => `${lhs(kind, output.name, w.name, w.node, format)} = ${named.texts[i]}`);
   for (const [name, text] of named.where) lines.push(`  where ${name} = ${text}`);
@@ -37,7 +43,9 @@ export function derivativeLines(
 function lhs(kind: DerivativeKind, f: string, x: string, xn: Node, fmt: Format): string {
   if (fmt === 'latex') {
     const [lf, lx] = [latexName(f, false), latexName(x, !isScalar(xn.shape))];
-    return kind === 'hess' ? `\\frac{\\partial^2 ${lf}}{\\partial ${lx}^2}` : `\\frac{\\partial ${lf}}{\\partial ${lx}}`;
+    return kind === 'hess'
+      ? `\\frac{\\partial^2 ${lf}}{\\partial ${lx}^2}`
+      : `\\frac{\\partial ${lf}}{\\partial ${lx}}`;
   }
   if (fmt === 'ascii') return kind === 'hess' ? `d2${f}/d${x}2` : `d${f}/d${x}`;
   return kind === 'hess' ? `∂²${f}/∂${x}²` : `∂${f}/∂${x}`;

@@ -23,7 +23,8 @@ export function printExpr(node: Node, fmt: Format, names?: ReadonlyMap<Node, str
   };
   const printed = (n: Node, root: boolean) => {
     const name = root ? undefined : names?.get(n);
-    if (name !== undefined) return { text: fmt === 'latex' ? latexName(name, !isScalar(n.shape)) : name, prec: PREC.ATOM };
+    if (name !== undefined)
+      return { text: fmt === 'latex' ? latexName(name, !isScalar(n.shape)) : name, prec: PREC.ATOM };
     let p = memo.get(n);
     if (!p) {
       p = opDef(n.op).print(n, ctx);

@@ -35,7 +35,7 @@ export function nameShared(
     let best: Node | undefined;
     let bestLen = MIN_LENGTH - 1;
     for (const [n, c] of counts) {
-      if (c < 2 || n.args.length === 0 || n.op === 'transpose' && n.args[0]!.args.length === 0) continue;
+      if (c < 2 || n.args.length === 0 || (n.op === 'transpose' && n.args[0]!.args.length === 0)) continue;
       const len = printExpr(n, 'ascii', names).length;
       if (len > bestLen) [best, bestLen] = [n, len];
     }
@@ -51,7 +51,9 @@ export function nameShared(
     (h) => where.includes(h) || (!names.has(h) && !results.includes(h) && counts.has(h) && involvesVariable(h)),
   );
   const inside = new Map(candidates.map((h) => [h, new Set(topoOrder([h]))]));
-  const linked = candidates.filter((h) => candidates.some((o) => o !== h && (inside.get(o)!.has(h) || inside.get(h)!.has(o))));
+  const linked = candidates.filter((h) =>
+    candidates.some((o) => o !== h && (inside.get(o)!.has(h) || inside.get(h)!.has(o))),
+  );
   for (const h of linked) {
     if (where.includes(h)) continue;
     names.set(h, fresh());

@@ -136,8 +136,10 @@ export function expandIfShorter(n: Node): Node | undefined {
     ms = collect(expanded);
     // Worth it only when something cancels: terms that collect away, or a divisor that
     // is a sum dividing out. Otherwise the factored form (σ ⊙ (1 − σ)) reads better.
-    const divisors = (xs: Monomial[]) => xs.reduce((k, m) => k + [...m.f].filter(([f, e]) => f.op === 'add' && e < 0).length, 0);
-    if (first.length === raw.length && ms.length === expanded.length && divisors(ms) >= divisors(first)) return undefined;
+    const divisors = (xs: Monomial[]) =>
+      xs.reduce((k, m) => k + [...m.f].filter(([f, e]) => f.op === 'add' && e < 0).length, 0);
+    if (first.length === raw.length && ms.length === expanded.length && divisors(ms) >= divisors(first))
+      return undefined;
   } catch (e) {
     if (e instanceof TooBig) return undefined;
     throw e;

@@ -44,7 +44,8 @@ export function flattenProduct(n: Node): { c: number; scalars: Factor[]; matrice
 }
 
 const power = (f: Factor): Node => b.pow(f.base, f.exp);
-const product = (nodes: Node[]): Node | undefined => nodes.reduce<Node | undefined>((p, x) => (p ? b.mul(p, x) : x), undefined);
+const product = (nodes: Node[]): Node | undefined =>
+  nodes.reduce<Node | undefined>((p, x) => (p ? b.mul(p, x) : x), undefined);
 
 /**
  * `nodes` in an order in which every partial result of x₁ ∘ x₂ ∘ … (∘ elementwise)
@@ -86,10 +87,7 @@ export function hadamard(nodes: Node[], s: Shape): Node | undefined {
 
 /** The scalar coefficient N/D of a product, as `mul(N, pow(D, −1))` (or N, or D⁻¹). */
 export function scalarPart(c: number, scalars: Factor[]): Node | undefined {
-  const num = product([
-    ...(c !== 1 ? [b.constant(c)] : []),
-    ...scalars.filter((f) => f.exp > 0).map(power),
-  ]);
+  const num = product([...(c !== 1 ? [b.constant(c)] : []), ...scalars.filter((f) => f.exp > 0).map(power)]);
   const den = product(scalars.filter((f) => f.exp < 0).map((f) => b.pow(f.base, -f.exp)));
   if (!den) return num;
   return num ? b.mul(num, b.recip(den)) : b.recip(den);
@@ -159,7 +157,11 @@ const term = (t: Term): Node => (t.c === 1 ? t.base : normalProduct(b.mul(b.cons
 function sumOf(terms: Term[], s?: Shape): Node | undefined {
   const bases = new Set(terms.map((t) => t.base));
   const late = (t: Term) => t.base.op === 'transpose' && bases.has(t.base.args[0]!);
-  const ordered = [...terms.filter((t) => t.c > 0 && !late(t)), ...terms.filter((t) => t.c > 0 && late(t)), ...terms.filter((t) => t.c < 0)];
+  const ordered = [
+    ...terms.filter((t) => t.c > 0 && !late(t)),
+    ...terms.filter((t) => t.c > 0 && late(t)),
+    ...terms.filter((t) => t.c < 0),
+  ];
   return addAll(ordered.map(term), s);
 }
 
@@ -217,6 +219,6 @@ export function normalSum(n: Node): Node {
   let terms = flattenSum(n);
   for (let f = factorMatmul(terms); f; f = factorMatmul(terms)) terms = flattenSum(sumOf(f, n.shape)!);
   const common = commonScalar(terms);
-  const out = common ? b.mul(common.s, sumOf(common.terms, n.shape)!) : sumOf(terms, n.shape) ?? b.fill(0, n.shape);
+  const out = common ? b.mul(common.s, sumOf(common.terms, n.shape)!) : (sumOf(terms, n.shape) ?? b.fill(0, n.shape));
   return fitShape(out, n.shape);
 }

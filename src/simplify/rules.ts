@@ -69,12 +69,44 @@ const isOnes = (n: Node): boolean => (is(n, 'fill') && n.num === 1) || (is(n, 't
 export const RULES: [string, Rule][] = [
   // ── transpose: pushed down to the leaves ──
   ['(Aᵀ)ᵀ = A', (n) => (is(n, 'transpose') && is(a0(n), 'transpose') ? a0(a0(n)) : undefined)],
-  ['Sᵀ = S for symmetric S', (n) => (is(n, 'transpose') && symmetric(a0(n)) ? (a0(n).op === 'fill' ? b.fill(a0(n).num as 0 | 1, shape(n.shape.rows, n.shape.cols)) : a0(n)) : undefined)],
-  ['ones(m,n)ᵀ = ones(n,m)', (n) => (is(n, 'transpose') && is(a0(n), 'fill') && !isColumn(a0(n).shape) ? b.fill(a0(n).num as 0 | 1, n.shape) : undefined)],
-  ['(A + B)ᵀ = Aᵀ + Bᵀ when each term transposes simply', (n) => (is(n, 'transpose') && is(a0(n), 'add') && a0(n).args.every(transposesSimply) ? b.add(b.T(a0(a0(n))), b.T(a1(a0(n)))) : undefined)],
-  ['(A·B)ᵀ = Bᵀ·Aᵀ', (n) => (is(n, 'transpose') && is(a0(n), 'matmul') ? b.matmul(b.T(a1(a0(n))), b.T(a0(a0(n)))) : undefined)],
-  ['(s·A)ᵀ = s·Aᵀ', (n) => (is(n, 'transpose') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.T(a1(a0(n)))) : undefined)],
-  ['(S⁻¹)ᵀ = S⁻¹ for symmetric S', (n) => (is(n, 'transpose') && is(a0(n), 'inv') && symmetric(a0(a0(n))) ? a0(n) : undefined)],
+  [
+    'Sᵀ = S for symmetric S',
+    (n) =>
+      is(n, 'transpose') && symmetric(a0(n))
+        ? a0(n).op === 'fill'
+          ? b.fill(a0(n).num as 0 | 1, shape(n.shape.rows, n.shape.cols))
+          : a0(n)
+        : undefined,
+  ],
+  [
+    'ones(m,n)ᵀ = ones(n,m)',
+    (n) =>
+      is(n, 'transpose') && is(a0(n), 'fill') && !isColumn(a0(n).shape)
+        ? b.fill(a0(n).num as 0 | 1, n.shape)
+        : undefined,
+  ],
+  [
+    '(A + B)ᵀ = Aᵀ + Bᵀ when each term transposes simply',
+    (n) =>
+      is(n, 'transpose') && is(a0(n), 'add') && a0(n).args.every(transposesSimply)
+        ? b.add(b.T(a0(a0(n))), b.T(a1(a0(n))))
+        : undefined,
+  ],
+  [
+    '(A·B)ᵀ = Bᵀ·Aᵀ',
+    (n) => (is(n, 'transpose') && is(a0(n), 'matmul') ? b.matmul(b.T(a1(a0(n))), b.T(a0(a0(n)))) : undefined),
+  ],
+  [
+    '(s·A)ᵀ = s·Aᵀ',
+    (n) =>
+      is(n, 'transpose') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape)
+        ? b.mul(a0(a0(n)), b.T(a1(a0(n))))
+        : undefined,
+  ],
+  [
+    '(S⁻¹)ᵀ = S⁻¹ for symmetric S',
+    (n) => (is(n, 'transpose') && is(a0(n), 'inv') && symmetric(a0(a0(n))) ? a0(n) : undefined),
+  ],
   // ── inverse and determinant ──
   ['(Aᵀ)⁻¹ = (A⁻¹)ᵀ', (n) => (is(n, 'inv') && is(a0(n), 'transpose') ? b.T(b.inv(a0(a0(n)))) : undefined)],
   ['(A⁻¹)⁻¹ = A', (n) => (is(n, 'inv') && is(a0(n), 'inv') ? a0(a0(n)) : undefined)],
@@ -97,44 +129,144 @@ export const RULES: [string, Rule][] = [
   // ── matrix products ──
   ['I·A = A', (n) => (is(n, 'matmul') && is(a0(n), 'eye') ? a1(n) : undefined)],
   ['A·I = A', (n) => (is(n, 'matmul') && is(a1(n), 'eye') ? a0(n) : undefined)],
-  ['0·A = A·0 = 0', (n) => (is(n, 'matmul') && n.args.some((a) => a.op === 'fill' && a.num === 0) ? b.fill(0, n.shape) : undefined)],
-  ['x ⊙ diag(y) = diag(x ⊙ y) for a column x', (n) => (is(n, 'mul') && is(a1(n), 'diag') && isColumn(a0(n).shape) && !isScalar(a0(n).shape) ? b.diag(b.mul(a0(n), a0(a1(n)))) : undefined)],
-  ['diag(y) ⊙ x = diag(y ⊙ x) for a column x', (n) => (is(n, 'mul') && is(a0(n), 'diag') && isColumn(a1(n).shape) && !isScalar(a1(n).shape) ? b.diag(b.mul(a0(a0(n)), a1(n))) : undefined)],
-  ['diag(x)·diag(y) = diag(x ⊙ y)', (n) => (is(n, 'matmul') && is(a0(n), 'diag') && is(a1(n), 'diag') ? b.diag(b.mul(a0(a0(n)), a0(a1(n)))) : undefined)],
-  ['(A·diag(x))·diag(y) = A·diag(x ⊙ y)', (n) => (is(n, 'matmul') && is(a0(n), 'matmul') && is(a1(a0(n)), 'diag') && is(a1(n), 'diag') ? b.matmul(a0(a0(n)), b.diag(b.mul(a0(a1(a0(n))), a0(a1(n))))) : undefined)],
+  [
+    '0·A = A·0 = 0',
+    (n) => (is(n, 'matmul') && n.args.some((a) => a.op === 'fill' && a.num === 0) ? b.fill(0, n.shape) : undefined),
+  ],
+  [
+    'x ⊙ diag(y) = diag(x ⊙ y) for a column x',
+    (n) =>
+      is(n, 'mul') && is(a1(n), 'diag') && isColumn(a0(n).shape) && !isScalar(a0(n).shape)
+        ? b.diag(b.mul(a0(n), a0(a1(n))))
+        : undefined,
+  ],
+  [
+    'diag(y) ⊙ x = diag(y ⊙ x) for a column x',
+    (n) =>
+      is(n, 'mul') && is(a0(n), 'diag') && isColumn(a1(n).shape) && !isScalar(a1(n).shape)
+        ? b.diag(b.mul(a0(a0(n)), a1(n)))
+        : undefined,
+  ],
+  [
+    'diag(x)·diag(y) = diag(x ⊙ y)',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'diag') && is(a1(n), 'diag') ? b.diag(b.mul(a0(a0(n)), a0(a1(n)))) : undefined,
+  ],
+  [
+    '(A·diag(x))·diag(y) = A·diag(x ⊙ y)',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'matmul') && is(a1(a0(n)), 'diag') && is(a1(n), 'diag')
+        ? b.matmul(a0(a0(n)), b.diag(b.mul(a0(a1(a0(n))), a0(a1(n)))))
+        : undefined,
+  ],
   [
     'ones(m,k)·ones(k,n) = k·ones(m,n)',
-    (n) => (is(n, 'matmul') && is(a0(n), 'fill') && is(a1(n), 'fill') && a0(n).num === 1 && a1(n).num === 1
-      ? b.mul(b.dimValue(a0(n).shape.cols), b.fill(1, n.shape))
-      : undefined),
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'fill') && is(a1(n), 'fill') && a0(n).num === 1 && a1(n).num === 1
+        ? b.mul(b.dimValue(a0(n).shape.cols), b.fill(1, n.shape))
+        : undefined,
   ],
   // Chains associate to the left, as they parse — except that a chain ending in a column
   // multiplies from the right, so that it never forms a matrix-matrix product: Aᵀ·(B·x).
-  ['A·(B·C) = (A·B)·C unless C is a column', (n) => (is(n, 'matmul') && is(a1(n), 'matmul') && !isColumn(a1(a1(n)).shape) ? b.matmul(b.matmul(a0(n), a0(a1(n))), a1(a1(n))) : undefined)],
-  ['(A·B)·x = A·(B·x) for a column x', (n) => (is(n, 'matmul') && is(a0(n), 'matmul') && isColumn(a1(n).shape) ? b.matmul(a0(a0(n)), b.matmul(a1(a0(n)), a1(n))) : undefined)],
-  ['1ᵀ·x = xᵀ·1 = sum(x)', (n) => (is(n, 'matmul') && isScalar(n.shape) ? (isOnes(a0(n)) ? b.sum(a1(n)) : isOnes(a1(n)) ? b.sum(a0(n)) : undefined) : undefined)],
+  [
+    'A·(B·C) = (A·B)·C unless C is a column',
+    (n) =>
+      is(n, 'matmul') && is(a1(n), 'matmul') && !isColumn(a1(a1(n)).shape)
+        ? b.matmul(b.matmul(a0(n), a0(a1(n))), a1(a1(n)))
+        : undefined,
+  ],
+  [
+    '(A·B)·x = A·(B·x) for a column x',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'matmul') && isColumn(a1(n).shape)
+        ? b.matmul(a0(a0(n)), b.matmul(a1(a0(n)), a1(n)))
+        : undefined,
+  ],
+  [
+    '1ᵀ·x = xᵀ·1 = sum(x)',
+    (n) =>
+      is(n, 'matmul') && isScalar(n.shape)
+        ? isOnes(a0(n))
+          ? b.sum(a1(n))
+          : isOnes(a1(n))
+            ? b.sum(a0(n))
+            : undefined
+        : undefined,
+  ],
   // ── reductions ──
-  ['sum(s·A) = s·sum(A)', (n) => (is(n, 'sum') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.sum(a1(a0(n)))) : undefined)],
-  ['sum(ones(m,n)) = m·n', (n) => (is(n, 'sum') && is(a0(n), 'fill') ? b.mul(b.constant(a0(n).num!), b.dimValue(dimMul(a0(n).shape.rows, a0(n).shape.cols))) : undefined)],
-  ['sum(A ⊙ I) = sum(I ⊙ A) = tr(A)', (n) => (is(n, 'sum') && is(a0(n), 'mul') && is(a1(a0(n)), 'eye') && shapeEq(a0(a0(n)).shape, n.args[0]!.shape) ? b.tr(a0(a0(n))) : is(n, 'sum') && is(a0(n), 'mul') && is(a0(a0(n)), 'eye') && shapeEq(a1(a0(n)).shape, n.args[0]!.shape) ? b.tr(a1(a0(n))) : undefined)],
+  [
+    'sum(s·A) = s·sum(A)',
+    (n) =>
+      is(n, 'sum') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.sum(a1(a0(n)))) : undefined,
+  ],
+  [
+    'sum(ones(m,n)) = m·n',
+    (n) =>
+      is(n, 'sum') && is(a0(n), 'fill')
+        ? b.mul(b.constant(a0(n).num!), b.dimValue(dimMul(a0(n).shape.rows, a0(n).shape.cols)))
+        : undefined,
+  ],
+  [
+    'sum(A ⊙ I) = sum(I ⊙ A) = tr(A)',
+    (n) =>
+      is(n, 'sum') && is(a0(n), 'mul') && is(a1(a0(n)), 'eye') && shapeEq(a0(a0(n)).shape, n.args[0]!.shape)
+        ? b.tr(a0(a0(n)))
+        : is(n, 'sum') && is(a0(n), 'mul') && is(a0(a0(n)), 'eye') && shapeEq(a1(a0(n)).shape, n.args[0]!.shape)
+          ? b.tr(a1(a0(n)))
+          : undefined,
+  ],
   ['sum(Aᵀ) = sum(A)', (n) => (is(n, 'sum') && is(a0(n), 'transpose') ? b.sum(a0(a0(n))) : undefined)],
   ['tr(Aᵀ) = tr(A)', (n) => (is(n, 'tr') && is(a0(n), 'transpose') ? b.tr(a0(a0(n))) : undefined)],
-  ['tr(s·A) = s·tr(A)', (n) => (is(n, 'tr') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.tr(a1(a0(n)))) : undefined)],
+  [
+    'tr(s·A) = s·tr(A)',
+    (n) =>
+      is(n, 'tr') && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) ? b.mul(a0(a0(n)), b.tr(a1(a0(n)))) : undefined,
+  ],
   ['tr(I(n)) = n', (n) => (is(n, 'tr') && is(a0(n), 'eye') ? b.dimValue(a0(n).dim!) : undefined)],
   ['tr(0) = 0', (n) => (is(n, 'tr') && is(a0(n), 'fill') && a0(n).num === 0 ? b.constant(0) : undefined)],
   ['tr(A·B·C) = tr(B·C·A): the rotation with the earliest-built factors first', cyclicTrace],
-  ['tr(x·yᵀ) = yᵀ·x', (n) => (is(n, 'tr') && is(a0(n), 'matmul') && isColumn(a0(a0(n)).shape) && isRow(a1(a0(n)).shape) ? b.matmul(a1(a0(n)), a0(a0(n))) : undefined)],
+  [
+    'tr(x·yᵀ) = yᵀ·x',
+    (n) =>
+      is(n, 'tr') && is(a0(n), 'matmul') && isColumn(a0(a0(n)).shape) && isRow(a1(a0(n)).shape)
+        ? b.matmul(a1(a0(n)), a0(a0(n)))
+        : undefined,
+  ],
   // ── elementwise ──
   // (The reciprocal 1 / A.^p stays: it is how products print their divisors.)
-  ['(A.^p).^q = A.^(p·q), q an integer', (n) => (is(n, 'pow') && is(a0(n), 'pow') && Number.isInteger(n.num) && n.num !== -1 ? b.pow(a0(a0(n)), a0(n).num! * n.num!) : undefined)],
+  [
+    '(A.^p).^q = A.^(p·q), q an integer',
+    (n) =>
+      is(n, 'pow') && is(a0(n), 'pow') && Number.isInteger(n.num) && n.num !== -1
+        ? b.pow(a0(a0(n)), a0(n).num! * n.num!)
+        : undefined,
+  ],
   ['A.^0 = ones', (n) => (is(n, 'pow') && n.num === 0 ? b.fill(1, n.shape) : undefined)],
-  ['c^p folds', (n) => (is(n, 'pow') && is(a0(n), 'const') && Number.isInteger(a0(n).num! ** n.num!) ? b.constant(a0(n).num! ** n.num!) : undefined)],
+  [
+    'c^p folds',
+    (n) =>
+      is(n, 'pow') && is(a0(n), 'const') && Number.isInteger(a0(n).num! ** n.num!)
+        ? b.constant(a0(n).num! ** n.num!)
+        : undefined,
+  ],
   ['log(exp(x)) = x', (n) => (is(n, 'log') && is(a0(n), 'exp') ? a0(a0(n)) : undefined)],
   ['exp(log(x)) = x', (n) => (is(n, 'exp') && is(a0(n), 'log') ? a0(a0(n)) : undefined)],
-  ['f(0) for f(0) = 0', (n) => (UNARY.has(n.op) && ['abs', 'sin', 'tanh', 'relu', 'step', 'sign'].includes(n.op) && is(a0(n), 'fill') && a0(n).num === 0 ? a0(n) : undefined)],
+  [
+    'f(0) for f(0) = 0',
+    (n) =>
+      UNARY.has(n.op) &&
+      ['abs', 'sin', 'tanh', 'relu', 'step', 'sign'].includes(n.op) &&
+      is(a0(n), 'fill') &&
+      a0(n).num === 0
+        ? a0(n)
+        : undefined,
+  ],
   ['a ⊙ (b + c) = a⊙b + a⊙c when a cancels', distributeToCancel],
   ['elementwise polynomials expanded when shorter', expandIfShorter],
-  ['products: constants first, like factors merged, ones dropped', (n) => (is(n, 'mul') ? normalProduct(n) : undefined)],
+  [
+    'products: constants first, like factors merged, ones dropped',
+    (n) => (is(n, 'mul') ? normalProduct(n) : undefined),
+  ],
   ['sums: like terms combined, common factors out', (n) => (is(n, 'add') ? normalSum(n) : undefined)],
 ];
 
@@ -179,7 +311,8 @@ function distributeToCancel(n: Node): Node | undefined {
   const walk = (x: Node): void => (is(x, 'add') ? (walk(a0(x)), walk(a1(x))) : void terms.push(x));
   walk(s);
   const divides = (t: Node): boolean => {
-    const found = (x: Node): boolean => (is(x, 'mul') ? found(a0(x)) || found(a1(x)) : is(x, 'pow') && x.num! < 0 && a0(x) === a);
+    const found = (x: Node): boolean =>
+      is(x, 'mul') ? found(a0(x)) || found(a1(x)) : is(x, 'pow') && x.num! < 0 && a0(x) === a;
     return found(t);
   };
   if (!terms.some(divides)) return undefined;

@@ -147,7 +147,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     ${out}[i * n + c] = t / ${f}[i * n + i];
   }
 }`;
-    return sh.finish(code, [sz('cdiv', nS, INV_WG), 1], { comment: `inverse from the ${lu ? 'LU' : 'Cholesky'} factors, one column per invocation` });
+    return sh.finish(code, [sz('cdiv', nS, INV_WG), 1], {
+      comment: `inverse from the ${lu ? 'LU' : 'Cholesky'} factors, one column per invocation`,
+    });
   }
   const acc =
     s.kind === 'det'

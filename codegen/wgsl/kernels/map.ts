@@ -33,5 +33,8 @@ fn main(${LINEAR_BUILTINS}) {
   ${ij}
   ${out}[e] = ${value};
 }`;
-  return sh.finish(body, [sz('cdiv', totalS, MAP_WG), 1], { linear: true, comment: `elementwise, ${MAP_WG} per workgroup` });
+  return sh.finish(body, [sz('cdiv', totalS, MAP_WG), 1], {
+    linear: true,
+    comment: `elementwise, ${MAP_WG} per workgroup`,
+  });
 }

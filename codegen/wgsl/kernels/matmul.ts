@@ -62,7 +62,8 @@ export function matmulKernel(sh: Shader, s: MatmulStep, v: MatmulVariant, ep?: E
 }
 
 /** The value stored at (i, j): v, or the epilogue of it. */
-const stored = (ep: Epilogue | undefined, i: string, j: string, v: string): string => (ep ? `epilogue(${i}, ${j}, ${v})` : v);
+const stored = (ep: Epilogue | undefined, i: string, j: string, v: string): string =>
+  ep ? `epilogue(${i}, ${j}, ${v})` : v;
 
 function dotKernel(sh: Shader, s: MatmulStep, ep?: Epilogue): Kernel {
   const MS = sh.sizeOfDim(s.m);
@@ -121,7 +122,8 @@ function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind
   const cols = Array.from({ length: TN }, (_, c) => c);
   const groups = Array.from({ length: TN / 4 }, (_, g) => g); // vec4 column groups
   const rowGroups = Array.from({ length: TM / 4 }, (_, h) => h);
-  const el = (buf: string, vec: boolean, idx: string) => (vec ? `${buf}[(${idx}) >> 2u][(${idx}) & 3u]` : `${buf}[${idx}]`);
+  const el = (buf: string, vec: boolean, idx: string) =>
+    vec ? `${buf}[(${idx}) >> 2u][(${idx}) & 3u]` : `${buf}[${idx}]`;
   const comp = (k: number) => XYZW[k % 4]!;
   const setup: string[] = [];
   const block: string[] = [];
@@ -134,10 +136,13 @@ function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind
     for (const r of rows) setup.push(`let ra${r} = min(i0 + ${r}u, ${M} - 1u) * ${lda};`);
     for (const r of rows)
       block.push(
-        av4 ? `let a${r} = ${A}[(ra${r} + p) >> 2u];` : `let a${r} = vec4f(${q4.map((q) => `${A}[ra${r} + p + ${q}u]`).join(', ')});`,
+        av4
+          ? `let a${r} = ${A}[(ra${r} + p) >> 2u];`
+          : `let a${r} = vec4f(${q4.map((q) => `${A}[ra${r} + p + ${q}u]`).join(', ')});`,
       );
     AV = (r, q) => `a${r}.${comp(q)}`;
-    for (const h of rowGroups) tail.push(`let ta${h} = vec4f(${q4.map((r) => el(A, av4, `ra${4 * h + r} + p`)).join(', ')});`);
+    for (const h of rowGroups)
+      tail.push(`let ta${h} = vec4f(${q4.map((r) => el(A, av4, `ra${4 * h + r} + p`)).join(', ')});`);
   } else {
     // A(i, p) = a[p·lda + i]: contiguous along i, vec4 over 4 rows.
     if (!av4) for (const r of rows) setup.push(`let ia${r} = min(i0 + ${r}u, ${M} - 1u);`);
@@ -179,16 +184,22 @@ function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind
     for (const c of cols) setup.push(`let cb${c} = min(j0 + ${c}u, ${N} - 1u) * ${ldb};`);
     for (const c of cols)
       block.push(
-        bv4 ? `let bt${c} = ${B}[(cb${c} + p) >> 2u];` : `let bt${c} = vec4f(${q4.map((q) => `${B}[cb${c} + p + ${q}u]`).join(', ')});`,
+        bv4
+          ? `let bt${c} = ${B}[(cb${c} + p) >> 2u];`
+          : `let bt${c} = vec4f(${q4.map((q) => `${B}[cb${c} + p + ${q}u]`).join(', ')});`,
       );
     for (const g of groups)
-      for (const q of q4) block.push(`let b${q}_${g} = vec4f(${q4.map((c) => `bt${4 * g + c}.${comp(q)}`).join(', ')});`);
-    for (const g of groups) tail.push(`let tb${g} = vec4f(${q4.map((c) => el(B, bv4, `cb${4 * g + c} + p`)).join(', ')});`);
+      for (const q of q4)
+        block.push(`let b${q}_${g} = vec4f(${q4.map((c) => `bt${4 * g + c}.${comp(q)}`).join(', ')});`);
+    for (const g of groups)
+      tail.push(`let tb${g} = vec4f(${q4.map((c) => el(B, bv4, `cb${4 * g + c} + p`)).join(', ')});`);
   }
 
   const acc = (r: number, g: number) => `c${r}_${g}`;
   const fmas = rows.flatMap((r) =>
-    groups.map((g) => `${acc(r, g)} = ${q4.reduceRight((x, q) => `fma(vec4f(${AV(r, q)}), b${q}_${g}, ${x})`, acc(r, g))};`),
+    groups.map(
+      (g) => `${acc(r, g)} = ${q4.reduceRight((x, q) => `fma(vec4f(${AV(r, q)}), b${q}_${g}, ${x})`, acc(r, g))};`,
+    ),
   );
   const tailFmas = rows.flatMap((r) => groups.map((g) => `${acc(r, g)} = fma(vec4f(${TA(r)}), tb${g}, ${acc(r, g)});`));
   const stores = rows.map((r) => {
@@ -197,7 +208,9 @@ function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind
       const j = `j0 + ${4 * g}u`;
       let st: string;
       if (nVec4) {
-        const value = ep ? `vec4f(${q4.map((c) => stored(ep, `i${r}`, `j0 + ${4 * g + c}u`, `${acc(r, g)}.${comp(c)}`)).join(', ')})` : acc(r, g);
+        const value = ep
+          ? `vec4f(${q4.map((c) => stored(ep, `i${r}`, `j0 + ${4 * g + c}u`, `${acc(r, g)}.${comp(c)}`)).join(', ')})`
+          : acc(r, g);
         st = `${out}[((${row}) * ${N} + ${j}) >> 2u] = ${value};`;
       } else
         st = q4
@@ -209,7 +222,8 @@ function tiledKernel(sh: Shader, s: MatmulStep, v: Extract<MatmulVariant, { kind
       // Group 0 always starts inside (j0 < n); later groups may start past n.
       return g === 0 || colsExact ? st : `if (${j} < ${N}) { ${st} }`;
     });
-    const body = (ep ? `let i${r} = ${row}; ` : '') + (nVec4 ? '' : `let o${r} = (${row}) * ${N} + j0; `) + parts.join(' ');
+    const body =
+      (ep ? `let i${r} = ${row}; ` : '') + (nVec4 ? '' : `let o${r} = (${row}) * ${N} + j0; `) + parts.join(' ');
     return r === 0 || rowsExact ? `{ ${body} }` : `if (${row} < ${M}) { ${body} }`;
   });
 

@@ -52,7 +52,10 @@ export type ReduceVariant = 'serial' | 'tree' | 'split' | 'combine';
 
 /** When each variant applies (the first that holds is used). */
 export function reduceChoice(shape: ReduceShape): { serial: Size; tree: Size } {
-  return { serial: sz('||', sz('<=', shape.len, SERIAL_MAX_LEN), sz('<=', shape.len, shape.nOut)), tree: sz('<=', splitsOf(shape), 1) };
+  return {
+    serial: sz('||', sz('<=', shape.len, SERIAL_MAX_LEN), sz('<=', shape.len, shape.nOut)),
+    tree: sz('<=', splitsOf(shape), 1),
+  };
 }
 
 /** body(i, j) of term t of output o, as WGSL statements defining `i` and `j`. */

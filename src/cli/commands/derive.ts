@@ -22,9 +22,16 @@ export function deriveCommand(kind: DerivativeKind, args: Args): string {
 
   let results: Node[];
   try {
-    results = kind === 'grad' ? grads(out.node, wrt.map((w) => w.node)) : wrt.map((w) => derivative(kind, out.node, w.node));
+    results =
+      kind === 'grad'
+        ? grads(
+            out.node,
+            wrt.map((w) => w.node),
+          )
+        : wrt.map((w) => derivative(kind, out.node, w.node));
   } catch (e) {
-    if (e instanceof ShapeError) throw new MatdiffError(kind === 'grad' ? 'E013' : 'E014', e.message, placeOf(model, out.span));
+    if (e instanceof ShapeError)
+      throw new MatdiffError(kind === 'grad' ? 'E013' : 'E014', e.message, placeOf(model, out.span));
     throw e;
   }
   return derivativeLines(model, kind, out, wrt, results, format).join('\n');

@@ -27,10 +27,21 @@ export async function emitCommand(args: Args): Promise<string> {
   const out = outputOf(model, args);
   const scalar = isScalar(out.node.shape);
   if (!scalar && flag(args, 'wrt') !== undefined)
-    throw new MatdiffError('E013', `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`, placeOf(model, out.span));
-  const program = buildProgram({ model, output: { name: out.name, node: out.node }, wrt: scalar ? wrtOf(model, args, out.node) : [] });
+    throw new MatdiffError(
+      'E013',
+      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
+      placeOf(model, out.span),
+    );
+  const program = buildProgram({
+    model,
+    output: { name: out.name, node: out.node },
+    wrt: scalar ? wrtOf(model, args, out.node) : [],
+  });
 
-  const code = target === 'ts' ? await emitTs(program, { dtype }) : await emitWgsl(program, { dtype, lang: file !== undefined && /\.m?js$/.test(file) ? 'js' : 'ts' });
+  const code =
+    target === 'ts'
+      ? await emitTs(program, { dtype })
+      : await emitWgsl(program, { dtype, lang: file !== undefined && /\.m?js$/.test(file) ? 'js' : 'ts' });
   if (file === undefined) return code;
   try {
     writeFileSync(file, code);
@@ -39,4 +50,3 @@ export async function emitCommand(args: Args): Promise<string> {
   }
   return '';
 }
-

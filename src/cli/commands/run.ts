@@ -37,12 +37,21 @@ export async function runCommand(args: Args): Promise<string> {
   const out = outputOf(model, args);
   const scalar = isScalar(out.node.shape);
   if (!scalar && flag(args, 'wrt') !== undefined)
-    throw new MatdiffError('E013', `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`, placeOf(model, out.span));
+    throw new MatdiffError(
+      'E013',
+      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
+      placeOf(model, out.span),
+    );
   const wrt = scalar ? wrtOf(model, args, out.node) : [];
   const program = buildProgram({ model, output: { name: out.name, node: out.node }, wrt });
 
   const dataFile = dataPath === '-' ? '<stdin>' : dataPath;
-  const data = bindData(model, parseData(readSource(dataPath), dataFile), dataFile, program.inputs.map((i) => i.name));
+  const data = bindData(
+    model,
+    parseData(readSource(dataPath), dataFile),
+    dataFile,
+    program.inputs.map((i) => i.name),
+  );
   requireDims(program.dims, data.dims, dataFile);
 
   const result = backend === 'wgsl' ? await runWgsl(program, data, { dtype }) : runTs(program, data, dtype);
@@ -68,7 +77,7 @@ function layout(p: Program, data: BoundData, r: RunResult): { value: unknown; gr
   const value = json(r.value, p.output.node);
   if (!p.valueAndGrad) return { value };
   const grad: Record<string, unknown> = {};
-  for (const w of p.wrt) Object.defineProperty(grad, w.name, { value: json(r.grad![w.name]!, w.node), enumerable: true });
+  for (const w of p.wrt)
+    Object.defineProperty(grad, w.name, { value: json(r.grad![w.name]!, w.node), enumerable: true });
   return { value, grad };
 }
-
