@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `npm test [-- vitest args]`: runs vitest, then prints the plain closing line
+// `tests: N passed, N failed, N skipped` from its JSON report, and exits with vitest's status.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+
+const report = 'test-results.json';
+rmSync(report, { force: true });
+const run = spawnSync(
+  'npx',
+  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+} catch (e) {
+  console.log(`tests: vitest wrote no report (${e.message})`);
+}
+process.exitCode = run.status ?? 1;
