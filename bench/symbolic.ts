@@ -7,8 +7,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { parse, grads, printExpr } from '../src/index.js';
 import { topoOrder, type Node } from '../src/graph/node.js';
-import { nameShared } from '../src/print/where.js';
-import { definedNames, takenNames } from '../src/print/gradients.js';
+import { derivativeLines } from '../src/print/gradients.js';
+import { isScalar } from '../src/shape/shape.js';
 
 /** A chain of L dense tanh layers with a squared-norm loss. */
 function chain(layers: number): string {
@@ -63,25 +63,24 @@ console.log(
   `\nDerive + simplify all 100 gradients of the 50-layer chain: median ${median(times).toFixed(1)} ms over 5 runs (min ${Math.min(...times).toFixed(1)})`,
 );
 
-console.log('\nPrinted gradients of the examples (ASCII characters per gradient, with shared parts named once):');
+console.log('\nPrinted gradients of the examples (ASCII, as `matdiff grad --format ascii` prints them):');
 for (const file of readdirSync('examples')
   .filter((f) => f.endsWith('.mdf'))
   .sort()) {
   const model = parse(readFileSync(`examples/${file}`, 'utf8'), file);
   if (!model.output) continue;
-  const out = model.defs.get(model.output)!.node;
-  if (out.shape.rows.k !== 1 || out.shape.rows.syms.length || out.shape.cols.syms.length || out.shape.cols.k !== 1)
-    continue;
-  const vars = [...model.vars.values()].filter((v) => topoOrder([out]).includes(v.node));
+  const out = model.defs.get(model.output)!;
+  if (!isScalar(out.node.shape)) continue;
+  const forward = topoOrder([out.node]);
+  const vars = [...model.vars.values()].filter((v) => forward.includes(v.node));
   const gs: Node[] = grads(
-    out,
+    out.node,
     vars.map((v) => v.node),
   );
-  const named = nameShared(gs, 'ascii', definedNames(model), takenNames(model));
-  const total = named.texts.reduce((s, t) => s + t.length, 0) + named.where.reduce((s, [, t]) => s + t.length, 0);
-  console.log(
-    `  ${file.padEnd(24)} ${String(vars.length).padStart(2)} gradients, ${String(total).padStart(4)} chars: ${named.texts.map((t, i) => `d/d${vars[i]!.name} = ${t}`).join('; ')}${named.where.map(([n, t]) => `; where ${n} = ${t}`).join('')}`,
-  );
+  const lines = derivativeLines(model, 'grad', out, vars, gs, 'ascii');
+  const chars = lines.reduce((s, l) => s + l.replace(/^.*? = /, '').length, 0);
+  console.log(`  ${file} — ${vars.length} gradients, ${chars} characters of expressions`);
+  for (const l of lines) console.log(`      ${l}`);
 }
 
 /** Gradients next to the Matrix Cookbook's forms (Petersen & Pedersen, 2012), in Unicode. */

@@ -4,6 +4,17 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 
+// A full run (no arguments) first type-checks everything, tests and examples included.
+if (process.argv.length === 2) {
+  for (const project of ['tsconfig.check.json', 'bench/tsconfig.json']) {
+    const tsc = spawnSync('npx', ['tsc', '-p', project], { stdio: 'inherit' });
+    if (tsc.status !== 0) {
+      console.log(`tests: 0 passed, 1 failed (type errors in ${project})`);
+      process.exit(1);
+    }
+  }
+}
+
 const report = 'test-results.json';
 rmSync(report, { force: true });
 const run = spawnSync(

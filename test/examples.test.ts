@@ -63,7 +63,7 @@ describe('examples/sigmoid-chain', () => {
     const printed: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));
     try {
-      await import('../examples/sigmoid-chain.ts');
+      await import('../examples/sigmoid-chain.js');
     } finally {
       spy.mockRestore();
     }

@@ -30,7 +30,9 @@ describe('examples on WebGPU', () => {
     it(name, async (ctx) => {
       requireGpu(ctx);
       for (const dims of name.startsWith('bench/') ? [{}] : SIZES) {
-        const bound = Object.fromEntries(Object.entries(dims).filter(([d]) => model.dims.includes(d)));
+        const bound: Record<string, number> = Object.fromEntries(
+          Object.entries(dims as Record<string, number>).filter(([d]) => model.dims.includes(d)),
+        );
         const env = randomEnv(
           1,
           [...model.vars.values()].map((v) => v.node),
