@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { parse, compile } from '../../src/index.js';
 import type { Model } from '../../src/index.js';
 import { linePlot } from './plot.js';
+import { rng } from '../../src/util/random.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
@@ -69,17 +70,7 @@ export function loadIris(file: string = here('iris.csv')): Iris {
   return { features, labels };
 }
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -1,10 +1,13 @@
-/** Choosing what to differentiate: `--of NAME` and `--wrt W,b`. */
+/** Choosing what to differentiate and compile: `--of NAME` and `--wrt W,b`. */
 import type { Model, Definition } from '../model/model.js';
 import type { Node } from '../graph/node.js';
 import { dependsOn } from '../graph/node.js';
-import { didYouMean, fail } from '../errors.js';
+import { MatdiffError, didYouMean, fail } from '../errors.js';
 import { type Args, UsageError, flag } from './args.js';
 import { placeOf } from '../model/model.js';
+import { isScalar, shapeBrief } from '../shape/shape.js';
+import { type Program, buildProgram } from '../../codegen/program.js';
+import { loadModel } from './load.js';
 
 export function outputOf(model: Model, args: Args): Definition {
   const name = flag(args, 'of') ?? model.output;
@@ -28,4 +31,23 @@ export function wrtOf(model: Model, args: Args, output: Node): { name: string; n
     if (!v) throw new UsageError(`--wrt: '${name}' is not a declared variable${didYouMean(name, model.vars.keys())}`);
     return { name, node: v.node };
   });
+}
+
+/**
+ * The compiled program of FILE for `run` and `emit`: the output (--of), differentiated by
+ * --wrt (or every variable it depends on) when it is a scalar; a non-scalar output has
+ * no gradient, and asking for one is an error.
+ */
+export function programOf(args: Args): { model: Model; program: Program } {
+  const model = loadModel(args);
+  const out = outputOf(model, args);
+  const scalar = isScalar(out.node.shape);
+  if (!scalar && flag(args, 'wrt') !== undefined)
+    throw new MatdiffError(
+      'E013',
+      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
+      placeOf(model, out.span),
+    );
+  const wrt = scalar ? wrtOf(model, args, out.node) : [];
+  return { model, program: buildProgram({ model, output: { name: out.name, node: out.node }, wrt }) };
 }

@@ -8,13 +8,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
-import { loadModel } from '../load.js';
-import { outputOf, wrtOf } from '../select.js';
-import { MatdiffError } from '../../errors.js';
-import { placeOf } from '../../model/model.js';
-import { isScalar, shapeBrief } from '../../shape/shape.js';
-import { type Program, buildProgram } from '../../../codegen/program.js';
-import { type Dtype, emitTs } from '../../../codegen/ts/emit.js';
+import { programOf } from '../select.js';
+import { emitTs } from '../../../codegen/ts/emit.js';
 import { emitWgsl } from '../../../codegen/wgsl/emit.js';
 
 export async function emitCommand(args: Args): Promise<string> {
@@ -23,20 +18,7 @@ export async function emitCommand(args: Args): Promise<string> {
   const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, target === 'wgsl' ? 'f32' : 'f64');
   const file = flag(args, 'o') ?? flag(args, 'out');
 
-  const model = loadModel(args);
-  const out = outputOf(model, args);
-  const scalar = isScalar(out.node.shape);
-  if (!scalar && flag(args, 'wrt') !== undefined)
-    throw new MatdiffError(
-      'E013',
-      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
-      placeOf(model, out.span),
-    );
-  const program = buildProgram({
-    model,
-    output: { name: out.name, node: out.node },
-    wrt: scalar ? wrtOf(model, args, out.node) : [],
-  });
+  const { program } = programOf(args);
 
   const code =
     target === 'ts'

@@ -8,14 +8,11 @@
  * `--backend wgsl` runs the same program on WebGPU (codegen/wgsl/run.ts).
  */
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
-import { loadModel, readSource } from '../load.js';
-import { outputOf, wrtOf } from '../select.js';
-import { MatdiffError } from '../../errors.js';
-import { placeOf } from '../../model/model.js';
-import { isScalar, shapeBrief } from '../../shape/shape.js';
+import { readSource } from '../load.js';
+import { programOf } from '../select.js';
 import { dimValue } from '../../shape/dim.js';
 import type { Node } from '../../graph/node.js';
-import { type Program, buildProgram } from '../../../codegen/program.js';
+import type { Program } from '../../../codegen/program.js';
 import { type BoundData, bindData, parseData, requireDims, toJson } from '../../../codegen/data.js';
 import { type Dtype, instantiate } from '../../../codegen/compile.js';
 import { runWgsl } from '../../../codegen/wgsl/run.js';
@@ -33,17 +30,7 @@ export async function runCommand(args: Args): Promise<string> {
   const dataPath = flag(args, 'inputs');
   if (dataPath === undefined) throw new UsageError('missing --inputs DATA.json');
 
-  const model = loadModel(args);
-  const out = outputOf(model, args);
-  const scalar = isScalar(out.node.shape);
-  if (!scalar && flag(args, 'wrt') !== undefined)
-    throw new MatdiffError(
-      'E013',
-      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
-      placeOf(model, out.span),
-    );
-  const wrt = scalar ? wrtOf(model, args, out.node) : [];
-  const program = buildProgram({ model, output: { name: out.name, node: out.node }, wrt });
+  const { model, program } = programOf(args);
 
   const dataFile = dataPath === '-' ? '<stdin>' : dataPath;
   const data = bindData(
