@@ -14,6 +14,7 @@
 import '../../src/ops/registry.js'; // first: the op files and the registry import each other
 import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
 import { wasmRuntime } from '../wasm/runtime.js';
+import { sizeSolver } from '../size-solver.js';
 
 /** The registry's scalar helpers (sigmoid, softplus), their annotations marked TypeScript-only. */
 export const HELPERS = ELEMENTWISE_HELPERS.ts.map((h) => h.replace(/: number/g, '«: number»')).join('\n');
@@ -49,30 +50,7 @@ function own(o«: object», key«: string»)«: unknown» {
 
 const isUnit = (m«: Mono»)«: boolean» => m.k === 1 && m.s.length === 0;
 
-/**
- * Binds the one unknown symbol of k·Π D[s] = value (it may occur more than once, as in
- * n·n). Returns false when every symbol is known or two are unknown (later, maybe).
- */
-function solve(m«: Mono», value«: number», D«: Float64Array», spec«: InputSpec»)«: boolean» {
-  let known = m.k;
-  let unknown = -1;
-  let power = 0;
-  for (let t = 0; t < m.s.length; t++) {
-    const d = m.s[t]«!»;
-    if (D[d] !== 0) known *= D[d]«!»;
-    else if (unknown === -1 || unknown === d) {
-      unknown = d;
-      power++;
-    } else return false;
-  }
-  if (unknown === -1) return false;
-  const x = Math.round((value / known) ** (1 / power));
-  if (!(x >= 1 && known * x ** power === value))
-    throw new RangeError(spec.key + ': ' + value + ' does not fit the declared shape ' + spec.shape + ' (size of ' + DIM_NAMES[unknown] + ')');
-  D[unknown] = x;
-  return true;
-}
-
+${sizeSolver((message) => `new RangeError(${message})`)}
 /**
  * Binds the symbolic sizes into D (0 = unknown): first from 'dims', then from the
  * inputs — rows and columns of nested arrays, lengths of flat ones — until nothing
@@ -95,11 +73,11 @@ function bindDims(inputs«: object», dims«: object | undefined», specs«: rea
       const v = own(inputs, spec.key);
       if (v === undefined || typeof v === 'number') continue;
       if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
-        if (solve(spec.rows, v.length, D, spec)) changed = true;
-        if (solve(spec.cols, (v[0]« as readonly unknown[]»).length, D, spec)) changed = true;
+        if (solve(spec.rows, v.length, D, DIM_NAMES, spec.key, spec.shape)) changed = true;
+        if (solve(spec.cols, (v[0]« as readonly unknown[]»).length, D, DIM_NAMES, spec.key, spec.shape)) changed = true;
       } else if (Array.isArray(v) || v instanceof Float64Array || v instanceof Float32Array) {
         const m = isUnit(spec.cols) ? spec.rows : isUnit(spec.rows) ? spec.cols : spec.size;
-        if (solve(m, v.length, D, spec)) changed = true;
+        if (solve(m, v.length, D, DIM_NAMES, spec.key, spec.shape)) changed = true;
       }
     }
   }

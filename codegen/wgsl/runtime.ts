@@ -25,6 +25,8 @@
  * does not compile: a matdiff bug, reported with the offending WGSL line).
  */
 
+import { sizeSolver } from '../size-solver.js';
+
 export const RUNTIME = String.raw`
 «/** A size computed at run time from the symbolic dimensions (see sizes.ts). */
 type Size = number | readonly ['d', number] | readonly [string, Size, Size];
@@ -141,27 +143,7 @@ function monoValue(m«: Mono», D«: ArrayLike<number>»)«: number» {
   return v;
 }
 
-/** Binds the one unknown symbol of k·Π D[s] = value; false when none or two are unknown. */
-function solve(m«: Mono», value«: number», D«: Float64Array», names«: readonly string[]», key«: string», shape«: string»)«: boolean» {
-  let known = m.k;
-  let unknown = -1;
-  let power = 0;
-  for (let t = 0; t < m.s.length; t++) {
-    const d = m.s[t]«!»;
-    if (D[d] !== 0) known *= D[d]«!»;
-    else if (unknown === -1 || unknown === d) {
-      unknown = d;
-      power++;
-    } else return false;
-  }
-  if (unknown === -1) return false;
-  const x = Math.round((value / known) ** (1 / power));
-  if (!(x >= 1 && known * x ** power === value))
-    throw new MatdiffGpuError('input', key + ': ' + value + ' does not fit the declared shape ' + shape + ' (size of ' + names[unknown] + ')');
-  D[unknown] = x;
-  return true;
-}
-
+${sizeSolver((message) => `new MatdiffGpuError('input', ${message})`)}
 /** The sizes of the program's dimensions: from 'dims', then from the inputs' shapes. */
 function bindDims(p«: Program», inputs«: Inputs», dims«: Dims | undefined»)«: Float64Array» {
   const D = new Float64Array(p.dims.length);

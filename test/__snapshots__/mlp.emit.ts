@@ -102,7 +102,9 @@ function solve(
   m: Mono,
   value: number,
   D: Float64Array,
-  spec: InputSpec,
+  names: readonly string[],
+  key: string,
+  shape: string,
 ): boolean {
   let known = m.k;
   let unknown = -1;
@@ -119,13 +121,13 @@ function solve(
   const x = Math.round((value / known) ** (1 / power));
   if (!(x >= 1 && known * x ** power === value))
     throw new RangeError(
-      spec.key +
+      key +
         ": " +
         value +
         " does not fit the declared shape " +
-        spec.shape +
+        shape +
         " (size of " +
-        DIM_NAMES[unknown] +
+        names[unknown] +
         ")",
     );
   D[unknown] = x;
@@ -164,8 +166,18 @@ function bindDims(
       const v = own(inputs, spec.key);
       if (v === undefined || typeof v === "number") continue;
       if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
-        if (solve(spec.rows, v.length, D, spec)) changed = true;
-        if (solve(spec.cols, (v[0] as readonly unknown[]).length, D, spec))
+        if (solve(spec.rows, v.length, D, DIM_NAMES, spec.key, spec.shape))
+          changed = true;
+        if (
+          solve(
+            spec.cols,
+            (v[0] as readonly unknown[]).length,
+            D,
+            DIM_NAMES,
+            spec.key,
+            spec.shape,
+          )
+        )
           changed = true;
       } else if (
         Array.isArray(v) ||
@@ -177,7 +189,8 @@ function bindDims(
           : isUnit(spec.rows)
             ? spec.cols
             : spec.size;
-        if (solve(m, v.length, D, spec)) changed = true;
+        if (solve(m, v.length, D, DIM_NAMES, spec.key, spec.shape))
+          changed = true;
       }
     }
   }
