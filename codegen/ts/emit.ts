@@ -16,6 +16,7 @@
  */
 import type { Node } from '../../src/graph/node.js';
 import { printExpr } from '../../src/print/printer.js';
+import { pruneRuntime } from './prune.js';
 import { isScalar, shapeText } from '../../src/shape/shape.js';
 import type { Dim } from '../../src/shape/dim.js';
 import type { BufferInfo, MemoryPlan, Schedule } from '../ir.js';
@@ -50,14 +51,16 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
   if (lang === 'js') parts.push("'use strict';");
   parts.push(header(p, dtype));
   parts.push(types(p, array));
-  parts.push(
+  const entries = [entryCode('forward', p, p.forward, dimIndex)];
+  if (p.valueAndGrad) entries.push(entryCode('valueAndGrad', p, p.valueAndGrad, dimIndex));
+  const support = [
     `const Arr = ${array};`,
     `const DIM_NAMES«: readonly string[]» = [${p.dims.map(quote).join(', ')}];\n/** The sizes bound by the current call. */\nconst BOUND = new Float64Array(DIM_NAMES.length);`,
     HELPERS,
     runtime({ wasm: opts.wasm ?? mayUseWasm(p), dtype }),
-  );
-  parts.push(entryCode('forward', p, p.forward, dimIndex));
-  if (p.valueAndGrad) parts.push(entryCode('valueAndGrad', p, p.valueAndGrad, dimIndex));
+  ].join('\n\n');
+  // Only the helpers the entry points reach.
+  parts.push(pruneRuntime(support + '\n', entries.join('\n')), ...entries);
   if (lang === 'js') parts.push(`return { forward${p.valueAndGrad ? ', valueAndGrad' : ''} };`);
   return finish(parts.join('\n\n'), lang);
 }
