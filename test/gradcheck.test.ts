@@ -17,7 +17,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { grads, simplify, printExpr, evaluate } from '../src/index.js';
 import * as b from '../src/graph/build.js';
-import type { Node } from '../src/graph/node.js';
 import type { Mat } from '../src/eval/mat.js';
 import { mat } from '../src/eval/mat.js';
 import { dimValue } from '../src/shape/dim.js';

@@ -5,7 +5,7 @@
  * comment) oriented towards a smaller or more canonical form, so rewriting terminates.
  */
 import type { Node } from '../graph/node.js';
-import { UNARY_FNS, type UnaryFn } from '../ops/names.js';
+import { UNARY_FNS } from '../ops/names.js';
 import { isColumn, isRow, isScalar, isSquare, shape, shapeEq } from '../shape/shape.js';
 import { dimMul } from '../shape/dim.js';
 import * as b from '../graph/build.js';
