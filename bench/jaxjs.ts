@@ -36,6 +36,20 @@ export async function initJax(): Promise<{ version: string; devices: string[] }>
   return { version, devices };
 }
 
+/**
+ * The MLP's loss in jax-js, in matdiff's layout (X: [n, B], column-wise softmax):
+ * L = −sum(Y ⊙ logsoftmax(W2·relu(W1·X + b1) + b2)) / B. Each argument is used exactly
+ * once, as move semantics require. Shared by the CPU and the WebGPU benchmarks.
+ */
+export function mlpLoss(jax: Jax, B: number) {
+  const { numpy: np, nn } = jax;
+  return (w1: JArray, c1: JArray, w2: JArray, c2: JArray, x: JArray, y: JArray): JArray => {
+    const H = nn.relu(np.add(np.matmul(w1, x), c1));
+    const Z = np.add(np.matmul(w2, H), c2);
+    return np.multiply(np.sum(np.multiply(y, nn.logSoftmax(Z, 0))), -1 / B);
+  };
+}
+
 function J(): Jax {
   if (!jax) throw new Error('jax-js not initialised');
   return jax;
@@ -55,7 +69,7 @@ export function jaxMatmul(n: number, a: Float32Array, b: Float32Array): Contende
 }
 
 export function jaxMlp(s: MlpShape, d: MlpData): MlpContender {
-  const { numpy: np, nn, jit, valueAndGrad } = J();
+  const { jit, valueAndGrad } = J();
   const X = put(d.X, [s.n, s.B]);
   const Y = put(d.Y, [s.k, s.B]);
   const W1 = put(d.W1, [s.h, s.n]);
@@ -63,12 +77,7 @@ export function jaxMlp(s: MlpShape, d: MlpData): MlpContender {
   const W2 = put(d.W2, [s.k, s.h]);
   const b2 = put(d.b2, [s.k, 1]);
 
-  // each argument is used exactly once, as move semantics require
-  const loss = (w1: JArray, c1: JArray, w2: JArray, c2: JArray, x: JArray, y: JArray): JArray => {
-    const H = nn.relu(np.add(np.matmul(w1, x), c1));
-    const Z = np.add(np.matmul(w2, H), c2);
-    return np.multiply(np.sum(np.multiply(y, nn.logSoftmax(Z, 0))), -1 / s.B);
-  };
+  const loss = mlpLoss(J(), s.B);
   const fwd = jit(loss);
   const step = jit(valueAndGrad(loss, { argnums: [0, 1, 2, 3] }));
   const args = (): [JArray, JArray, JArray, JArray, JArray, JArray] => [W1.ref, b1.ref, W2.ref, b2.ref, X.ref, Y.ref];

@@ -53,6 +53,7 @@ import {
   stats,
 } from './harness.js';
 import { MLP784, mlpData, mlpStepFlops, rng, uniform } from './data.js';
+import { mlpLoss } from './jaxjs.js';
 
 // ───────────────────────────── arguments ─────────────────────────────
 
@@ -344,7 +345,7 @@ async function benchMlp(): Promise<void> {
     cleanup.push(() => t.dispose([X, Y, ...params]));
   }
   if (jax) {
-    const { numpy: np, nn, jit, valueAndGrad } = jax;
+    const { numpy: np, jit, valueAndGrad } = jax;
     const put = (a: Float32Array, shape: number[]) => np.array(a, { shape, dtype: np.float32 });
     const X = put(d.X, [s.n, s.B]);
     const Y = put(d.Y, [s.k, s.B]);
@@ -352,11 +353,7 @@ async function benchMlp(): Promise<void> {
     const b1 = put(d.b1, [s.h, 1]);
     const W2 = put(d.W2, [s.k, s.h]);
     const b2 = put(d.b2, [s.k, 1]);
-    const loss = (w1: JArray, c1: JArray, w2: JArray, c2: JArray, x: JArray, y: JArray): JArray => {
-      const H = nn.relu(np.add(np.matmul(w1, x), c1));
-      const Z = np.add(np.matmul(w2, H), c2);
-      return np.multiply(np.sum(np.multiply(y, nn.logSoftmax(Z, 0))), -1 / s.B);
-    };
+    const loss = mlpLoss(jax, s.B);
     const step = jit(valueAndGrad(loss, { argnums: [0, 1, 2, 3] }));
     const once = async (): Promise<Float32Array[]> => {
       const [value, grads] = step(W1.ref, b1.ref, W2.ref, b2.ref, X.ref, Y.ref) as unknown as [JArray, JArray[]];
