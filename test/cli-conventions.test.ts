@@ -31,7 +31,12 @@ function bin(
   args: string[],
   opts: { env?: Record<string, string | undefined>; input?: string; imports?: string[] } = {},
 ) {
-  const env = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    ...opts.env,
+  };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const r = spawnSync(
     process.execPath,

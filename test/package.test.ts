@@ -25,8 +25,8 @@ beforeAll(async () => {
   // Stray files a working tree collects: none may be shipped.
   writeFileSync(join(copy.dir, 'notes.txt'), 'scratch\n');
   writeFileSync(join(copy.dir, 'scratch.ts'), 'export {};\n');
-  [pack] = JSON.parse(await copy.npm(['pack', '--dry-run', '--json', '--ignore-scripts'])) as PackJson[];
-  paths = new Set(pack!.files.map((f) => f.path));
+  pack = (JSON.parse(await copy.npm(['pack', '--dry-run', '--json', '--ignore-scripts'])) as PackJson[])[0]!;
+  paths = new Set(pack.files.map((f) => f.path));
 }, 300_000);
 afterAll(() => copy?.remove());
 
