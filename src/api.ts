@@ -22,7 +22,7 @@ import { MatdiffError, didYouMean } from './errors.js';
 import { type Node, ShapeError, dependsOn } from './graph/node.js';
 import { printExpr } from './print/printer.js';
 import { type Format, FORMATS, latexName } from './print/context.js';
-import { type DerivativeParts, derivativeParts } from './print/gradients.js';
+import { type DerivativeParts, derivativeParts, partsLines } from './print/gradients.js';
 import { isScalar, shapeBrief, shapeText } from './shape/shape.js';
 import { type DerivativeKind, derivative, grads } from './diff/derivative.js';
 import { type AssertResult, type CheckOptions, check } from './check/check.js';
@@ -274,14 +274,7 @@ export function derivatives(model: Model, kind: DerivativeKind, opts: SelectOpti
     printedName: printed((p) => p.where[i]!.printedName),
     text: printed((p) => p.where[i]!.text),
   }));
-  const lines = (format: Format = 'unicode'): string[] => {
-    const p = parts(format);
-    const word = format === 'latex' ? '\\text{where } ' : 'where ';
-    return [
-      ...p.lhs.map((l, i) => `${l} = ${p.texts[i]}`),
-      ...p.where.map((b) => `  ${word}${b.printedName} = ${b.text}`),
-    ];
-  };
+  const lines = (format: Format = 'unicode'): string[] => partsLines(parts(format), format);
   return { kind, output: out.name, results, where, lines };
 }
 

@@ -26,11 +26,16 @@ export function derivativeLines(
   results: readonly Node[],
   format: Format,
 ): string[] {
-  const parts = derivativeParts(model, kind, output, wrt, results, format);
-  const lines = parts.lhs.map((l, i) => `${l} = ${parts.texts[i]}`);
+  return partsLines(derivativeParts(model, kind, output, wrt, results, format), format);
+}
+
+/** `∂L/∂W = …` for each result, then `  where G = …` (LaTeX: `  \text{where } \mathbf{G} = …`). */
+export function partsLines(parts: DerivativeParts, format: Format): string[] {
   const where = format === 'latex' ? '\\text{where } ' : 'where ';
-  for (const w of parts.where) lines.push(`  ${where}${w.printedName} = ${w.text}`);
-  return lines;
+  return [
+    ...parts.lhs.map((l, i) => `${l} = ${parts.texts[i]}`),
+    ...parts.where.map((w) => `  ${where}${w.printedName} = ${w.text}`),
+  ];
 }
 
 /** The printed parts of `derivativeLines`: each left side and expression, and each where-binding. */
