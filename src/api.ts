@@ -267,15 +267,26 @@ export function derivatives(model: Model, kind: DerivativeKind, opts: SelectOpti
     lhs: printed((p) => p.lhs[i]!),
     text: printed((p) => p.texts[i]!),
   }));
-  const where = parts('ascii').where.map((b, i) => ({
-    name: b.name,
-    node: b.node,
-    shape: shapeText(b.node.shape),
-    printedName: printed((p) => p.where[i]!.printedName),
-    text: printed((p) => p.where[i]!.text),
-  }));
+  // The bindings are the same in every format: read them off whichever was printed first.
+  let where: WhereBinding[] | undefined;
+  const bindings = (): WhereBinding[] =>
+    (where ??= (cache.values().next().value ?? parts('unicode')).where.map((b, i) => ({
+      name: b.name,
+      node: b.node,
+      shape: shapeText(b.node.shape),
+      printedName: printed((p) => p.where[i]!.printedName),
+      text: printed((p) => p.where[i]!.text),
+    })));
   const lines = (format: Format = 'unicode'): string[] => partsLines(parts(format), format);
-  return { kind, output: out.name, results, where, lines };
+  return {
+    kind,
+    output: out.name,
+    results,
+    get where() {
+      return bindings();
+    },
+    lines,
+  };
 }
 
 /** `derivatives(model, 'grad', opts)`: the gradients of a scalar definition. */
