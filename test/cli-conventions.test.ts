@@ -103,7 +103,7 @@ describe('arguments (util.parseArgs)', () => {
   });
 });
 
-describe('files that cannot be read: one line, exit 2', () => {
+describe('files that cannot be read or written: one line, exit 2', () => {
   const cases: [string, () => string[], RegExp][] = [
     [
       'a missing model',
@@ -115,6 +115,11 @@ describe('files that cannot be read: one line, exit 2', () => {
       'missing data',
       () => ['run', 'examples/sigmoid-chain.mdf', '--inputs', join(dir, 'nope.json')],
       /^matdiff run: cannot read .*nope\.json: no such file$/,
+    ],
+    [
+      'an output file in a missing folder',
+      () => ['emit', 'examples/dense.mdf', '-o', join(dir, 'no', 'such', 'x.ts')],
+      /^matdiff emit: cannot write .*x\.ts: no such directory$/,
     ],
   ];
   for (const [what, argv, message] of cases)

@@ -12,14 +12,18 @@ const WHY: Record<string, string> = {
   ENOTDIR: 'a part of the path is not a directory',
 };
 
+/** Why a file operation failed, in words. */
+export function whyNot(e: unknown, missing = 'no such file'): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code === 'ENOENT' ? missing : code && WHY[code]) || code || String(e);
+}
+
 /** A file's text (standard input for `-`); a file that cannot be read is a one-line usage error. */
 export function readSource(path: string): string {
   try {
     return readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = (code && WHY[code]) ?? code ?? String(e);
-    throw new UsageError(`cannot read ${path === '-' ? 'standard input' : path}: ${why}`, false);
+    throw new UsageError(`cannot read ${path === '-' ? 'standard input' : path}: ${whyNot(e)}`, false);
   }
 }
 

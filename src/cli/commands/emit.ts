@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
-import { loadModel } from '../load.js';
+import { loadModel, whyNot } from '../load.js';
 import { selectOptions } from '../select.js';
 import { TARGETS, emit } from '../../api.js';
 
@@ -21,7 +21,7 @@ export async function emitCommand(args: Args): Promise<string> {
   try {
     writeFileSync(file, code);
   } catch (e) {
-    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, false);
+    throw new UsageError(`cannot write ${file}: ${whyNot(e, 'no such directory')}`, false);
   }
   return '';
 }
