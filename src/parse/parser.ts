@@ -376,6 +376,7 @@ const BINARY: Record<string, BinaryOp> = {
   '⊘': 'ediv',
   './': 'ediv',
   '/': 'div',
+  '⊗': 'kron',
   '+': 'add',
   '-': 'sub',
   '−': 'sub',
