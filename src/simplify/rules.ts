@@ -193,6 +193,42 @@ const KRONECKER_RULES: [string, Rule][] = [
         : undefined,
   ],
   [
+    '(A⊗B)·(P + Q) = (A⊗B)·P + (A⊗B)·Q, and (P + Q)·(A⊗B), when every product merges',
+    (n) => {
+      if (!is(n, 'matmul')) return undefined;
+      const [l, r] = n.args as [Node, Node];
+      const merges = (x: Node, y: Node): boolean =>
+        is(x, 'kron') && is(y, 'kron') && dimEq(a0(x).shape.cols, a0(y).shape.rows);
+      const terms = (t: Node): Node[] => (is(t, 'add') ? [...terms(a0(t)), ...terms(a1(t))] : [t]);
+      const bare = (t: Node): Node => (is(t, 'mul') && isScalar(a0(t).shape) ? a1(t) : t);
+      if (is(l, 'kron') && is(r, 'add') && terms(r).every((t) => merges(l, bare(t))))
+        return terms(r)
+          .map((t) => b.matmul(l, t))
+          .reduce((p, q) => b.add(p, q));
+      if (is(r, 'kron') && is(l, 'add') && terms(l).every((t) => merges(bare(t), r)))
+        return terms(l)
+          .map((t) => b.matmul(t, r))
+          .reduce((p, q) => b.add(p, q));
+      return undefined;
+    },
+  ],
+  [
+    'ones(k)ᵀ·diag(x) = xᵀ, diag(x)·ones(k) = x',
+    (n) =>
+      is(n, 'matmul') && is(a1(n), 'diag') && is(a0(n), 'transpose') && isOnes(a0(n)) && isRow(a0(n).shape)
+        ? b.T(a0(a1(n)))
+        : is(n, 'matmul') && is(a0(n), 'diag') && isOnes(a1(n)) && isColumn(a1(n).shape)
+          ? a0(a0(n))
+          : undefined,
+  ],
+  [
+    '(A + Aᵀ)ᵀ = A + Aᵀ',
+    (n) =>
+      is(n, 'transpose') && is(a0(n), 'add') && (a1(a0(n)) === b.T(a0(a0(n))) || a0(a0(n)) === b.T(a1(a0(n))))
+        ? a0(n)
+        : undefined,
+  ],
+  [
     'unvec(vec(X), m) = X',
     (n) => (is(n, 'unvec') && is(a0(n), 'vec') && dimEq(a0(a0(n)).shape.rows, n.dim!) ? a0(a0(n)) : undefined),
   ],
