@@ -3,6 +3,7 @@ export { parse, print, printExpr, ModelErrors } from './api.js';
 export type { Model, Format, Node } from './api.js';
 export { MatdiffError } from './errors.js';
 export { grad, grads, hess, jac } from './diff/derivative.js';
+export { hvp, jvp, hessMatrix, jacMatrix } from './diff/directional.js';
 export { simplify } from './simplify/simplify.js';
 export { evaluate } from './eval/interpret.js';
 export { check } from './check/check.js';
