@@ -266,6 +266,7 @@ const OPERATORS = new Set([
   '^',
   '.^', // postfix
   '·',
+  '⊗',
   '⋅',
   '*',
   '@',
