@@ -152,9 +152,10 @@ export class Shader {
     return terms.length === 1 ? terms[0]! : `(${terms.join(' + ')})`;
   }
 
-  /** A dimension as a u32 expression. */
+  /** A dimension as a u32 expression; a product (m·n) in parentheses, so that `e / dim` divides by all of it. */
   dim(d: Dim): string {
-    return this.ext([d]);
+    const code = this.ext([d]);
+    return code.includes(' * ') ? `(${code})` : code;
   }
 
   /** Its value as a Size, for parameters the host computes. */
