@@ -11,7 +11,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, evaluate, grad, hess, jac, hvp, jvp, compile, check, printExpr } from '../src/index.js';
@@ -307,5 +307,24 @@ describe('library: hvp and jvp next to grad, hess and jac', () => {
     expect(printExpr(hvp(L, W, V), 'unicode')).toBe('2·Aᵀ·A·V');
     expect(printExpr(jvp(model.defs.get('F')!.node, W, V), 'unicode')).toBe('A·V');
     expect(isScalar(jvp(L, W, V).shape)).toBe(true);
+  });
+});
+
+describe('examples/newton-cg: Newton–CG with the compiled hvp against gradient descent', () => {
+  it('reaches the same loss in far fewer iterations', async () => {
+    const ex = await import('../examples/newton-cg/train.js');
+    const model = parse(readFileSync(ex.MODEL_FILE, 'utf8'), ex.MODEL_FILE);
+    const data = ex.irisInputs(1);
+    const size = 3 * data.d;
+    const inputs = { X: data.X, Y: data.Y, λ: 1e-3 };
+    const dims = { d: data.d, k: 3, B: data.B };
+    const k = ex.kernels(model);
+    const best = ex.newtonCg(k, inputs, dims, size, (_L: number, g: number) => g <= 1e-9);
+    const target = best.loss + 1e-4;
+    const newton = ex.newtonCg(k, inputs, dims, size, (L: number) => L <= target);
+    const gd = ex.gradientDescent(k, inputs, dims, size, 1, target, 20000);
+    expect(newton.loss).toBeLessThanOrEqual(target);
+    expect(gd.loss).toBeLessThanOrEqual(target);
+    expect(newton.iterations * 10).toBeLessThan(gd.iterations);
   });
 });
