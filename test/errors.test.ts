@@ -556,7 +556,7 @@ ${path}:3:9: error: unknown name 'q'
     const r = await main(['hess', path, '--wrt', 'A']);
     expect(r.code).toBe(1);
     expect(r.err.split('\n')[0]).toBe(
-      `${path}:2:1: error: hess needs a scalar function, got [n,n]; use jac for a vector`,
+      `${path}:2:1: error: hess needs a scalar function, got [n,n]: the Hessian of a matrix would be a tensor of order above 2 (jac gives its flattened Jacobian)`,
     );
     noStack(r.err);
   });

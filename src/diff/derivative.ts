@@ -45,7 +45,11 @@ function requireVector(what: string, x: Node): void {
 /** Hessian of scalar f in vector x: the Jacobian of ∇f. In a matrix X, the flattened [mn, mn] (directional.ts). */
 export function hess(f: Node, x: Node): Node {
   if (!isScalar(f.shape))
-    throw new ShapeError(`hess needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
+    throw new ShapeError(
+      isColumn(f.shape)
+        ? `hess needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`
+        : `hess needs a scalar function, got ${shapeBrief(f.shape)}: the Hessian of a matrix would be a tensor of order above 2 (jac gives its flattened Jacobian)`,
+    );
   if (!isColumn(x.shape)) return hessMatrix(f, x);
   return jac(grad(f, x), x);
 }

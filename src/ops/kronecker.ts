@@ -8,7 +8,7 @@ import type { OpDef } from './types.js';
 import type { Node } from '../graph/node.js';
 import { ShapeError } from '../graph/node.js';
 import { mat } from '../eval/mat.js';
-import { dimDiv, dimMul, dimText, dimValue } from '../shape/dim.js';
+import { type Dim, dimDiv, dimMul, dimText, dimValue } from '../shape/dim.js';
 import { shape } from '../shape/shape.js';
 import { PREC, call, spell } from '../print/context.js';
 import { T, eye, fill, kron, matmul, mul, ones } from '../graph/build.js';
@@ -75,7 +75,8 @@ export const kronecker = {
     vjp: () => [],
     print: (node, ctx) => {
       const [m, n] = commutationSizes(node);
-      if (ctx.fmt === 'latex') return { text: `\\mathbf{K}_{${dimText(m)},${dimText(n)}}`, prec: PREC.ATOM };
+      const tex = (d: Dim) => dimText(d).replace(/·/g, ' \\cdot ');
+      if (ctx.fmt === 'latex') return { text: `\\mathbf{K}_{${tex(m)},${tex(n)}}`, prec: PREC.ATOM };
       const ascii = ctx.fmt === 'ascii';
       return call(ctx, spell('commutation'), [dimText(m, ascii), dimText(n, ascii)]);
     },
@@ -84,7 +85,7 @@ export const kronecker = {
 } satisfies Record<string, OpDef>;
 
 /** The (m, n) of a commutation node: m is carried, n = mn / m. */
-export function commutationSizes(node: Node): [ReturnType<typeof dimMul>, ReturnType<typeof dimMul>] {
+export function commutationSizes(node: Node): [Dim, Dim] {
   const n = dimDiv(node.shape.rows, node.dim!);
   if (!n) throw new ShapeError('commutation: malformed sizes');
   return [node.dim!, n];
