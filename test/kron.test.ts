@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, printExpr, simplify, evaluate, grad } from '../src/index.js';
 import type { Node } from '../src/graph/node.js';
+import * as b from '../src/graph/build.js';
 import type { Model } from '../src/model/model.js';
 import { programOf } from '../codegen/compile.js';
 import { type Env, fdGradient, randomEnv, relErr } from './gen.js';
@@ -124,8 +125,10 @@ describe('second derivatives with respect to matrices, in Kronecker form', () =>
       it(`prints ${printed}, no longer than the textbook's, and re-parses`, () => {
         expect(printExpr(H, 'unicode')).toBe(printed);
         expect([...printed].length).toBeLessThanOrEqual([...textbook].length);
-        const again = parse(`${DECLS}\nQ = ${printExpr(H, 'ascii')}`, 'again.mdf').defs.get('Q')!.node;
-        expect(simplify(again)).toBe(H);
+        for (const fmt of ['ascii', 'unicode'] as const) {
+          const again = parse(`${DECLS}\nQ = ${printExpr(H, fmt)}`, 'again.mdf').defs.get('Q')!.node;
+          expect(simplify(again)).toBe(H);
+        }
         // The textbook's form is the same matrix.
         const book = parse(`${DECLS}\nQ = ${textbook}`, 'book.mdf').defs.get('Q')!.node;
         const env = envOf(model, 3);
@@ -145,6 +148,12 @@ describe('second derivatives with respect to matrices, in Kronecker form', () =>
           expect(relDiffMat(h!.data, fd.data)).toBeLessThan(1e-6);
         }
       });
+
+      if (kind === 'hess')
+        it('is symmetric', () => {
+          const [h, ht] = evaluate([H, b.T(H)], envOf(model, 6));
+          expect(relErr(h!, ht!)).toBeLessThan(1e-12);
+        });
 
       it('compiles: the generated TypeScript agrees with the interpreter (f64 and f32)', () => {
         const program = programOf(model, { of: 'H' });
