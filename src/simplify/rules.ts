@@ -221,6 +221,36 @@ const KRONECKER_RULES: [string, Rule][] = [
           ? a0(a0(n))
           : undefined,
   ],
+  // Hadamard terms of a flattened derivative: diagonal matrices of vec's merge.
+  [
+    'vec(A) + c·vec(B) = vec(A + c·B), vec(A) ⊙ vec(B) = vec(A ⊙ B)',
+    (n) => {
+      if (!is(n, 'add') && !(is(n, 'mul') && !isScalar(a0(n).shape))) return undefined;
+      const inner = (t: Node): Node | undefined =>
+        is(t, 'vec')
+          ? a0(t)
+          : is(n, 'add') && is(t, 'mul') && isScalar(a0(t).shape) && is(a1(t), 'vec')
+            ? b.mul(a0(t), a0(a1(t)))
+            : undefined;
+      const [x, y] = [inner(a0(n)), inner(a1(n))];
+      if (!x || !y || !shapeEq(x.shape, y.shape)) return undefined;
+      return b.vec(is(n, 'add') ? b.add(x, y) : b.mul(x, y));
+    },
+  ],
+  [
+    'diag(x) + c·diag(y) = diag(x + c·y)',
+    (n) => {
+      if (!is(n, 'add')) return undefined;
+      const inner = (t: Node): Node | undefined =>
+        is(t, 'diag')
+          ? a0(t)
+          : is(t, 'mul') && isScalar(a0(t).shape) && is(a1(t), 'diag')
+            ? b.mul(a0(t), a0(a1(t)))
+            : undefined;
+      const [x, y] = [inner(a0(n)), inner(a1(n))];
+      return x && y ? b.diag(b.add(x, y)) : undefined;
+    },
+  ],
   [
     '(A + Aᵀ)ᵀ = A + Aᵀ',
     (n) =>
