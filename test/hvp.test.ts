@@ -282,8 +282,8 @@ describe('check decides identities with ⊗, commutation, hess, jac, hvp and jvp
     ['assert hess(f, W) = 2·I(n) ⊗ (Aᵀ·A)', 'symbolic'],
     ['assert jac(Xᵀ, X) = commutation(n, n)', 'symbolic'],
     ['assert jac(X⁻¹, X) = −X⁻ᵀ ⊗ X⁻¹', 'symbolic'],
-    ['assert unvec(hess(f, W)·vec(V), m) = hvp(f, W, V)', 'holds'],
-    ['assert unvec(jac(X⁻¹, X)·vec(U), n) = jvp(X⁻¹, X, U)', 'holds'],
+    ['assert unvec(hess(f, W)·vec(V), m) = hvp(f, W, V)', 'symbolic'],
+    ['assert unvec(jac(X⁻¹, X)·vec(U), n) = jvp(X⁻¹, X, U)', 'symbolic'],
     ['assert hvp(tr(sin(X)·U), X, U) = unvec(hess(tr(sin(X)·U), X)·vec(U), n)', 'holds'],
   ];
   for (const [a, how] of cases)

@@ -259,6 +259,13 @@ const KRONECKER_RULES: [string, Rule][] = [
         : undefined,
   ],
   [
+    'unvec(s·x, m) = s·unvec(x, m), vec(s·A) = s·vec(A)',
+    (n) =>
+      (is(n, 'unvec') || is(n, 'vec')) && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) && !isScalar(a0(n).shape)
+        ? b.mul(a0(a0(n)), is(n, 'vec') ? b.vec(a1(a0(n))) : b.unvec(a1(a0(n)), n.dim!))
+        : undefined,
+  ],
+  [
     'unvec(vec(X), m) = X',
     (n) => (is(n, 'unvec') && is(a0(n), 'vec') && dimEq(a0(a0(n)).shape.rows, n.dim!) ? a0(a0(n)) : undefined),
   ],
