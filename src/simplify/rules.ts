@@ -259,6 +259,17 @@ const KRONECKER_RULES: [string, Rule][] = [
         : undefined,
   ],
   [
+    'c·((−P − Q)·R) = (−c)·((P + Q)·R) for Kronecker terms',
+    (n) => {
+      if (!is(n, 'mul') || !is(a0(n), 'const') || !is(a1(n), 'matmul') || !is(a0(a1(n)), 'add')) return undefined;
+      const terms = (t: Node): Node[] => (is(t, 'add') ? [...terms(a0(t)), ...terms(a1(t))] : [t]);
+      const ts = terms(a0(a1(n)));
+      if (!ts.every((t) => b.isNegated(t) && kronTerm(t))) return undefined;
+      const sum = ts.map(b.neg).reduce((p, q) => b.add(p, q));
+      return b.mul(b.constant(-a0(n).num!), b.matmul(sum, a1(a1(n))));
+    },
+  ],
+  [
     'unvec(s·x, m) = s·unvec(x, m), vec(s·A) = s·vec(A)',
     (n) =>
       (is(n, 'unvec') || is(n, 'vec')) && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) && !isScalar(a0(n).shape)
