@@ -6,8 +6,8 @@ Usage: matdiff <command> FILE [flags]      (FILE may be - for standard input)
 Commands:
   print   parse and shape-check a model; print it back with every shape
   grad    print gradients:   matdiff grad FILE --wrt W,b [--of NAME] [--format unicode|ascii|latex]
-  hess    print a Hessian:   matdiff hess FILE --wrt x [--of NAME] [--format …]
-  jac     print a Jacobian:  matdiff jac FILE --wrt x [--of NAME] [--format …]
+  hess    print a Hessian:   matdiff hess FILE --wrt x [--direction V] [--of NAME] [--format …]
+  jac     print a Jacobian:  matdiff jac FILE --wrt x [--direction V] [--of NAME] [--format …]
   run     run the model on data:    matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64]
   emit    write the kernel module:  matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT]
   check   check every 'assert LHS = RHS' line of FILE
@@ -31,12 +31,17 @@ definition, or --of NAME). Without --wrt: every declared variable L depends on.
 The expressions are simplified, in matrix notation; shared parts are named once on
 'where' lines. With --format ascii every line re-parses under the model's declarations.
 With --json: one JSON object, each derivative and where-binding in --format (docs/cli-json.md).`,
-  hess: `Usage: matdiff hess FILE --wrt x [--of NAME] [--format unicode|ascii|latex] [--json]
+  hess: `Usage: matdiff hess FILE --wrt x [--direction V] [--of NAME] [--format unicode|ascii|latex] [--json]
 
-Prints the Hessian ∂²L/∂x² of a scalar output in a vector (or scalar) x.`,
-  jac: `Usage: matdiff jac FILE --wrt x [--of NAME] [--format unicode|ascii|latex] [--json]
+Prints the Hessian ∂²L/∂x² of a scalar output in a vector (or scalar) x. In a matrix
+X: [m, n], the flattened [mn, mn] form in Kronecker products (∂²L/∂X² = 2·I(n) ⊗ (Aᵀ·A)).
+With --direction V: the Hessian as an operator, ∂²L/∂X²[V] = … shaped like X (V is
+the model's variable of that name, or a new one shaped like X).`,
+  jac: `Usage: matdiff jac FILE --wrt x [--direction V] [--of NAME] [--format unicode|ascii|latex] [--json]
 
-Prints the Jacobian ∂F/∂x [m, n] of a vector output F [m] in a vector x [n].`,
+Prints the Jacobian ∂F/∂x [m, n] of a vector output F [m] in a vector x [n]. Of a
+matrix F: [p, q] or in a matrix X: [m, n], the flattened [pq, mn] form ∂vec(F)/∂vec(X)ᵀ.
+With --direction V: the directional derivative ∂F/∂X[V] = … shaped like F.`,
   run: `Usage: matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64] [--of NAME]
 
 Compiles the model and runs it on the data, printing {"value": V, "grad": {"W": …}}.

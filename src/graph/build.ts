@@ -150,6 +150,21 @@ export const vec = (a: Node): Node => (isColumn(a.shape) ? a : mk('vec', [a]));
 export const unvec = (v: Node, rows: Dim): Node =>
   isOne(rows) && isRow(v.shape) ? v : mk('unvec', [v], { dim: rows });
 
+/** A ⊗ B. A 1×1 side scales, and scalar factors move out in front: (s·A) ⊗ B = s·(A ⊗ B). */
+export function kron(a: Node, b: Node): Node {
+  if (isScalar(a.shape) || isScalar(b.shape)) return mul(a, b);
+  if (scaled(a)) return mul(a.args[0]!, kron(a.args[1]!, b));
+  if (scaled(b)) return mul(b.args[0]!, kron(a, b.args[1]!));
+  return mk('kron', [a, b]);
+}
+
+/** commutation(m, n), [mn, mn], with commutation(m, n)·vec(A) = vec(Aᵀ) for A: [m, n]; I(n) when m or n is 1. */
+export function commutation(m: Dim, n: Dim): Node {
+  const mn = dimMul(m, n);
+  if (isOne(m) || isOne(n)) return eye(mn);
+  return mk('commutation', [], { dim: m, shape: shape(mn, mn) });
+}
+
 /**
  * The adjoint of a broadcast: `g`, shaped like the broadcast result, summed back to
  * `target` — over everything for a scalar (`sum(G)`), over columns for a column

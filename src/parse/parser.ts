@@ -266,6 +266,7 @@ const OPERATORS = new Set([
   '^',
   '.^', // postfix
   '·',
+  '⊗',
   '⋅',
   '*',
   '@',
@@ -376,6 +377,7 @@ const BINARY: Record<string, BinaryOp> = {
   '⊘': 'ediv',
   './': 'ediv',
   '/': 'div',
+  '⊗': 'kron',
   '+': 'add',
   '-': 'sub',
   '−': 'sub',
