@@ -255,6 +255,18 @@ describe('the NumPy module text', () => {
     expect(text).toMatch(/# L = \(logdet\(Σ\) \+ rᵀ·Σ⁻¹·r\) \/ 2/);
   });
 
+  it('reads as the formula: named steps, the formula over each, sums for products with ones', () => {
+    const model = parse(readFileSync(new URL('mlp.mdf', exampleDir), 'utf8'), 'examples/mlp.mdf');
+    const text = emitNumpy(programOf(model, { wrt: ['W1', 'b1', 'W2', 'b2'] }), { model });
+    const body = text.slice(text.indexOf('def value_and_grad'), text.indexOf('# ── helpers ──'));
+    expect(body).toContain('    # H = relu(W1·X + b1)\n    H = np.maximum(t1, 0)\n');
+    expect(body).toContain('    # P = softmax(W2·H + b2)\n    P = _softmax(W2 @ H + b2)\n');
+    expect(body).toContain('    # ∂L/∂W1 = G2·Xᵀ / B\n    dL_dW1 = G2 @ X.T / B\n');
+    expect(body).toContain('    dL_db2 = np.sum(G, axis=1, keepdims=True) / B\n');
+    expect(body).not.toMatch(/\bk = _dim/); // ones(k)ᵀ·Y became a column sum: k is not needed
+    expect(body.split('\n').every((l) => l.length <= 100)).toBe(true);
+  });
+
   it('names locals after the formula, clear of Python keywords and the module’s own names', () => {
     expect(pyIdentifier('μ')).toBe('μ');
     expect(pyIdentifier('ℓ')).toBe('_');

@@ -18,7 +18,7 @@ import { printExpr } from '../../src/print/printer.js';
 import { definedNames, takenNames } from '../../src/print/gradients.js';
 import { nameShared } from '../../src/print/where.js';
 import { stepAdjoints } from '../../src/diff/steps.js';
-import { isColumn, isScalar, shapeText } from '../../src/shape/shape.js';
+import { isColumn, isRow, isScalar, shapeText } from '../../src/shape/shape.js';
 import type { Dim } from '../../src/shape/dim.js';
 import type { Program } from '../program.js';
 import { type Arg, type Py, type PyCtx, PY, PY_OPS, at, product, transposeOf } from './ops.js';
@@ -112,16 +112,13 @@ function entry(
     code.set(v.node, { text: id, prec: PY.ATOM });
     out(`${id} = _input(inputs, ${pyString(v.name)}, ${declared(v.node)}, size)`);
   }
-  // The sizes the steps use as numbers.
+  // The sizes the steps use as numbers; their lines go here once the steps are written.
   const dimId = new Map<string, string>();
-  for (const s of dimsUsed(order)) {
-    const id = ids.take(s);
-    dimId.set(s, id);
-    used.add('_dim');
-    out(`${id} = _dim(size, ${pyString(s)})`);
-  }
+  for (const s of dimsUsed(order)) dimId.set(s, ids.take(s));
+  const dimsAt = lines.length;
+  const dimsRead = new Set<string>();
   const ctx: PyCtx = {
-    dim: (d) => dimCode(d, (s) => dimId.get(s)!),
+    dim: (d) => dimCode(d, (s) => (dimsRead.add(s), dimId.get(s)!)),
     use: (h) => (used.add(h), h),
   };
 
@@ -143,6 +140,10 @@ function entry(
     return n.op === 'inv' && a ? `${a}_inv` : `t${++temps}`;
   };
 
+  // Nodes that read no variable: constants of the call (2 / B), cheap to repeat.
+  const constant = new Set<Node>();
+  for (const n of order) if (n.op !== 'var' && n.args.every((a) => constant.has(a))) constant.add(n);
+
   for (const n of order) {
     if (n.op === 'var') continue;
     const args: Arg[] = n.args.map((a) => ({ ...code.get(a)!, node: a }));
@@ -152,7 +153,7 @@ function entry(
       !solved.has(n) &&
       (roots.includes(n) ||
         named.formula.has(n) ||
-        ((parents.get(n)?.length ?? 0) > 1 && !cheap(n, code)) ||
+        ((parents.get(n)?.length ?? 0) > 1 && !cheap(n, py, code, constant)) ||
         py.text.length > INLINE_MAX);
     if (!wanted) {
       code.set(n, py);
@@ -180,6 +181,14 @@ function entry(
     const grads = p.wrt.map((w) => `${INDENT}${INDENT}${pyString(w.name)}: ${result(w.grad)},`);
     out(`return ${result(p.output.node)}, {\n${grads.join('\n')}\n${INDENT}}`);
   }
+
+  // Only sizes the written lines use (a fill folded into a sum never shows its size).
+  const body = lines.filter((l) => !l.trimStart().startsWith('#')).join('\n');
+  const readDims = [...dimId].filter(
+    ([s, id]) => dimsRead.has(s) && new RegExp(`(?<![\\p{L}\\p{N}_"])${id}(?![\\p{L}\\p{N}_"])`, 'u').test(body),
+  );
+  if (readDims.length) used.add('_dim');
+  lines.splice(dimsAt, 0, ...readDims.map(([s, id]) => `${INDENT}${id} = _dim(size, ${pyString(s)})`));
 
   const doc =
     fn === 'forward'
@@ -226,11 +235,13 @@ function parentsOf(order: readonly Node[]): Map<Node, Node[]> {
 }
 
 /**
- * Written where used, however often: a transpose of a name (`X.T`, `r.T`), and powers and
- * scalings of a variable, a constant or a size (`1 / B`, `2 * x`).
+ * Written where used, however often: a transpose of a name (`X.T`, `r.T`), powers and
+ * scalings of a variable, a constant or a size (`x ** 2`, `2 * x`), and short scalars
+ * that read no variable (`1 / B`, `2 / B`).
  */
-function cheap(n: Node, code: ReadonlyMap<Node, Py>): boolean {
+function cheap(n: Node, py: Py, code: ReadonlyMap<Node, Py>, constant: ReadonlySet<Node>): boolean {
   if (n.op === 'transpose') return /^[\p{L}\w]+$/u.test(code.get(n.args[0]!)!.text);
+  if (constant.has(n) && isScalar(n.shape) && py.text.length <= 16) return true;
   return ['pow', 'mul'].includes(n.op) && n.args.every((a) => a.args.length === 0);
 }
 
@@ -255,12 +266,21 @@ function solvedInverses(order: readonly Node[], parents: Map<Node, Node[]>, root
   return solved;
 }
 
+/** A vector or matrix of ones, or its transpose. */
+const isOnes = (n: Node): boolean =>
+  (n.op === 'fill' && n.num === 1) || (n.op === 'transpose' && n.args[0]!.op === 'fill' && n.args[0]!.num === 1);
+
+const sum = (x: Py, axis: 0 | 1): Py => ({ text: `np.sum(${x.text}, axis=${axis}, keepdims=True)`, prec: PY.ATOM });
+
 /**
  * A·B as `A @ B`; a scalar factor scales (`*`); A⁻¹·B is solve(A, B), A⁻ᵀ·B is
  * solve(Aᵀ, B), B·A⁻¹ = (A⁻ᵀ·Bᵀ)ᵀ is solve(Aᵀ, Bᵀ)ᵀ and B·A⁻ᵀ is solve(A, Bᵀ)ᵀ.
  */
 function matmul([a, b]: readonly Arg[], code: ReadonlyMap<Node, Py>, solved: ReadonlySet<Node>): Py {
   if (isScalar(a!.node.shape) || isScalar(b!.node.shape)) return product(a!, b!, '*');
+  // G·ones(n) sums the rows of G, ones(m)ᵀ·G its columns.
+  if (isOnes(b!.node) && isColumn(b!.node.shape)) return sum(a!, 1);
+  if (isOnes(a!.node) && isRow(a!.node.shape)) return sum(b!, 0);
   const inverse = (x: Arg): { of: Arg; t: boolean } | undefined => {
     const inv = x.node.op === 'inv' ? x.node : x.node.op === 'transpose' ? x.node.args[0]! : undefined;
     if (!inv || inv.op !== 'inv' || !solved.has(x.node)) return undefined;

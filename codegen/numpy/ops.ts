@@ -56,6 +56,24 @@ export function literal(v: number): Py {
   return atom(Number.isFinite(v) ? String(v) : 'np.inf');
 }
 
+/** a·b, as a quotient where a factor is a reciprocal, without a factor 1. */
+function times(a: Py, b: Py): Py {
+  if (a.text === '1') return b;
+  if (b.text === '1') return a;
+  if (b.recip) return a.text === '1' ? b : product(a, b.recip, '/');
+  if (a.recip) return product(b, a.recip, '/');
+  return product(a, b, '*');
+}
+
+/**
+ * −p, remembering p. Before a product or quotient the sign needs no parentheses: −x / B
+ * is (−x) / B, the same number, and stays at the product's precedence.
+ */
+function negate(p: Py): Py {
+  if (p.prec === PY.MUL) return { text: `-${p.text}`, prec: PY.MUL, neg: p };
+  return { text: `-${at(p, PY.POW)}`, prec: PY.UNARY, neg: p };
+}
+
 export function product(a: Py, b: Py, op: '*' | '/' | '@'): Py {
   return { text: `${at(a, PY.MUL)} ${op} ${at(b, PY.MUL + 1)}`, prec: PY.MUL };
 }
@@ -85,15 +103,11 @@ export const PY_OPS: Record<Exclude<OpName, 'matmul'>, Render> = {
     b!.neg
       ? { text: `${at(a!, PY.ADD)} - ${at(b!.neg, PY.ADD + 1)}`, prec: PY.ADD }
       : { text: `${at(a!, PY.ADD)} + ${at(b!, PY.ADD + 1)}`, prec: PY.ADD },
-  // a·b⁻¹ prints a / b; (−1)·x prints −x and (−c)·x prints −c * x, remembering the positive form.
+  // A sign comes out in front ((−c)·x prints −c * x, (−1)·x prints −x, (−a)·b prints −(a·b)),
+  // a·b⁻¹ prints a / b, 1·x prints x.
   mul: ([a, b]) => {
-    if (b!.recip) return product(a!, b!.recip, '/');
-    if (a!.recip) return product(b!, a!.recip, '/');
-    const k = [a!, b!].findIndex((x) => x.node.op === 'const' && x.node.num! < 0);
-    if (k < 0) return product(a!, b!, '*');
-    const [c, x] = k === 0 ? [a!, b!] : [b!, a!];
-    const pos = c.neg!.text === '1' ? x : product(c.neg!, x, '*');
-    return { text: `-${at(pos, PY.UNARY)}`, prec: PY.UNARY, neg: pos };
+    const inner = times(a!.neg ?? a!, b!.neg ?? b!);
+    return !a!.neg !== !b!.neg ? negate(inner) : inner;
   },
   pow: ([a], n) => {
     const p = n.num!;
