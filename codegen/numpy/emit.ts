@@ -131,12 +131,24 @@ function entry(
       if (!gradName.has(w.grad) && !named.formula.has(w.grad) && w.grad !== p.output.node)
         gradName.set(w.grad, { code: `d${p.output.name}_d${w.name}`, formula: `∂${p.output.name}/∂${w.name}` });
     });
-  const comment = new Map(named.formula);
+  // Each formula name names one node here: a definition's raw and simplified forms may
+  // both occur (‖r‖² is the output L, and sum(r.^2) its simplified form), and only the
+  // first keeps the name — the output's own node always.
+  const formulaOf = new Map<Node, string>();
+  const given = new Set([p.output.name]);
+  for (const n of order) {
+    const name = named.formula.get(n);
+    if (n === p.output.node || name === undefined || given.has(name)) continue;
+    formulaOf.set(n, name);
+    given.add(name);
+  }
+  const comment = new Map(formulaOf);
+  comment.set(p.output.node, p.output.name);
   for (const [n, g] of gradName) comment.set(n, g.formula);
   let temps = 0;
   /** A temporary's name: `Σ_inv` for the inverse of a named matrix, else t1, t2, …. */
   const tempName = (n: Node): string => {
-    const a = n.args[0] && (named.formula.get(n.args[0]) ?? n.args[0].name);
+    const a = n.args[0] && (formulaOf.get(n.args[0]) ?? n.args[0].name);
     return n.op === 'inv' && a ? `${a}_inv` : `t${++temps}`;
   };
 
@@ -152,7 +164,7 @@ function entry(
       n.args.length > 0 &&
       !solved.has(n) &&
       (roots.includes(n) ||
-        named.formula.has(n) ||
+        formulaOf.has(n) ||
         ((parents.get(n)?.length ?? 0) > 1 && !cheap(n, py, code, constant)) ||
         py.text.length > INLINE_MAX);
     if (!wanted) {
@@ -160,11 +172,10 @@ function entry(
       continue;
     }
     const formulaName =
-      n === p.output.node ? p.output.name : (gradName.get(n)?.formula ?? named.formula.get(n) ?? tempName(n));
+      n === p.output.node ? p.output.name : (gradName.get(n)?.formula ?? formulaOf.get(n) ?? tempName(n));
     const formula = printExpr(n, 'unicode', comment);
     // Comments name a temporary only where its formula is long: short ones read better inline.
-    if (!comment.has(n) && (named.formula.has(n) || formula.length > 30 || n === p.output.node || gradName.has(n)))
-      comment.set(n, formulaName);
+    if (!comment.has(n) && (formula.length > 30 || gradName.has(n))) comment.set(n, formulaName);
     const id = ids.take(n === p.output.node ? p.output.name : (gradName.get(n)?.code ?? formulaName));
     out(`# ${pyComment(`${formulaName} = ${formula}`)}`);
     out(`${id} = ${py.text}`);
