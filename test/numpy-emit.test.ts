@@ -172,6 +172,29 @@ function exampleCases(): Case[] {
   return cases;
 }
 
+/** Primitives the examples and the sampled random formulas may miss, each in a small model. */
+const PRIMITIVES = [
+  'x: [n]; y: [n]\nL = sum(abs(x) ⊙ sign(y) + relu(x) ⊙ y + step(y) ⊙ x)',
+  'K: [n, n] spd; A: [n, n]\nL = det(K) + tr(inv(K)·A) + logdet(K) + tr(Aᵀ·K⁻ᵀ)',
+  'K: [n, n] spd; x: [n]; y: [n]\nL = xᵀ·K⁻¹·y + sum(K⁻¹·x) + sum(yᵀ·K⁻¹)',
+  'A: [m, n]; v: [m]\nL = sum(unvec(vec(A), m) ⊙ A) + sum(diag(v)·A) + sum(diag(A·Aᵀ))',
+  's: []; t: [] pos; x: [n]\nL = abs(s)·sum(x) + s² + log(t)·s / n + sqrt(t) + t^-1 + mean(x)',
+  'Z: [k, B]; y: [k]\nL = sum(logsumexp(Z)) + sum(softmax(y) ⊙ y) + sum(softplus(Z) ⊙ tanh(Z)) + sum(σ(y))',
+];
+
+function primitiveCases(): Case[] {
+  return PRIMITIVES.map((source, i) => {
+    const model = parse(source, `primitives-${i}.mdf`);
+    const dims = new Map(model.dims.map((d) => [d, SIZES[d] ?? 3]));
+    const env = randomEnv(
+      11 + i,
+      [...model.vars.values()].map((v) => v.node),
+      dims,
+    );
+    return { label: source.split('\n')[1]!, model, program: programOf(model), env };
+  });
+}
+
 function modelWith(node: Node): Model {
   const model = parse(DECLS, 'random.mdf');
   model.defs.set('E', { name: 'E', node, span: { start: 0, end: 0 } });
@@ -212,9 +235,9 @@ function randomCases(): Case[] {
 describe.skipIf(!hasNumpy)(
   `NumPy module against the TypeScript module${hasNumpy ? '' : ` (skipped: ${REASON})`}`,
   () => {
-    it('every example: value and gradients, shaped as declared', () => {
-      const cases = exampleCases();
-      expect(cases.length).toBeGreaterThan(5);
+    it('every example, and every primitive: value and gradients, shaped as declared', () => {
+      const cases = [...exampleCases(), ...primitiveCases()];
+      expect(cases.length).toBeGreaterThan(5 + PRIMITIVES.length);
       const results = runPython(cases);
       expect(cases.flatMap((c, i) => compare(c, results[i]!, 1e-8))).toEqual([]);
     }, 60_000);

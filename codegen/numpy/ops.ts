@@ -78,10 +78,14 @@ export function product(a: Py, b: Py, op: '*' | '/' | '@'): Py {
   return { text: `${at(a, PY.MUL)} ${op} ${at(b, PY.MUL + 1)}`, prec: PY.MUL };
 }
 
+/** Declared sym or spd, or the inverse of such a matrix. */
+const symmetric = (n: Node): boolean =>
+  n.props?.includes('sym') || n.props?.includes('spd') || (n.op === 'inv' && symmetric(n.args[0]!));
+
 /** Transpose as an attribute; symmetric declarations need none, a transpose of a transpose is its argument. */
 export function transposeOf(a: Arg): Py {
   if (a.tp) return a.tp;
-  if (isScalar(a.node.shape) || a.node.props?.includes('sym') || a.node.props?.includes('spd')) return a;
+  if (isScalar(a.node.shape) || symmetric(a.node)) return a;
   return { text: `${at(a, PY.ATOM)}.T`, prec: PY.ATOM, tp: a };
 }
 
