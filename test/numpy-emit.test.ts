@@ -316,5 +316,8 @@ describe('the NumPy module text', () => {
     expect(text).toMatch(/"b1": _as_vector\(dL_db1\),/);
     expect(text).toMatch(/^import numpy as np$/m);
     expect(text.match(/^import /gm)).toHaveLength(1);
+    const f32 = await main(['emit', 'examples/mlp.mdf', '--target', 'numpy', '--dtype', 'f32']);
+    expect(f32.code).toBe(2);
+    expect(f32.err).toMatch(/--target numpy computes in float64/);
   });
 });

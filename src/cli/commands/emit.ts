@@ -18,6 +18,8 @@ export async function emitCommand(args: Args): Promise<string> {
   const target = flag(args, 'target', ['ts', 'wgsl', 'numpy'] as const, 'ts');
   const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, target === 'wgsl' ? 'f32' : 'f64');
   const file = flag(args, 'o') ?? flag(args, 'out');
+  if (target === 'numpy' && dtype === 'f32')
+    throw new UsageError('--target numpy computes in float64: drop --dtype f32');
 
   const { model, program } = programOf(args);
 
