@@ -444,13 +444,20 @@ const EMITTERS = {
     (await import('../codegen/ts/emit.js')).emitTs(p, { dtype: o.dtype ?? 'f64' }),
   wgsl: async (p: Program, o: EmitOptions) =>
     (await import('../codegen/wgsl/emit.js')).emitWgsl(p, { dtype: o.dtype ?? 'f32', lang: o.lang ?? 'ts' }),
-} satisfies Record<string, (p: Program, o: EmitOptions) => Promise<string>>;
+  numpy: async (p: Program, o: EmitOptions, model?: Model) => {
+    if (o.dtype === 'f32') throw new OptionError('dtype', '--target numpy computes in float64: drop --dtype f32');
+    return (await import('../codegen/numpy/emit.js')).emitNumpy(p, { model });
+  },
+} satisfies Record<string, (p: Program, o: EmitOptions, model?: Model) => Promise<string>>;
 
 export type Target = keyof typeof EMITTERS;
 export const TARGETS = Object.keys(EMITTERS) as Target[];
 
 export interface EmitOptions extends CompileOptions {
-  /** 'ts' (default): a standalone TypeScript module; 'wgsl': WGSL shaders with their host code. */
+  /**
+   * 'ts' (default): a standalone TypeScript module; 'wgsl': WGSL shaders with their host
+   * code; 'numpy': a Python module that needs only NumPy (float64).
+   */
   target?: Target;
   /** For 'wgsl': the host code as TypeScript (default) or JavaScript. */
   lang?: 'ts' | 'js';
@@ -461,7 +468,7 @@ export async function emit(model: Model | Program, opts: EmitOptions = {}): Prom
   const target = opts.target ?? 'ts';
   const emitter = EMITTERS[target];
   if (!emitter) throw new OptionError('target', `must be one of ${TARGETS.join(', ')}; got '${String(target)}'`);
-  return emitter(programFrom(model, opts), opts);
+  return emitter(programFrom(model, opts), opts, 'vars' in model ? model : undefined);
 }
 
 export { printExpr };

@@ -9,7 +9,7 @@ Commands:
   hess    print a Hessian:   matdiff hess FILE --wrt x [--direction V] [--of NAME] [--format …]
   jac     print a Jacobian:  matdiff jac FILE --wrt x [--direction V] [--of NAME] [--format …]
   run     run the model on data:    matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64]
-  emit    write the kernel module:  matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT]
+  emit    write the kernel module:  matdiff emit FILE --target ts|wgsl|numpy [--wrt W,b] [-o OUT]
   check   check every 'assert LHS = RHS' line of FILE
   graph   draw the computation graph: matdiff graph FILE [--wrt W,b] [--format mermaid|dot]
 
@@ -49,11 +49,13 @@ DATA.json maps each declared name to its value: a number for a scalar, an array 
 numbers for a vector, an array of rows for a matrix; symbolic sizes are bound from it.
 Results use the same layout. Without --wrt: gradients by every declared variable the
 output depends on (none for a non-scalar output, which prints only its value).`,
-  emit: `Usage: matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]
+  emit: `Usage: matdiff emit FILE --target ts|wgsl|numpy [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]
 
 Writes the generated kernel module (forward and backward passes), prettier-formatted.
 The TypeScript module is standalone: forward(inputs, dims?) and valueAndGrad(inputs,
-dims?), inputs as row-major typed arrays or nested arrays.`,
+dims?), inputs as row-major typed arrays or nested arrays. --target numpy writes a
+Python module that needs only NumPy: forward(inputs) and value_and_grad(inputs), inputs
+a dict of floats and arrays shaped as declared (a vector [n] as shape (n,)).`,
   check: `Usage: matdiff check FILE [--trials N] [--seed N] [--json]
 
 Checks every 'assert LHS = RHS' line, printing one line per assert in file order:
