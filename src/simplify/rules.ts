@@ -10,6 +10,7 @@ import { isColumn, isRow, isScalar, isSquare, shape, shapeEq } from '../shape/sh
 import { dimMul } from '../shape/dim.js';
 import * as b from '../graph/build.js';
 import { normalProduct, normalSum } from './normal.js';
+import { TEXTBOOK_ELEMENTWISE, TEXTBOOK_LINEAR } from './textbook.js';
 import { expandIfShorter } from './expand.js';
 
 export type Rule = (n: Node) => Node | undefined;
@@ -126,6 +127,8 @@ export const RULES: [string, Rule][] = [
       return undefined;
     },
   ],
+  // ── textbook forms of products, inverses and reshapes (textbook.ts) ──
+  ...TEXTBOOK_LINEAR,
   // ── matrix products ──
   ['I·A = A', (n) => (is(n, 'matmul') && is(a0(n), 'eye') ? a1(n) : undefined)],
   ['A·I = A', (n) => (is(n, 'matmul') && is(a1(n), 'eye') ? a0(n) : undefined)],
@@ -261,6 +264,8 @@ export const RULES: [string, Rule][] = [
         ? a0(n)
         : undefined,
   ],
+  // ── textbook forms of elementwise functions (textbook.ts) ──
+  ...TEXTBOOK_ELEMENTWISE,
   ['a ⊙ (b + c) = a⊙b + a⊙c when a cancels', distributeToCancel],
   ['elementwise polynomials expanded when shorter', expandIfShorter],
   [

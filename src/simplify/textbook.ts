@@ -1,0 +1,239 @@
+/**
+ * Rules that bring derivatives to the forms a textbook prints (issue 16), in two tables
+ * that `rules.ts` splices into its own: identities of products, inverses and reshapes,
+ * tried before the product-chain rules; identities of elementwise functions, tried
+ * before products and sums are put in normal form. Each is an exact identity under what
+ * the model states (shapes; sym/spd/pos where named), oriented towards a shorter form,
+ * and each looks only at a node and its arguments (or the factors of one flattened
+ * product, probed by interned node), so the simplifier stays linear.
+ */
+import type { Node } from '../graph/node.js';
+import { isColumn, isRow, isScalar, isSquare, shapeEq } from '../shape/shape.js';
+import * as b from '../graph/build.js';
+import { flattenProduct } from './normal.js';
+
+type Rule = (n: Node) => Node | undefined;
+
+const is = (n: Node | undefined, op: string): boolean => n?.op === op;
+const a0 = (n: Node) => n.args[0]!;
+const a1 = (n: Node) => n.args[1]!;
+
+/** A ones column or row: ones(n), ones(n)ᵀ, ones(1, n). */
+const isOnes = (n: Node): boolean => (is(n, 'fill') && n.num === 1) || (is(n, 'transpose') && isOnes(a0(n)));
+/** The constant 1, or a ones fill. */
+const isOne = (n: Node): boolean => (is(n, 'const') && n.num === 1) || (is(n, 'fill') && n.num === 1);
+
+/** The factors of a matrix-product chain, left to right. */
+function chain(n: Node): Node[] {
+  const out: Node[] = [];
+  const work = [n];
+  while (work.length) {
+    const x = work.pop()!;
+    if (is(x, 'matmul')) work.push(a1(x), a0(x));
+    else out.push(x);
+  }
+  return out;
+}
+const product = (xs: readonly Node[]): Node | undefined =>
+  xs.reduce<Node | undefined>((p, x) => (p ? b.matmul(p, x) : x), undefined);
+/** P·Q, either side possibly absent. */
+const times = (p: Node | undefined, q: Node): Node => (p ? b.matmul(p, q) : q);
+const timesR = (p: Node, q: Node | undefined): Node => (q ? b.matmul(p, q) : p);
+
+/** Is p = qᵀ, as interned nodes: p = transpose(q), or q = transpose(p). */
+const transposed = (p: Node, q: Node): boolean =>
+  (is(p, 'transpose') && a0(p) === q) || (is(q, 'transpose') && a0(q) === p);
+
+/** The last factor of a chain and the chain without it. */
+function popLast(n: Node): [Node | undefined, Node] {
+  return is(n, 'matmul') ? [a0(n), a1(n)] : [undefined, n];
+}
+/** The first factor of a chain and the chain without it. */
+function popFirst(n: Node): [Node, Node | undefined] {
+  const xs = chain(n);
+  return [xs[0]!, product(xs.slice(1))];
+}
+
+/**
+ * (F₁·…·Fₖ)⁻¹ = Fₖ⁻¹·…·F₁⁻¹ when the factor split off is square (the whole being square
+ * and invertible, so is each part) — applied only where the split factor then cancels
+ * against its neighbour in the chain, so that the inverse of a product never grows:
+ *   (F₁·R)⁻¹·F₁·Q = R⁻¹·Q,   P·Fₖ·(L·Fₖ)⁻¹ = P·L⁻¹,
+ *   P·F₁ᵀ·(F₁·R)⁻ᵀ = P·R⁻ᵀ,  (L·Fₖ)⁻ᵀ·Fₖᵀ·Q = L⁻ᵀ·Q.
+ */
+function inverseOfProductCancels(n: Node): Node | undefined {
+  if (!is(n, 'matmul')) return undefined;
+  const [l, r] = n.args as [Node, Node];
+  const invOf = (x: Node) => (is(x, 'inv') && is(a0(x), 'matmul') ? a0(x) : undefined);
+  const invTOf = (x: Node) => (is(x, 'transpose') ? invOf(a0(x)) : undefined);
+  // M⁻¹·r: M⁻¹'s rightmost factor is F₁⁻¹.
+  const ml = invOf(l);
+  if (ml) {
+    const [f1, rest] = popFirst(ml);
+    const [r1, rRest] = popFirst(r);
+    if (isSquare(f1.shape) && r1 === f1) return timesR(b.inv(rest!), rRest);
+  }
+  // l·M⁻¹: M⁻¹'s leftmost factor is Fₖ⁻¹.
+  const mr = invOf(r);
+  if (mr) {
+    const [lRest, fk] = popLast(mr);
+    const [lPrev, lk] = popLast(l);
+    if (isSquare(fk.shape) && lk === fk) return times(lPrev, b.inv(lRest!));
+  }
+  // M⁻ᵀ·r = F₁⁻ᵀ·…·Fₖ⁻ᵀ·r: Fₖ⁻ᵀ cancels a leading Fₖᵀ of r.
+  const mlt = invTOf(l);
+  if (mlt) {
+    const [lRest, fk] = popLast(mlt);
+    const [r1, rRest] = popFirst(r);
+    if (isSquare(fk.shape) && transposed(r1, fk)) return timesR(b.T(b.inv(lRest!)), rRest);
+  }
+  // l·M⁻ᵀ: F₁⁻ᵀ cancels a trailing F₁ᵀ of l.
+  const mrt = invTOf(r);
+  if (mrt) {
+    const [f1, rest] = popFirst(mrt);
+    const [lPrev, lk] = popLast(l);
+    if (isSquare(f1.shape) && transposed(lk, f1)) return times(lPrev, b.T(b.inv(rest!)));
+  }
+  return undefined;
+}
+
+/** s·diag(a) as [s, a] (s undefined for 1), else undefined. */
+function scaledDiag(t: Node): [Node | undefined, Node] | undefined {
+  if (is(t, 'diag')) return [undefined, a0(t)];
+  if (is(t, 'mul') && isScalar(a0(t).shape) && is(a1(t), 'diag')) return [a0(t), a0(a1(t))];
+  return undefined;
+}
+
+export const TEXTBOOK_LINEAR: [string, Rule][] = [
+  [
+    'unvec(vec(A), m) = A',
+    (n) => (is(n, 'unvec') && is(a0(n), 'vec') && shapeEq(a0(a0(n)).shape, n.shape) ? a0(a0(n)) : undefined),
+  ],
+  ['vec(unvec(v, m)) = v', (n) => (is(n, 'vec') && is(a0(n), 'unvec') ? a0(a0(n)) : undefined)],
+  ['(F·R)⁻¹·F = R⁻¹ and kin, F square: the inverse of a product split where it cancels', inverseOfProductCancels],
+  [
+    'diag(x)·1 = x, 1ᵀ·diag(x) = xᵀ',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'diag') && isOnes(a1(n)) && isColumn(a1(n).shape)
+        ? a0(a0(n))
+        : is(n, 'matmul') && is(a1(n), 'diag') && isOnes(a0(n)) && isRow(a0(n).shape)
+          ? b.T(a0(a1(n)))
+          : undefined,
+  ],
+  [
+    's·diag(a) + t·diag(b) = diag(s·a + t·b)',
+    (n) => {
+      if (!is(n, 'add')) return undefined;
+      const [p, q] = [scaledDiag(a0(n)), scaledDiag(a1(n))];
+      if (!p || !q) return undefined;
+      const term = ([s, x]: [Node | undefined, Node]) => (s ? b.mul(s, x) : x);
+      return b.diag(b.add(term(p), term(q)));
+    },
+  ],
+];
+
+// ── elementwise ──
+
+/** −t as the smart constructors build it. */
+const negated = (t: Node): Node => b.neg(t);
+
+/** 1 + x (either order) → x. */
+function onePlus(n: Node): Node | undefined {
+  if (!is(n, 'add')) return undefined;
+  if (isOne(a0(n)) && !isOne(a1(n))) return a1(n);
+  if (isOne(a1(n)) && !isOne(a0(n))) return a0(n);
+  return undefined;
+}
+
+/** Positive integer exponents: x.^k for k ≥ 1. */
+const posInt = (e: number | undefined): e is number => e !== undefined && Number.isInteger(e) && e > 0;
+
+/**
+ * Kin of elementwise functions in one product, each an identity at every point
+ * (step(0) = sign(0) = relu(0) = 0):
+ *   relu(z) ⊙ step(z) = relu(z),  relu(z) ⊙ sign(z) = relu(z),  sign(z).^j ⊙ step(z) = step(z),
+ *   step(z).^k = step(z),  abs(z) ⊙ sign(z) = z,  z ⊙ sign(z) = abs(z),
+ *   z ⊙ step(z) = relu(z),  abs(z) ⊙ step(z) = relu(z),  exp(t) ⊙ σ(−t) = σ(t).
+ * (sign(z) ⊙ sign(z) is not 1: it is 0 where z is.) Each factor is probed against its
+ * kin by interned node, so the cost is linear in the number of factors.
+ */
+function elementwiseKin(n: Node): Node | undefined {
+  if (!is(n, 'mul')) return undefined;
+  const { c, scalars, matrices, zero } = flattenProduct(n);
+  if (zero) return undefined;
+  const exps = new Map<Node, number>();
+  for (const f of [...scalars, ...matrices]) exps.set(f.base, f.exp);
+  const exp = (x: Node) => exps.get(x);
+  let changed = false;
+  const set = (x: Node, e: number) => {
+    changed = true;
+    if (e === 0) exps.delete(x);
+    else exps.set(x, e);
+  };
+  const add = (x: Node, e: number) => set(x, (exps.get(x) ?? 0) + e);
+  for (const base of [...exps.keys()]) {
+    const e = exp(base);
+    if (!posInt(e)) continue;
+    const z = base.args[0];
+    if (!z) continue;
+    const k = (op: Parameters<typeof b.fn>[0]): Node => b.fn(op, z);
+    switch (base.op) {
+      case 'step': {
+        if (e > 1) set(base, 1);
+        if (posInt(exp(k('relu')))) set(base, 0);
+        else if (posInt(exp(k('sign')))) set(k('sign'), 0);
+        else if (exp(k('abs')) === 1) (set(base, 0), set(k('abs'), 0), add(k('relu'), 1));
+        else if (exp(z) === 1) (set(base, 0), set(z, 0), add(k('relu'), 1));
+        break;
+      }
+      case 'sign': {
+        if (posInt(exp(k('relu')))) set(base, 0);
+        else if (e === 1 && exp(k('abs')) === 1) (set(base, 0), set(k('abs'), 0), add(z, 1));
+        else if (e === 1 && exp(z) === 1) (set(base, 0), set(z, 0), add(k('abs'), 1));
+        break;
+      }
+      case 'exp': {
+        const s = b.fn('sigmoid', negated(z));
+        if (e === 1 && posInt(exp(s))) (set(base, 0), add(s, -1), add(b.fn('sigmoid', z), 1));
+        break;
+      }
+    }
+    if (changed) break;
+  }
+  if (!changed) return undefined;
+  let out: Node = b.constant(c);
+  for (const [x, e] of exps) out = b.mul(out, b.pow(x, e));
+  return shapeEq(out.shape, n.shape) ? out : b.broadcastTo(out, n.shape);
+}
+
+export const TEXTBOOK_ELEMENTWISE: [string, Rule][] = [
+  [
+    'log(1 + exp(t)) = softplus(t)',
+    (n) => {
+      const t = is(n, 'log') ? onePlus(a0(n)) : undefined;
+      return t && is(t, 'exp') && shapeEq(a0(t).shape, n.shape) ? b.fn('softplus', a0(t)) : undefined;
+    },
+  ],
+  [
+    '(1 + exp(t)).^−k = σ(−t).^k',
+    (n) => {
+      if (!is(n, 'pow') || !Number.isInteger(n.num) || n.num! >= 0) return undefined;
+      const t = onePlus(a0(n));
+      return t && is(t, 'exp') && shapeEq(a0(t).shape, n.shape)
+        ? b.pow(b.fn('sigmoid', negated(a0(t))), -n.num!)
+        : undefined;
+    },
+  ],
+  [
+    '1 − (1 + x)⁻¹ = x ⊘ (1 + x)',
+    (n) => {
+      if (!is(n, 'add')) return undefined;
+      const [one, r] = isOne(a0(n)) ? [a0(n), a1(n)] : isOne(a1(n)) ? [a1(n), a0(n)] : [];
+      if (!one || !r || !is(r, 'mul') || !(is(a0(r), 'const') && a0(r).num === -1)) return undefined;
+      const p = a1(r);
+      const x = is(p, 'pow') && p.num === -1 ? onePlus(a0(p)) : undefined;
+      return x && shapeEq(x.shape, n.shape) ? b.mul(x, p) : undefined;
+    },
+  ],
+  ['relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin', elementwiseKin],
+];
