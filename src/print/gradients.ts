@@ -11,6 +11,7 @@ import { stepAdjoints } from '../diff/steps.js';
 import type { DerivativeKind } from '../diff/derivative.js';
 import { type Format, latexName } from './context.js';
 import { nameShared } from './where.js';
+import { preferModelForms } from '../simplify/prefer-names.js';
 
 export interface Named {
   name: string;
@@ -34,7 +35,13 @@ export function derivativeLines(
           [...model.vars.values()].map((v) => v.node),
         )
       : [];
-  const named = nameShared(results, format, definedNames(model), takenNames(model), hints);
+  const named = nameShared(
+    preferModelForms(results, model.defs.values()),
+    format,
+    definedNames(model),
+    takenNames(model),
+    hints,
+  );
   const lines = wrt.map((w, i) => `${lhs(kind, output.name, w.name, w.node, format)} = ${named.texts[i]}`);
   for (const [name, text] of named.where) lines.push(`  where ${name} = ${text}`);
   return lines;
