@@ -10,13 +10,21 @@
  * Both look up interned nodes in maps built once from the model's definitions, and
  * rewrite each node of the results once, so the cost is linear.
  */
-import { type Node, topoOrder } from '../graph/node.js';
-import { isScalar } from '../shape/shape.js';
+import { type Node, mk, topoOrder } from '../graph/node.js';
+import { isScalar, shapeEq } from '../shape/shape.js';
 import * as b from '../graph/build.js';
 import { printExpr } from '../print/printer.js';
 import { flattenProduct } from './normal.js';
-import { rebuild } from './rebuild.js';
 import { simplify } from './simplify.js';
+
+/**
+ * `n` over new arguments, as it stands: not through the smart constructors, which would
+ * reassociate s·X ⊙ Y and so dissolve a named product again.
+ */
+function remake(n: Node, args: readonly Node[]): Node {
+  if (args.every((a, i) => a === n.args[i])) return n;
+  return mk(n.op, args, { num: n.num, dim: n.dim });
+}
 
 interface NamedProduct {
   node: Node;
@@ -59,7 +67,7 @@ function regroup(results: readonly Node[], written: readonly Node[]): Node[] {
     // A definition's own node stays whole: it prints by the definition's name.
     let m = defined.has(n)
       ? n
-      : rebuild(
+      : remake(
           n,
           n.args.map((a) => out.get(a) ?? a),
         );
@@ -83,14 +91,27 @@ function regrouped(n: Node, index: Map<Node, NamedProduct[]>, out: Map<Node, Nod
       if (fits) best = named;
     }
   if (!best) return undefined;
-  let acc: Node = best.node;
+  // Built with `mk`, not the smart constructors, which would reassociate s·X ⊙ Y and
+  // so dissolve the named product again.
+  const scalars: Node[] = [];
+  const matrices: Node[] = [];
+  const c = p.c / best.c;
+  if (c !== 1) scalars.push(b.constant(c));
   for (const [x, e] of p.factors) {
     const left = e - (best.factors.get(x) ?? 0);
-    if (left !== 0) acc = b.mul(acc, b.pow(out.get(x) ?? x, left));
+    if (left !== 0) (isScalar(x.shape) ? scalars : matrices).push(b.pow(out.get(x) ?? x, left));
   }
-  const c = p.c / best.c;
-  if (c !== 1) acc = b.mul(b.constant(c), acc);
-  return acc.shape.rows === n.shape.rows && acc.shape.cols === n.shape.cols ? acc : undefined;
+  const prod = (xs: Node[]) => xs.reduce<Node | undefined>((q, x) => (q ? b.mul(q, x) : x), undefined);
+  const [s, m] = [prod(scalars), prod(matrices)];
+  let acc: Node;
+  if (isScalar(best.node.shape)) {
+    const k = s ? mk('mul', [best.node, s]) : best.node;
+    acc = m ? mk('mul', [k, m]) : k;
+  } else {
+    const core = m ? mk('mul', [best.node, m]) : best.node;
+    acc = s ? mk('mul', [s, core]) : core;
+  }
+  return shapeEq(acc.shape, n.shape) ? acc : undefined;
 }
 
 /** Powers spelled as the model spelled them. */
@@ -112,7 +133,7 @@ function respell(results: readonly Node[], written: readonly Node[]): Node[] {
     const known = spelled.get(n);
     let m =
       known ??
-      rebuild(
+      remake(
         n,
         n.args.map((a) => out.get(a) ?? a),
       );

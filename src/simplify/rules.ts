@@ -23,7 +23,7 @@ const a1 = (n: Node) => n.args[1]!;
 const symMemo = new WeakMap<Node, boolean>();
 /**
  * Is `n` symmetric by construction: a sym/spd variable, I, diag(x), a square fill, Aᵀ·A,
- * A·Aᵀ, A·S·Aᵀ, and sums, scalings, Hadamard products, inverses, transposes and
+ * A·Aᵀ, A·S·Aᵀ, Aᵀ·S·A, and sums, scalings, Hadamard products, inverses, transposes and
  * elementwise functions of symmetric matrices.
  */
 function symmetric(n: Node): boolean {
@@ -44,7 +44,13 @@ function symmetricBy(n: Node): boolean {
     case 'matmul': {
       const [l, r] = n.args as [Node, Node];
       const tOf = (x: Node) => (is(x, 'transpose') ? a0(x) : undefined);
-      return tOf(l) === r || tOf(r) === l || (is(l, 'matmul') && tOf(r) === a0(l) && symmetric(a1(l)));
+      // Aᵀ·A, A·Aᵀ, A·S·Aᵀ, and Aᵀ·S·A.
+      return (
+        tOf(l) === r ||
+        tOf(r) === l ||
+        (is(l, 'matmul') && tOf(r) === a0(l) && symmetric(a1(l))) ||
+        (is(l, 'matmul') && tOf(a0(l)) === r && symmetric(a1(l)))
+      );
     }
     case 'add':
     case 'mul':

@@ -10,7 +10,8 @@
 import type { Node } from '../graph/node.js';
 import { isColumn, isRow, isScalar, isSquare, shapeEq } from '../shape/shape.js';
 import * as b from '../graph/build.js';
-import { flattenProduct } from './normal.js';
+import { dimMul } from '../shape/dim.js';
+import { flattenProduct, normalSum } from './normal.js';
 
 type Rule = (n: Node) => Node | undefined;
 
@@ -121,6 +122,13 @@ export const TEXTBOOK_LINEAR: [string, Rule][] = [
           : undefined,
   ],
   [
+    'diag(a)·x = a ⊙ x for a column x',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'diag') && isColumn(a1(n).shape) && !isOnes(a1(n))
+        ? b.mul(a0(a0(n)), a1(n))
+        : undefined,
+  ],
+  [
     's·diag(a) + t·diag(b) = diag(s·a + t·b)',
     (n) => {
       if (!is(n, 'add')) return undefined;
@@ -206,7 +214,66 @@ function elementwiseKin(n: Node): Node | undefined {
   return shapeEq(out.shape, n.shape) ? out : b.broadcastTo(out, n.shape);
 }
 
+/**
+ * A sum with like terms (c·T and d·T) is put in normal form before any expansion is
+ * tried, so that −½·k·xc − ½·k·xc becomes −k·xc rather than −k·x + k·mean(x): collecting
+ * is what made the expansion look worthwhile.
+ */
+function likeTermsFirst(n: Node): Node | undefined {
+  if (!is(n, 'add')) return undefined;
+  const seen = new Set<Node>();
+  const work = [n];
+  while (work.length) {
+    const x = work.pop()!;
+    if (is(x, 'add')) {
+      work.push(a0(x), a1(x));
+      continue;
+    }
+    const base = is(x, 'mul') && is(a0(x), 'const') ? a1(x) : x;
+    if (seen.has(base)) return normalSum(n);
+    seen.add(base);
+  }
+  return undefined;
+}
+
+/**
+ * Is `c` a centred vector or matrix, x − mean(x): x plus the scalar −sum(x)/N, N the
+ * number of x's entries? (Its entries sum to 0.)
+ */
+function centred(c: Node): boolean {
+  if (!is(c, 'add') || isScalar(c.shape)) return false;
+  const [x, s] = isScalar(a1(c).shape) ? [a0(c), a1(c)] : [a1(c), a0(c)];
+  if (!isScalar(s.shape) || isScalar(x.shape) || !shapeEq(x.shape, c.shape)) return false;
+  const p = flattenProduct(s);
+  const count = b.dimValue(dimMul(x.shape.rows, x.shape.cols));
+  const want = flattenProduct(b.mul(b.sum(x), b.recip(count)));
+  if (p.zero || p.matrices.length || p.c !== -want.c || p.scalars.length !== want.scalars.length) return false;
+  return want.scalars.every((f) => p.scalars.some((g) => g.base === f.base && g.exp === f.exp));
+}
+
+/** sum(Σ tᵢ) with the terms k·xc (k scalar, xc centred) dropped: they sum to 0. */
+function centredSum(n: Node): Node | undefined {
+  if (!is(n, 'sum') || !is(a0(n), 'add')) return undefined;
+  const kept: Node[] = [];
+  let dropped = false;
+  const work = [a0(n)];
+  while (work.length) {
+    const t = work.pop()!;
+    if (is(t, 'add')) {
+      work.push(a1(t), a0(t));
+      continue;
+    }
+    const { matrices, zero } = flattenProduct(t);
+    const vanishes = !zero && matrices.length === 1 && matrices[0]!.exp === 1 && centred(matrices[0]!.base);
+    if (vanishes) dropped = true;
+    else kept.push(t);
+  }
+  if (!dropped) return undefined;
+  return kept.length ? b.sum(kept.reduce((p, q) => b.add(p, q))) : b.constant(0);
+}
+
 export const TEXTBOOK_ELEMENTWISE: [string, Rule][] = [
+  ['c·T + d·T = (c + d)·T before expanding', likeTermsFirst],
   [
     'log(1 + exp(t)) = softplus(t)',
     (n) => {
@@ -235,5 +302,17 @@ export const TEXTBOOK_ELEMENTWISE: [string, Rule][] = [
       return x && shapeEq(x.shape, n.shape) ? b.mul(x, p) : undefined;
     },
   ],
+  [
+    '1 − σ(−u) = σ(u)',
+    (n) => {
+      if (!is(n, 'add')) return undefined;
+      const [one, r] = isOne(a0(n)) ? [a0(n), a1(n)] : isOne(a1(n)) ? [a1(n), a0(n)] : [];
+      if (!one || !r || !is(r, 'mul') || !(is(a0(r), 'const') && a0(r).num === -1)) return undefined;
+      const s = a1(r);
+      if (!is(s, 'sigmoid') || !b.isNegated(a0(s)) || !shapeEq(s.shape, n.shape)) return undefined;
+      return b.fn('sigmoid', b.neg(a0(s)));
+    },
+  ],
+  ['sum(A + k·(x − mean(x))) = sum(A): a centred vector sums to 0', centredSum],
   ['relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin', elementwiseKin],
 ];
