@@ -119,7 +119,9 @@ export const TEXTBOOK_LINEAR: [string, Rule][] = [
         ? a0(a0(n))
         : is(n, 'matmul') && is(a1(n), 'diag') && isOnes(a0(n)) && isRow(a0(n).shape)
           ? b.T(a0(a1(n)))
-          : undefined,
+          : is(n, 'matmul') && is(a1(n), 'diag') && is(a0(n), 'matmul') && isOnes(a1(a0(n))) && isRow(a1(a0(n)).shape)
+            ? b.matmul(a0(a0(n)), b.T(a0(a1(n))))
+            : undefined,
   ],
   [
     'diag(a)·x = a ⊙ x for a column x',
