@@ -76,65 +76,72 @@ const EXAMPLES: [string, string, string, string][] = [
     'sum(a)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'relu(z) ⊙ step(z)',
     'relu(z)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'relu(z) ⊙ sign(z)',
     'relu(z)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'abs(z) ⊙ sign(z)',
     'z',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'z ⊙ sign(z)',
     'abs(z)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'z ⊙ step(z)',
     'relu(z)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'abs(z) ⊙ step(z)',
     'relu(z)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'sign(z) ⊙ step(z)',
     'step(z)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]',
     'step(z) ⊙ step(z)',
     'step(z)',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'z: [n]; y: [n]',
     'y ⊙ abs(z) ⊙ sign(z) ⊙ 3',
     '3·y ⊙ z',
   ],
   [
-    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin',
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
     'x: [n]',
     'exp(x) ⊘ (1 + exp(x))',
     'σ(x)',
   ],
+  [
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
+    'A: [n, n]; X: [n, n]',
+    'det(A·X) / det(X)',
+    'det(A)',
+  ],
+  ['logdet(F·R) − logdet(F) = logdet(R), F, R square', 'A: [n, n]; X: [n, n]', 'logdet(A·X) − logdet(A)', 'logdet(X)'],
   // Aᵀ·S·A is symmetric when S is (here: the inverse transposed is the inverse).
   ['Sᵀ = S for symmetric S', 'X: [m, n]; S: [m, m] sym', '(Xᵀ·S·X)⁻ᵀ', '(Xᵀ·S·X)⁻¹'],
 ];
@@ -144,6 +151,7 @@ const LEFT_ALONE: [string, string, string][] = [
   ['z: [n]', 'sign(z) ⊙ sign(z)', 'sign(z).^2'],
   ['B: [m, n]', 'inv(Bᵀ·B)·Bᵀ', '(Bᵀ·B)⁻¹·Bᵀ'],
   ['x: [n]; y: [n]', 'sum(y ⊙ (x − mean(x)))', 'sum(y ⊙ (x − sum(x) / n))'],
+  ['A: [m, n]; X: [n, m]', 'det(A·X) / det(X·A)', 'det(A·X) / det(X·A)'],
 ];
 
 /** Random data, and the same with a zero in each variable's first entry (where not declared pos/spd). */

@@ -155,6 +155,46 @@ function onePlus(n: Node): Node | undefined {
   return undefined;
 }
 
+/**
+ * M = F·R or R·F with F square (so R is too, M being square), F the first or last factor
+ * of M's chain for which `wanted(F)` holds: [F, R]; else [].
+ */
+function splitSquare(m: Node, wanted: (f: Node) => boolean): [Node, Node] | [] {
+  if (!is(m, 'matmul') || !isSquare(m.shape)) return [];
+  const xs = chain(m);
+  const [first, last] = [xs[0]!, xs.at(-1)!];
+  if (isSquare(first.shape) && wanted(first)) return [first, product(xs.slice(1))!];
+  if (isSquare(last.shape) && wanted(last)) return [last, product(xs.slice(0, -1))!];
+  return [];
+}
+
+/** logdet(F·R) − logdet(F) = logdet(R), F and R square (log|det| of a product is the sum). */
+function logdetCancels(n: Node): Node | undefined {
+  if (!is(n, 'add')) return undefined;
+  const terms: Node[] = [];
+  const work = [n];
+  while (work.length) {
+    const x = work.pop()!;
+    if (is(x, 'add')) work.push(a1(x), a0(x));
+    else terms.push(x);
+  }
+  const negated = new Set(
+    terms
+      .filter((t) => is(t, 'mul') && is(a0(t), 'const') && a0(t).num === -1 && is(a1(t), 'logdet'))
+      .map((t) => a0(a1(t))),
+  );
+  if (negated.size === 0) return undefined;
+  for (const t of terms) {
+    if (!is(t, 'logdet')) continue;
+    const [f, rest] = splitSquare(a0(t), (x) => negated.has(x));
+    if (!f || !rest) continue;
+    const minusF = b.mul(b.constant(-1), b.logdet(f));
+    const others = terms.filter((u) => u !== t && u !== minusF);
+    return [b.logdet(rest), ...others].reduce((p, q) => b.add(p, q));
+  }
+  return undefined;
+}
+
 /** Positive integer exponents: x.^k for k ≥ 1. */
 const posInt = (e: number | undefined): e is number => e !== undefined && Number.isInteger(e) && e > 0;
 
@@ -163,7 +203,8 @@ const posInt = (e: number | undefined): e is number => e !== undefined && Number
  * (step(0) = sign(0) = relu(0) = 0):
  *   relu(z) ⊙ step(z) = relu(z),  relu(z) ⊙ sign(z) = relu(z),  sign(z).^j ⊙ step(z) = step(z),
  *   step(z).^k = step(z),  abs(z) ⊙ sign(z) = z,  z ⊙ sign(z) = abs(z),
- *   z ⊙ step(z) = relu(z),  abs(z) ⊙ step(z) = relu(z),  exp(t) ⊙ σ(−t) = σ(t).
+ *   z ⊙ step(z) = relu(z),  abs(z) ⊙ step(z) = relu(z),  exp(t) ⊙ σ(−t) = σ(t),
+ *   det(F·R) ⊘ det(F) = det(R) for square F and R (det(F·R) = det(F)·det(R)).
  * (sign(z) ⊙ sign(z) is not 1: it is 0 where z is.) Each factor is probed against its
  * kin by interned node, so the cost is linear in the number of factors.
  */
@@ -200,6 +241,12 @@ function elementwiseKin(n: Node): Node | undefined {
         if (posInt(exp(k('relu')))) set(base, 0);
         else if (e === 1 && exp(k('abs')) === 1) (set(base, 0), set(k('abs'), 0), add(z, 1));
         else if (e === 1 && exp(z) === 1) (set(base, 0), set(z, 0), add(k('abs'), 1));
+        break;
+      }
+      case 'det': {
+        // det(F·R) = det(F)·det(R) for square F and R: det(F·R) / det(F) = det(R).
+        const [f, rest] = splitSquare(z, (x) => (exp(b.det(x)) ?? 0) < 0);
+        if (f && rest) (set(base, e - 1), add(b.det(rest), 1), add(b.det(f), 1));
         break;
       }
       case 'exp': {
@@ -276,6 +323,7 @@ function centredSum(n: Node): Node | undefined {
 
 export const TEXTBOOK_ELEMENTWISE: [string, Rule][] = [
   ['c·T + d·T = (c + d)·T before expanding', likeTermsFirst],
+  ['logdet(F·R) − logdet(F) = logdet(R), F, R square', logdetCancels],
   [
     'log(1 + exp(t)) = softplus(t)',
     (n) => {
@@ -316,5 +364,8 @@ export const TEXTBOOK_ELEMENTWISE: [string, Rule][] = [
     },
   ],
   ['sum(A + k·(x − mean(x))) = sum(A): a centred vector sums to 0', centredSum],
-  ['relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), and kin', elementwiseKin],
+  [
+    'relu(z) ⊙ step(z) = relu(z), abs(z) ⊙ sign(z) = z, exp(t) ⊙ σ(−t) = σ(t), det(F·R) / det(F) = det(R), and kin',
+    elementwiseKin,
+  ],
 ];
