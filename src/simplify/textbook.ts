@@ -170,7 +170,9 @@ function splitSquare(m: Node, wanted: (f: Node) => boolean): [Node, Node] | [] {
 
 /** logdet(F·R) − logdet(F) = logdet(R), F and R square (log|det| of a product is the sum). */
 function logdetCancels(n: Node): Node | undefined {
-  if (!is(n, 'add')) return undefined;
+  // The inner sums are simplified already: a cancelling pair involves one of n's own arguments.
+  const logdetTerm = (t: Node) => is(t, 'logdet') || (is(t, 'mul') && is(a1(t), 'logdet'));
+  if (!is(n, 'add') || !n.args.some(logdetTerm)) return undefined;
   const terms: Node[] = [];
   const work = [n];
   while (work.length) {
