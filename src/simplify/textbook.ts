@@ -210,8 +210,22 @@ const posInt = (e: number | undefined): e is number => e !== undefined && Number
  * (sign(z) ⊙ sign(z) is not 1: it is 0 where z is.) Each factor is probed against its
  * kin by interned node, so the cost is linear in the number of factors.
  */
+const KIN = new Set(['step', 'sign', 'exp', 'det']);
+
+/** Does the product `n` have a factor that has kin (a quick walk, before any flattening)? */
+function hasKin(n: Node): boolean {
+  const work = [n];
+  while (work.length) {
+    const x = work.pop()!;
+    if (KIN.has(x.op)) return true;
+    if (is(x, 'mul')) work.push(a0(x), a1(x));
+    else if (is(x, 'pow')) work.push(a0(x));
+  }
+  return false;
+}
+
 function elementwiseKin(n: Node): Node | undefined {
-  if (!is(n, 'mul')) return undefined;
+  if (!is(n, 'mul') || !hasKin(n)) return undefined;
   const { c, scalars, matrices, zero } = flattenProduct(n);
   if (zero) return undefined;
   const exps = new Map<Node, number>();
