@@ -26,6 +26,9 @@ function remake(n: Node, args: readonly Node[]): Node {
   return mk(n.op, args, { num: n.num, dim: n.dim });
 }
 
+/** Named products looked up per factor. */
+const MAX_CANDIDATES = 8;
+
 interface NamedProduct {
   node: Node;
   c: number;
@@ -59,7 +62,11 @@ function regroup(results: readonly Node[], written: readonly Node[]): Node[] {
     const f = flat(s);
     if (!f || f.factors.size < 2) continue;
     const named = { node: s, ...f };
-    for (const base of f.factors.keys()) index.set(base, [...(index.get(base) ?? []), named]);
+    // A few named products per factor suffice, and keep the lookups of each product bounded.
+    for (const base of f.factors.keys()) {
+      const list = index.get(base) ?? [];
+      if (list.length < MAX_CANDIDATES) index.set(base, [...list, named]);
+    }
   }
   if (index.size === 0) return [...results];
   const out = new Map<Node, Node>();
@@ -116,7 +123,9 @@ function regrouped(n: Node, index: Map<Node, NamedProduct[]>, out: Map<Node, Nod
 
 /** Powers spelled as the model spelled them. */
 function respell(results: readonly Node[], written: readonly Node[]): Node[] {
-  const names = new Map<Node, string>(written.map((w, i) => [w, `d${i}`]));
+  // Definitions print as short names here, so that comparing two spellings costs little.
+  const names = new Map<Node, string>();
+  written.forEach((w, i) => (names.set(w, `d${i}`), names.set(simplify(w), `d${i}`)));
   const spelled = new Map<Node, Node>();
   const roots = new Set<Node>();
   // A definition of the model stands for its simplified form (and prints by its name).
