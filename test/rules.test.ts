@@ -247,6 +247,10 @@ describe('printed derivatives in the model’s own words', () => {
     expect(printExpr(g!, 'unicode')).toBe('−0.5·x ⊙ (v + 0.00001).^-1.5');
   });
 
+  it('a definition that simplifies to a variable does not rename it', () => {
+    expect(gradLines('A: [n, n]; x: [n]\nK = inv(inv(A))\nL = xᵀ·A·x + sum(K)', ['x'])).toEqual(['∂L/∂x = (A + Aᵀ)·x']);
+  });
+
   it('the layer norm, as printed, parses back to the same values', () => {
     const lines = gradLines(LAYER_NORM, ['x', 'g', 'c']);
     const defs = lines.map((l) => l.replace(/^∂L\/∂(\w+) = /, 'd_$1 = ').replace(/^ +where /, ''));

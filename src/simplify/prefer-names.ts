@@ -129,7 +129,11 @@ function respell(results: readonly Node[], written: readonly Node[]): Node[] {
   const spelled = new Map<Node, Node>();
   const roots = new Set<Node>();
   // A definition of the model stands for its simplified form (and prints by its name).
-  for (const w of written) if (!spelled.has(simplify(w))) spelled.set(simplify(w), w);
+  for (const w of written) {
+    const s = simplify(w);
+    // (Not a variable or a constant: an alias Y = X must not rename every X.)
+    if (s.args.length && !spelled.has(s)) spelled.set(s, w);
+  }
   for (const r of topoOrder(written)) {
     if (r.op !== 'pow') continue;
     if (r.num === 0.5) roots.add(simplify(r.args[0]!));
