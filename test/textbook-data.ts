@@ -300,6 +300,8 @@ export const CASES: TextbookCase[] = [
   { source: 'Cookbook', model: 'X: [m, n]\nL = ‖X‖', wrt: 'X', textbook: 'X / ‖X‖' },
   { source: 'Cookbook', model: 'a: [n]; x: [n]; b: [n] pos\nL = aᵀ·(x ⊘ b)', wrt: 'x', textbook: 'a ⊘ b' },
   { source: 'Cookbook', model: 'X: [m, n]; A: [m, m]\nL = tr(Xᵀ·A·X)', wrt: 'X', textbook: '(A + Aᵀ)·X' },
+  { source: 'Cookbook', model: 'X: [n, n]\nL = tr(inv(X))', wrt: 'X', textbook: '−X⁻ᵀ·X⁻ᵀ' },
+  { source: 'Cookbook', model: 'B: [m, n]; x: [n]\nL = ‖B·x‖²', wrt: 'x', textbook: '2·Bᵀ·B·x' },
   // ── the issue's examples ──
   { source: 'issue 16', model: 'A: [m, n]; C: [m, n]\nL = vec(A)ᵀ·vec(C)', wrt: 'A', textbook: 'C' },
   { source: 'issue 16', model: `${sq}\nL = det(A·X)`, wrt: 'X', textbook: 'det(A·X)·X⁻ᵀ' },
