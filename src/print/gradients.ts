@@ -35,13 +35,8 @@ export function derivativeLines(
           [...model.vars.values()].map((v) => v.node),
         )
       : [];
-  const named = nameShared(
-    preferModelForms(results, model.defs.values()),
-    format,
-    definedNames(model),
-    takenNames(model),
-    hints,
-  );
+  const shown = preferModelForms(results, model.defs.values()); // the model's own names and spelling (issue 16)
+  const named = nameShared(shown, format, definedNames(model), takenNames(model), hints);
   const lines = wrt.map((w, i) => `${lhs(kind, output.name, w.name, w.node, format)} = ${named.texts[i]}`);
   for (const [name, text] of named.where) lines.push(`  where ${name} = ${text}`);
   return lines;
