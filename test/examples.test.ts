@@ -106,7 +106,7 @@ describe('examples/least-squares.mdf and examples/ridge.mdf', () => {
     const [dw, dl] = await lines('grad', 'examples/ridge.mdf', '--wrt', 'w,λ');
     expect(dw).toMatch(/^∂L\/∂w = /);
     expect(dw).toContain('λ·w');
-    expect(dl).toBe('∂L/∂λ = sum(w.^2)');
+    expect(dl).toBe('∂L/∂λ = ‖w‖²');
     await printedDerivativesHold('examples/ridge.mdf', 'grad', ['w', 'λ']);
     await printedDerivativesHold('examples/ridge.mdf', 'hess', ['w']);
   });

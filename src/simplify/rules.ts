@@ -10,6 +10,7 @@ import { isColumn, isRow, isScalar, isSquare, shape, shapeEq } from '../shape/sh
 import { type Dim, dimDiv, dimEq, dimMul } from '../shape/dim.js';
 import * as b from '../graph/build.js';
 import { normalProduct, normalSum } from './normal.js';
+import { TEXTBOOK_ELEMENTWISE, TEXTBOOK_LINEAR } from './textbook.js';
 import { expandIfShorter } from './expand.js';
 
 export type Rule = (n: Node) => Node | undefined;
@@ -22,7 +23,7 @@ const a1 = (n: Node) => n.args[1]!;
 const symMemo = new WeakMap<Node, boolean>();
 /**
  * Is `n` symmetric by construction: a sym/spd variable, I, diag(x), a square fill, Aᵀ·A,
- * A·Aᵀ, A·S·Aᵀ, and sums, scalings, Hadamard products, inverses, transposes and
+ * A·Aᵀ, A·S·Aᵀ, Aᵀ·S·A, and sums, scalings, Hadamard products, inverses, transposes and
  * elementwise functions of symmetric matrices.
  */
 function symmetric(n: Node): boolean {
@@ -43,7 +44,13 @@ function symmetricBy(n: Node): boolean {
     case 'matmul': {
       const [l, r] = n.args as [Node, Node];
       const tOf = (x: Node) => (is(x, 'transpose') ? a0(x) : undefined);
-      return tOf(l) === r || tOf(r) === l || (is(l, 'matmul') && tOf(r) === a0(l) && symmetric(a1(l)));
+      // Aᵀ·A, A·Aᵀ, A·S·Aᵀ, and Aᵀ·S·A.
+      return (
+        tOf(l) === r ||
+        tOf(r) === l ||
+        (is(l, 'matmul') && tOf(r) === a0(l) && symmetric(a1(l))) ||
+        (is(l, 'matmul') && tOf(a0(l)) === r && symmetric(a1(l)))
+      );
     }
     case 'add':
     case 'mul':
@@ -351,6 +358,8 @@ export const RULES: [string, Rule][] = [
       return undefined;
     },
   ],
+  // ── textbook forms of products, inverses and reshapes (textbook.ts) ──
+  ...TEXTBOOK_LINEAR,
   // ── matrix products ──
   ['I·A = A', (n) => (is(n, 'matmul') && is(a0(n), 'eye') ? a1(n) : undefined)],
   ['A·I = A', (n) => (is(n, 'matmul') && is(a1(n), 'eye') ? a0(n) : undefined)],
@@ -486,6 +495,8 @@ export const RULES: [string, Rule][] = [
         ? a0(n)
         : undefined,
   ],
+  // ── textbook forms of elementwise functions (textbook.ts) ──
+  ...TEXTBOOK_ELEMENTWISE,
   ['a ⊙ (b + c) = a⊙b + a⊙c when a cancels', distributeToCancel],
   ['elementwise polynomials expanded when shorter', expandIfShorter],
   [
