@@ -258,6 +258,30 @@ function choleskyFailure(m: Matrix): number {
 }
 
 /**
+ * E045 unless every entry of a result is finite: JSON cannot write ±Infinity or NaN, and
+ * a null in their place would pass for a number. Names the result and its first such entry.
+ */
+export function requireFinite(
+  data: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  name: string,
+  what: 'value' | 'gradient',
+): void {
+  for (let k = 0; k < data.length; k++) {
+    const x = data[k]!;
+    if (Number.isFinite(x)) continue;
+    const [i, j] = [Math.floor(k / cols), k % cols];
+    const at = rows === 1 && cols === 1 ? name : cols === 1 ? `${name}[${i}]` : `${name}[${i}][${j}]`;
+    const more = rows * cols > 1 ? ` (the first of its ${rows * cols} entries that is not finite)` : '';
+    throw new MatdiffError(
+      'E045',
+      `${what === 'value' ? 'the value of' : 'the gradient'} ${name} is not finite: ${at} = ${x}${more}; JSON holds only finite numbers, so nothing is printed`,
+    );
+  }
+}
+
+/**
  * A result in the data layout: a number for a 1×1, a flat array for a column vector,
  * else an array of rows. Non-finite entries (which JSON cannot hold) become null.
  */

@@ -13,7 +13,7 @@ import { programOf } from '../select.js';
 import { dimValue } from '../../shape/dim.js';
 import type { Node } from '../../graph/node.js';
 import type { Program } from '../../../codegen/program.js';
-import { type BoundData, bindData, parseData, requireDims, toJson } from '../../../codegen/data.js';
+import { type BoundData, bindData, parseData, requireDims, requireFinite, toJson } from '../../../codegen/data.js';
 import { type Dtype, instantiate } from '../../../codegen/compile.js';
 import { runWgsl } from '../../../codegen/wgsl/run.js';
 
@@ -54,17 +54,25 @@ function runTs(p: Program, data: BoundData, dtype: Dtype): RunResult {
   return { value: r.value, grad: r.grad };
 }
 
-/** The result in the data JSON layout. */
+/**
+ * The result in the data JSON layout. JSON has no infinity or NaN: a result with such an
+ * entry is an error (E045) that names it and its first such entry, never a silent null.
+ */
 function layout(p: Program, data: BoundData, r: RunResult): { value: unknown; grad?: Record<string, unknown> } {
-  const json = (v: number | ArrayLike<number>, node: Node) => {
+  const json = (v: number | ArrayLike<number>, node: Node, what?: string) => {
     const rows = dimValue(node.shape.rows, data.dims);
     const cols = dimValue(node.shape.cols, data.dims);
-    return toJson(typeof v === 'number' ? [v] : v, rows, cols);
+    const entries = typeof v === 'number' ? [v] : v;
+    requireFinite(entries, rows, cols, what ?? p.output.name, what ? 'gradient' : 'value');
+    return toJson(entries, rows, cols);
   };
   const value = json(r.value, p.output.node);
   if (!p.valueAndGrad) return { value };
   const grad: Record<string, unknown> = {};
   for (const w of p.wrt)
-    Object.defineProperty(grad, w.name, { value: json(r.grad![w.name]!, w.node), enumerable: true });
+    Object.defineProperty(grad, w.name, {
+      value: json(r.grad![w.name]!, w.node, `∂${p.output.name}/∂${w.name}`),
+      enumerable: true,
+    });
   return { value, grad };
 }
