@@ -37,6 +37,7 @@ export const ERRORS = {
   E043: { title: 'data shape', msg: (text: string) => text },
   E044: { title: 'data property', msg: (text: string) => text },
   E045: { title: 'result not finite', msg: (text: string) => text },
+  E046: { title: 'too large', msg: (text: string) => text },
   E030: { title: 'internal error', msg: (text: string) => `matdiff bug: ${text}` },
 } as const;
 

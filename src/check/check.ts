@@ -139,16 +139,16 @@ function sides(text: string): [string, string] {
 function decide(model: Model, a: Assertion, o: Options): Verdict {
   const trial = new Trial(model, a, o);
   const tooBig = trial.tooBig();
-  if (tooBig) return { status: 'unchecked', reason: tooBig };
   if (symbolicallyEqual(a.left, a.right)) {
-    const bad = trial.search(CONFIRM);
-    if (bad.status === 'fails')
+    const bad = tooBig ? undefined : trial.search(CONFIRM);
+    if (bad?.status === 'fails')
       return {
         ...bad,
         note: 'the simplifier calls the two sides equal, but the numbers differ: this is a matdiff bug',
       };
     return { status: 'holds', how: 'symbolic' };
   }
+  if (tooBig) return { status: 'unchecked', reason: tooBig };
   return trial.search(o.trials);
 }
 
@@ -227,7 +227,7 @@ class Trial {
     }
     // Factorising an inverse copies its matrix a few times more.
     if (need.bytes <= this.o.maxMemory / 2) return undefined;
-    return tooLargeText(need, this.o.maxMemory, 'checking this assert');
+    return tooLargeText(need, this.o.maxMemory, 'checking this assert', 'value');
   }
 
   /**

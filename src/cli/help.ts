@@ -40,19 +40,24 @@ Compiles the model and runs it on the data, printing {"value": V, "grad": {"W": 
 DATA.json maps each declared name to its value: a number for a scalar, an array of
 numbers for a vector, an array of rows for a matrix; symbolic sizes are bound from it.
 Results use the same layout. Without --wrt: gradients by every declared variable the
-output depends on (none for a non-scalar output, which prints only its value).`,
+output depends on (none for a non-scalar output, which prints only its value).
+A value or gradient that is not finite is an error (JSON has no infinity). A model whose
+buffers would need more than --max-memory SIZE (default: 80% of this machine's memory,
+e.g. --max-memory 8GB) is refused before it runs.`,
   emit: `Usage: matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]
 
 Writes the generated kernel module (forward and backward passes), prettier-formatted.
 The TypeScript module is standalone: forward(inputs, dims?) and valueAndGrad(inputs,
 dims?), inputs as row-major typed arrays or nested arrays.`,
-  check: `Usage: matdiff check FILE [--trials N] [--seed N]
+  check: `Usage: matdiff check FILE [--trials N] [--seed N] [--max-memory SIZE]
 
 Checks every 'assert LHS = RHS' line, printing one line per assert in file order:
 'holds (symbolic)' when the simplifier brings both sides to one expression,
-'holds (numeric, N trials)' when they agree on N random draws (default 20; sizes 1..5
-for symbolic dimensions, values respecting sym/spd/pos), or 'fails' followed by the
-smallest counterexample found. Exit 1 if any fails (or cannot be checked).`,
+'holds (numeric, N trials), at n = 1…5' when they agree on N random draws (default 20;
+sizes 1..5 for symbolic dimensions, values respecting sym/spd/pos, some at 0, ±1 and
+rank one) within the round-off of the two sides, 'fails' followed by the smallest
+counterexample found, or 'could not be decided' with the reason (too few valid draws at
+sizes ≥ 2, or more than --max-memory). Exit 1 if any fails (or could not be decided).`,
   graph: `Usage: matdiff graph FILE [--wrt W,b] [--of NAME] [--format mermaid|dot]
 
 Draws the computation graph of the output as a Mermaid flowchart (default) or Graphviz

@@ -7,6 +7,7 @@ import { parseArgs, UsageError, type Args } from './args.js';
 import { USAGE, HELP } from './help.js';
 import { MatdiffError } from '../errors.js';
 import { ModelErrors } from '../api.js';
+import { unexpectedErrorText } from './failure.js';
 import { printCommand } from './commands/print.js';
 import { deriveCommand } from './commands/derive.js';
 import { checkCommand } from './commands/check.js';
@@ -45,9 +46,7 @@ export async function main(argv: readonly string[]): Promise<{ code: number; out
     if (e instanceof UsageError) return { code: 2, out: '', err: `matdiff ${name}: ${e.message}\n\n${HELP[name]}` };
     if (e instanceof ModelErrors) return { code: 1, out: '', err: e.errors.map((x) => x.format()).join('\n\n') };
     if (e instanceof MatdiffError) return { code: e.exitCode, out: '', err: e.format() };
-    const why =
-      e instanceof RangeError ? 'the input is nested too deeply to process' : ((e as Error)?.message ?? String(e));
     if (process.env.MATDIFF_DEBUG) console.error(e);
-    return { code: 1, out: '', err: `error: matdiff bug: ${why} (please report it; set MATDIFF_DEBUG=1 for details)` };
+    return { code: 1, out: '', err: unexpectedErrorText(e) };
   }
 }

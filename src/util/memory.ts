@@ -52,9 +52,9 @@ export interface MemoryNeed {
 }
 
 /** The message when `need` is over `limit`: names the largest intermediate and its size. */
-export function tooLargeText(need: MemoryNeed, limit: number, doing: string): string {
+export function tooLargeText(need: MemoryNeed, limit: number, doing: string, noun = 'intermediate'): string {
   const big = need.largest;
-  const part = big ? `: its largest value, ${big.what}, is ${big.rows}×${big.cols} (${bytesText(big.bytes)})` : '';
+  const part = big ? `: its largest ${noun}, ${big.what}, is ${big.rows}×${big.cols} (${bytesText(big.bytes)})` : '';
   return (
     `${doing} needs about ${bytesText(need.bytes)} of memory, more than the limit of ${bytesText(limit)}${part}. ` +
     'Use smaller sizes, or raise the limit with --max-memory (e.g. --max-memory 64GB)'

@@ -1,16 +1,17 @@
 /** `matdiff check`: every `assert L = R` of a file, decided symbolically or on random draws. */
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
 import { loadModel } from '../load.js';
+import { maxMemory } from '../limits.js';
 import { check } from '../../check/check.js';
 import { formatReport } from '../../check/report.js';
 
 export function checkCommand(args: Args): { out: string; code: number } {
-  onlyFlags(args, ['trials', 'seed', 'dims']);
+  onlyFlags(args, ['trials', 'seed', 'dims', 'max-memory']);
   const trials = count(args, 'trials', 20);
   const seed = count(args, 'seed', 1);
   const model = loadModel(args);
   if (model.asserts.length === 0) return { out: `${model.file}: no 'assert LHS = RHS' lines to check`, code: 0 };
-  const results = check(model, { trials, seed });
+  const results = check(model, { trials, seed, maxMemory: maxMemory(args) });
   const ok = results.every((r) => r.verdict.status === 'holds');
   return { out: formatReport(results), code: ok ? 0 : 1 };
 }

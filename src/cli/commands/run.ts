@@ -9,6 +9,10 @@
  */
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
 import { readSource } from '../load.js';
+import { maxMemory } from '../limits.js';
+import { MatdiffError } from '../../errors.js';
+import { tooLargeText } from '../../util/memory.js';
+import { programMemory } from '../../../codegen/estimate.js';
 import { programOf } from '../select.js';
 import { dimValue } from '../../shape/dim.js';
 import type { Node } from '../../graph/node.js';
@@ -24,7 +28,7 @@ export interface RunResult {
 }
 
 export async function runCommand(args: Args): Promise<string> {
-  onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims']);
+  onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims', 'max-memory']);
   const backend = flag(args, 'backend', ['ts', 'wgsl'] as const, 'ts');
   const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, backend === 'wgsl' ? 'f32' : 'f64');
   const dataPath = flag(args, 'inputs');
@@ -40,6 +44,10 @@ export async function runCommand(args: Args): Promise<string> {
     program.inputs.map((i) => i.name),
   );
   requireDims(program.dims, data.dims, dataFile);
+  // Sizes are known now: refuse what cannot fit before allocating any of it.
+  const limit = maxMemory(args);
+  const need = programMemory(program, data.dims, dtype);
+  if (need.bytes > limit) throw new MatdiffError('E046', tooLargeText(need, limit, 'running this model'));
 
   const result = backend === 'wgsl' ? await runWgsl(program, data, { dtype }) : runTs(program, data, dtype);
   return JSON.stringify(layout(program, data, result));
