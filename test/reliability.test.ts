@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ts from 'typescript';
 import { parse } from '../src/index.js';
-import { programOf } from '../codegen/compile.js';
+import { instantiate, programOf } from '../codegen/compile.js';
 import { emitTs } from '../codegen/ts/emit.js';
 import { emitWgsl } from '../codegen/wgsl/emit.js';
 import { identifier, quote } from '../codegen/ts/names.js';
@@ -276,5 +276,67 @@ describe('data errors are located', () => {
     const r = await run('\uFEFF{"x": [1, 2], "s": 1, "A": [[1]]}');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).value).toBe(4);
+  });
+});
+
+describe('the interpreter and the kernels agree on every operator, at the edges', () => {
+  const close = (a: number, b: number) =>
+    Object.is(a, b) || a === b || Math.abs(a - b) <= 1e-13 * Math.max(Math.abs(a), Math.abs(b));
+
+  function agree(src: string, vars: Record<string, number[] | number[][]>, dims: Record<string, number>) {
+    const model = parse(src);
+    const out = model.defs.get('E')!.node;
+    const toMat = (v: number[] | number[][]) =>
+      Array.isArray(v[0])
+        ? mat(v.length, (v[0] as number[]).length, Float64Array.from((v as number[][]).flat()))
+        : mat(v.length, 1, Float64Array.from(v as number[]));
+    const [want] = evaluate([out], {
+      vars: new Map(Object.entries(vars).map(([k, v]) => [k, toMat(v)])),
+      dims: new Map(Object.entries(dims)),
+    });
+    const got = instantiate(programOf(model), 'f64').forward(vars, dims);
+    const g = typeof got === 'number' ? [got] : Array.from(got);
+    for (let i = 0; i < g.length; i++)
+      expect(close(g[i]!, want!.data[i]!), `${src}: [${i}] ${g[i]} vs ${want!.data[i]}`).toBe(true);
+  }
+
+  it('elementwise functions at 0, −0, ±1, overflow and underflow', () => {
+    const any = [0, -0, 1, -1, 40, -40, 700, -700, 1e-300, 1e300];
+    const pos = [5e-324, 1e-300, 0.5, 1, 2, 700, 1e300];
+    for (const f of ['exp', 'abs', 'sin', 'cos', 'tanh', 'σ', 'relu', 'softplus', 'step', 'sign'])
+      agree(`x: [n]\nE = ${f}(x)`, { x: any }, { n: any.length });
+    for (const f of ['log', 'sqrt']) agree(`p: [n] pos\nE = ${f}(p)`, { p: pos }, { n: pos.length });
+  });
+
+  it('softmax, logsumexp, det, logdet and inv at large values and sizes', () => {
+    agree(
+      'Z: [m, k]\nE = softmax(Z)',
+      {
+        Z: [
+          [1000, -1000],
+          [1000, 0],
+          [-1000, 5e-324],
+        ],
+      },
+      { m: 3, k: 2 },
+    );
+    agree(
+      'Z: [m, k]\nE = logsumexp(Z)',
+      {
+        Z: [
+          [1000, -1000],
+          [1000, 0],
+          [-1000, 5e-324],
+        ],
+      },
+      { m: 3, k: 2 },
+    );
+    const n = 200;
+    const A = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j) => (i === j ? 100 + (i % 3) : (i + j) % 7 === 0 ? 1 : 0)),
+    );
+    agree('A: [n, n]\nE = logdet(A)', { A }, { n });
+    agree('A: [n, n]\nE = inv(A)', { A: A.slice(0, 30).map((r) => r.slice(0, 30)) }, { n: 30 });
+    agree('A: [n, n]\nE = det(A)', { A: A.slice(0, 30).map((r) => r.slice(0, 30)) }, { n: 30 });
   });
 });
