@@ -35,7 +35,6 @@ const MAX_DEPTH = 256;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const WORD = /true|false|null/y;
-const BLANK = /[ \t\n\r]*/y;
 
 /** Parses `text` (after a byte-order mark, if any): the value, and where its parts are. */
 export function parseJson(text: string): { value: unknown; pos: Pos | number; offset: number } {
@@ -43,9 +42,7 @@ export function parseJson(text: string): { value: unknown; pos: Pos | number; of
   let i = offset;
 
   const blank = () => {
-    BLANK.lastIndex = i;
-    BLANK.exec(text);
-    i = BLANK.lastIndex;
+    for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
   };
   const what = (): string => {
     if (i >= text.length) return 'the end of the file';
@@ -120,18 +117,27 @@ export function parseJson(text: string): { value: unknown; pos: Pos | number; of
         }
       return [out, { start, end: i, keys }];
     }
-    for (const [re, read] of [
-      [NUMBER, Number],
-      [STRING, JSON.parse],
-      [WORD, JSON.parse],
-    ] as const) {
-      re.lastIndex = i;
-      const m = re.exec(text);
-      // A number must not run on into letters or digits (`1x`, `01`).
-      if (m && !(re === NUMBER && /[A-Za-z0-9_.]/.test(text[re.lastIndex] ?? ''))) {
-        i = re.lastIndex;
-        return [read(m[0]), start];
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      const end = numberEnd(text, i);
+      const next = text.charCodeAt(end);
+      // A number must not run on into letters, digits or a dot (`1x`, `01`, `1.`).
+      if (end > i && !(isWordCode(next) || next === 46)) {
+        i = end;
+        return [Number(text.slice(start, end)), start];
       }
+      let stop = i + 1;
+      while (stop < text.length && /[\w.+-]/.test(text[stop]!)) stop++;
+      throw new JsonSyntaxError(
+        `not valid JSON: ${text.slice(i, stop)} is not a number (JSON writes numbers as 1, -0.5 or 2e-3)`,
+        { start: i, end: stop },
+      );
+    }
+    const re = c === '"' ? STRING : WORD;
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (m && !isWordCode(text.charCodeAt(re.lastIndex))) {
+      i = re.lastIndex;
+      return [JSON.parse(m[0]), start];
     }
     return fail('a value (a number, an array, an object, a string, true, false or null)');
   };
@@ -140,6 +146,33 @@ export function parseJson(text: string): { value: unknown; pos: Pos | number; of
   blank();
   if (i < text.length) fail('the end of the file after the value');
   return { value: v, pos, offset };
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isWordCode = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** The end of the JSON number at `i` (-?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), or `i` when there is none. */
+function numberEnd(text: string, i: number): number {
+  const start = i;
+  if (text.charCodeAt(i) === 45) i++;
+  if (text.charCodeAt(i) === 48) i++;
+  else if (isDigit(text.charCodeAt(i))) while (isDigit(text.charCodeAt(i))) i++;
+  else return start;
+  if (text.charCodeAt(i) === 46) {
+    if (!isDigit(text.charCodeAt(i + 1))) return start;
+    i++;
+    while (isDigit(text.charCodeAt(i))) i++;
+  }
+  const e = text.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    let j = i + 1;
+    const sign = text.charCodeAt(j);
+    if (sign === 43 || sign === 45) j++;
+    if (!isDigit(text.charCodeAt(j))) return start;
+    while (isDigit(text.charCodeAt(j))) j++;
+    i = j;
+  }
+  return i;
 }
 
 /** The span of a part: an array or object's own, a scalar's found again from its start. */

@@ -340,3 +340,24 @@ describe('the interpreter and the kernels agree on every operator, at the edges'
     agree('A: [n, n]\nE = det(A)', { A: A.slice(0, 30).map((r) => r.slice(0, 30)) }, { n: 30 });
   });
 });
+
+describe('the position-keeping JSON parser', () => {
+  it('reads what JSON.parse reads, on random JSON texts', async () => {
+    const { parseJson } = await import('../codegen/json.js');
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        expect(parseJson(text).value).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses what JSON.parse refuses, and duplicate keys, with a position', async () => {
+    const { parseJson, JsonSyntaxError } = await import('../codegen/json.js');
+    for (const bad of ['1.', '-', '01', '1e', '[1,]', '{"a":1,}', '"\\x"', 'tru', '1 2', "{'a': 1}", '[', ''])
+      expect(() => parseJson(bad), bad).toThrow(JsonSyntaxError);
+    expect(() => parseJson('{"a": 1, "b": {"c": 2, "c": 3}}')).toThrow(
+      'the key "c" is given twice (first at line 1, column 16)',
+    );
+  });
+});
