@@ -189,7 +189,7 @@ class Trial {
   private readonly r: Rng;
 
   constructor(
-    private readonly model: Model,
+    model: Model,
     private readonly a: Assertion,
     private readonly o: Options,
   ) {
@@ -238,7 +238,8 @@ class Trial {
     let valid = 0;
     let big = 0;
     const sizes = new Map<string, [number, number]>();
-    const outside = new Map<string, number>();
+    // Why draws at sizes ≥ 2 were outside the domain: each cause (a side, or the matrix) and how often.
+    const outside = new Map<Node | 'nonfinite', { o: Outside; count: number }>();
     for (let t = 0; t < trials; t++) {
       // Trial 1 at size 1 (a failure only there is found), even trials at sizes ≥ 2, odd ones anywhere.
       const kind: ValueKind = t % 4 === 1 ? 'special' : t % 4 === 2 ? 'lowrank' : 'real';
@@ -249,7 +250,8 @@ class Trial {
             : drawDims(this.dimNames, this.r, this.o.maxDim, t % 2 === 0 ? 2 : 1);
         const d = this.draw(dims, attempt < KIND_ATTEMPTS ? kind : 'real');
         if ('why' in d) {
-          if (this.atLeast2(dims)) outside.set(this.explain(d), (outside.get(this.explain(d)) ?? 0) + 1);
+          const key = d.why === 'nonfinite' ? 'nonfinite' : d.matrix;
+          if (this.atLeast2(dims)) outside.set(key, { o: d, count: (outside.get(key)?.count ?? 0) + 1 });
           continue;
         }
         if (!this.agree(d)) return { status: 'fails', counterexample: this.shrink(d) };
@@ -264,7 +266,8 @@ class Trial {
     }
     const need = enoughTrials(trials);
     if (big >= need) return { status: 'holds', how: 'numeric', trials: valid, requested: trials, sizes };
-    const common = [...outside].sort((x, y) => y[1] - x[1])[0]?.[0];
+    const top = [...outside.values()].sort((x, y) => y.count - x.count)[0];
+    const common = top && this.explain(top.o, big === 0 && outside.size === 1 ? 'every' : 'most');
     const why = common ? `; ${common}` : '';
     if (valid === 0)
       return {
@@ -285,10 +288,12 @@ class Trial {
     return true;
   }
 
-  private explain(o: Outside): string {
-    if (o.why === 'nonfinite') return 'every draw made a side NaN or infinite';
+  private explain(o: Outside, every: 'every' | 'most'): string {
+    const draws = every === 'every' ? 'every draw' : 'most draws';
+    if (o.why === 'nonfinite') return `${draws} made a side NaN or infinite`;
     const role = o.op === 'inv' ? 'a matrix to invert' : 'a matrix whose logdet is taken';
-    return `every draw made ${printExpr(o.matrix, 'unicode')}, ${role}, singular (or nearly)`;
+    const small = topoOrder([o.matrix]).length <= 12;
+    return `${draws} made ${small ? `${printExpr(o.matrix, 'unicode')}, ${role},` : role} singular (or nearly)`;
   }
 
   /** Values for every variable at sizes `dims`, and both sides; why not, outside the domain. */
