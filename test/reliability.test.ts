@@ -239,6 +239,17 @@ describe('sizes that cannot fit', () => {
     expect((await main(['run', model, '--inputs', data, '--max-memory', 'lots'])).code).toBe(2);
   });
 
+  it('run --dims n=100000000 with an [n, n] sum is refused by its work estimate, at once', async () => {
+    const model = file('x: [k]; z: [n]\nL = sum(ones(n)·xᵀ·x·ones(n)ᵀ)');
+    const data = file('{"x": [1, 2]}', 'json');
+    const r = await main(['run', model, '--inputs', data, '--dims', 'n=100000000']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^error: running this model needs about 1\.0e16 operations, more than 1\.0e15 .*: its costliest step, sum\(.*\), over 100000000×100000000 entries, takes 1\.0e16/,
+    );
+    expect(JSON.parse((await main(['run', model, '--inputs', data, '--dims', 'n=3'])).out).value).toBe(45);
+  });
+
   it('check with A: [1000000, 1000000] is refused by the estimate, never a "matdiff bug"', async () => {
     const r = await main(['check', file('A: [1000000, 1000000]\nassert sum(exp(A)) = sum(A)')]);
     expect(r.code).toBe(1);

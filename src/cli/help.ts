@@ -43,7 +43,7 @@ Results use the same layout. Without --wrt: gradients by every declared variable
 output depends on (none for a non-scalar output, which prints only its value).
 A value or gradient that is not finite is an error (JSON has no infinity). A model whose
 buffers would need more than --max-memory SIZE (default: 80% of this machine's memory,
-e.g. --max-memory 8GB) is refused before it runs.`,
+e.g. --max-memory 8GB), or more than 1e15 operations, is refused before it runs.`,
   emit: `Usage: matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]
 
 Writes the generated kernel module (forward and backward passes), prettier-formatted.

@@ -12,7 +12,7 @@ import { readSource } from '../load.js';
 import { maxMemory } from '../limits.js';
 import { MatdiffError } from '../../errors.js';
 import { tooLargeText } from '../../util/memory.js';
-import { programMemory } from '../../../codegen/estimate.js';
+import { MAX_WORK, programMemory, programWork } from '../../../codegen/estimate.js';
 import { programOf } from '../select.js';
 import { dimValue } from '../../shape/dim.js';
 import type { Node } from '../../graph/node.js';
@@ -48,6 +48,16 @@ export async function runCommand(args: Args): Promise<string> {
   const limit = maxMemory(args);
   const need = programMemory(program, data.dims, dtype);
   if (need.bytes > limit) throw new MatdiffError('E046', tooLargeText(need, limit, 'running this model'));
+  const work = programWork(program, data.dims);
+  if (work.ops > MAX_WORK) {
+    const c = work.costliest!;
+    const sci = (x: number) => x.toExponential(1).replace('e+', 'e');
+    throw new MatdiffError(
+      'E046',
+      `running this model needs about ${sci(work.ops)} operations, more than ${sci(MAX_WORK)} (about a day at 1e10 a ` +
+        `second): its costliest step, ${c.what}, ${c.space}, takes ${sci(c.ops)}. Use smaller sizes`,
+    );
+  }
 
   const result = backend === 'wgsl' ? await runWgsl(program, data, { dtype }) : runTs(program, data, dtype);
   return JSON.stringify(layout(program, data, result));
