@@ -354,7 +354,7 @@ export interface CheckReport {
   counts: { hold: number; fail: number; unchecked: number };
   /** Every assert holds. */
   ok: boolean;
-  /** The closing line, `57 hold, 0 fail` (`, 1 cannot be checked` when one could not be). */
+  /** The closing line, `57 hold, 0 fail` (`, 1 could not be decided` when one could not be). */
   summary: string;
   /** The report as `matdiff check` prints it, the summary line last. */
   text: string;
@@ -365,13 +365,13 @@ export function checkModel(model: Model, opts: CheckOptions = {}): CheckReport {
   const results = check(model, opts);
   const counts = { hold: 0, fail: 0, unchecked: 0 };
   for (const r of results) {
-    const s = r.verdict.status as string;
+    const s = r.verdict.status;
     if (s === 'holds') counts.hold++;
     else if (s === 'fails') counts.fail++;
     else counts.unchecked++;
   }
   const summary =
-    `${counts.hold} hold, ${counts.fail} fail` + (counts.unchecked ? `, ${counts.unchecked} cannot be checked` : '');
+    `${counts.hold} hold, ${counts.fail} fail` + (counts.unchecked ? `, ${counts.unchecked} could not be decided` : '');
   const text = results.length ? `${formatReport(results)}\n${summary}` : summary;
   return { results, counts, ok: counts.hold === results.length, summary, text };
 }

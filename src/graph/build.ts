@@ -12,12 +12,18 @@ import { type Dim, dimMul, isNumeric, ONE, isOne } from '../shape/dim.js';
 import { type Shape, SCALAR, isScalar, isColumn, isRow, shape, shapeEq } from '../shape/shape.js';
 import type { Property } from '../parse/ast.js';
 import type { UnaryFn } from '../ops/names.js';
-import { type Node, mk } from './node.js';
+import { type Node, ShapeError, mk } from './node.js';
 
 export const variable = (name: string, s: Shape, props: readonly Property[] = []): Node =>
   mk('var', [], { name, shape: s, props });
 
-export const constant = (v: number): Node => mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
+export const constant = (v: number): Node => {
+  // Folding finite literals can overflow (1e200·1e200): no node holds ±Infinity or NaN,
+  // which would print as text that does not parse.
+  if (!Number.isFinite(v))
+    throw new ShapeError('this product of constants overflows: its value is beyond float64 (about 1.8e308)');
+  return mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
+};
 
 export const isConst = (n: Node, v?: number): boolean => n.op === 'const' && (v === undefined || n.num === v);
 

@@ -48,6 +48,12 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
   const dimOf = (d: DimAst): Dim => {
     if (d.kind === 'num') {
       if (!Number.isInteger(d.value) || d.value <= 0) throw fail('E007', at(d.span), String(d.value));
+      if (!Number.isSafeInteger(d.value))
+        throw fail(
+          'E007',
+          at(d.span),
+          `${d.value}, larger than ${Number.MAX_SAFE_INTEGER} (a dimension must be a safe integer)`,
+        );
       return dimNum(d.value);
     }
     // A definition of the same name is reported once, at the definition.
