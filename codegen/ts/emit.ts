@@ -57,7 +57,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
     `const Arr = ${array};`,
     `const DIM_NAMES«: readonly string[]» = [${p.dims.map(quote).join(', ')}];\n/** The sizes bound by the current call. */\nconst BOUND = new Float64Array(DIM_NAMES.length);`,
     HELPERS,
-    runtime({ wasm: opts.wasm ?? mayUseWasm(p), dtype }),
+    runtime({ wasm: opts.wasm ?? mayUseWasm(p, dtype), dtype }),
   ].join('\n\n');
   // Only the helpers the entry points reach.
   parts.push(pruneRuntime(support + '\n', entries.join('\n')), ...entries);
@@ -67,13 +67,18 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
 
 /**
  * Whether a product of the program may reach WASM_MIN multiply-adds: one with a symbolic
- * size (bound only at run time) or numeric sizes that large. Modules without one do not
- * carry the WebAssembly kernel.
+ * size (bound only at run time) or numeric sizes that large; in f64 modules, also the
+ * products inside a factorisation of a matrix of at least 16 rows (ts/factor.ts). Modules
+ * without one do not carry the WebAssembly kernel.
  */
-export function mayUseWasm(p: Program): boolean {
+export function mayUseWasm(p: Program, dtype: Dtype = 'f32'): boolean {
   const size = (d: Dim) => (d.syms.length ? Infinity : d.k);
   return [p.forward, p.valueAndGrad].some((e) =>
-    e?.schedule.steps.some((s) => s.kind === 'matmul' && size(s.m) * size(s.n) * size(s.k) >= WASM_MIN),
+    e?.schedule.steps.some(
+      (s) =>
+        (s.kind === 'matmul' && size(s.m) * size(s.n) * size(s.k) >= WASM_MIN) ||
+        (dtype === 'f64' && s.kind === 'factor' && size(s.n) >= 16),
+    ),
   );
 }
 

@@ -110,25 +110,31 @@ function loadWasm()«: WasmGemm | null» {
 /** Bytes reserved for an operand: 64-aligned, and at least 64 more. */
 const wasmSpan = (bytes«: number»)«: number» => Math.ceil(bytes / 64) * 64 + 64;
 
-/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
-function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: boolean» {
+/** The kernel with at least end bytes of memory, or null: unavailable, or the memory cannot grow. */
+function wasmReserve(end«: number»)«: WasmGemm | null» {
   const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
-  if (w === null) return false;
-  const E = Arr.BYTES_PER_ELEMENT;
-  const offC = WASM_PACK;
-  const offA = offC + wasmSpan(m * n * E);
-  const offB = offA + wasmSpan(a.length * E);
-  const end = offB + wasmSpan(b.length * E);
+  if (w === null) return null;
   if (end > w.memory.buffer.byteLength) {
-    if (end > 2 ** 31) return false;
+    if (end > 2 ** 31) return null;
     try {
       w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
     } catch {
-      return false;
+      return null;
     }
     w.heap = new Arr(w.memory.buffer);
     w.views.clear();
   }
+  return w;
+}
+
+/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: boolean» {
+  const E = Arr.BYTES_PER_ELEMENT;
+  const offC = WASM_PACK;
+  const offA = offC + wasmSpan(m * n * E);
+  const offB = offA + wasmSpan(a.length * E);
+  const w = wasmReserve(offB + wasmSpan(b.length * E));
+  if (w === null) return false;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
   // Operands are read in place where packing them costs about what it saves: when they are
@@ -142,6 +148,40 @@ function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars�
     w.views.set(m * n, (view = new Arr(w.memory.buffer, offC, m * n)));
   }
   c.set(view);
+  return true;
+}
+${dtype === 'f64' ? GEMM_ACC : ''}`;
+
+/**
+ * The factorisations' products (ts/factor.ts) in the f64 kernel: the blocks of A and B
+ * copied in contiguous, C(i, j) += alpha · (A·B)(i, j) added back.
+ */
+const GEMM_ACC = String.raw`
+/** gemmAcc (the factorisations) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmAccWasm(m«: number», n«: number», k«: number», alpha«: number», a«: Float64Array», ao«: number», ars«: number», acs«: number», b«: Float64Array», bo«: number», brs«: number», bcs«: number», c«: Float64Array | Real», co«: number», ldc«: number»)«: boolean» {
+  const offC = WASM_PACK;
+  const offA = offC + wasmSpan(m * n * 8);
+  const offB = offA + wasmSpan(m * k * 8);
+  const w = wasmReserve(offB + wasmSpan(k * n * 8));
+  if (w === null) return false;
+  const h = w.heap;
+  let o = offA / 8;
+  for (let i = 0; i < m; i++) {
+    const s = ao + i * ars;
+    for (let p = 0; p < k; p++) h[o++] = a[s + p * acs]«!»;
+  }
+  o = offB / 8;
+  for (let p = 0; p < k; p++) {
+    const s = bo + p * brs;
+    for (let j = 0; j < n; j++) h[o++] = b[s + j * bcs]«!»;
+  }
+  const flags = (n <= 32 || m * k * 8 <= 65536 ? 1 : 0) | ((m <= 64 || k * n * 8 <= 65536) && (n * 8) % 4096 !== 0 ? 2 : 0);
+  w.run(m, n, k, offA, k, 1, offB, n, 1, offC, 0, flags);
+  o = offC / 8;
+  for (let i = 0; i < m; i++) {
+    const d = co + i * ldc;
+    for (let j = 0; j < n; j++) c[d + j]«!» += alpha * h[o++]«!»;
+  }
   return true;
 }
 `;

@@ -654,6 +654,23 @@ function loadWasm(): WasmGemm | null {
 /** Bytes reserved for an operand: 64-aligned, and at least 64 more. */
 const wasmSpan = (bytes: number): number => Math.ceil(bytes / 64) * 64 + 64;
 
+/** The kernel with at least end bytes of memory, or null: unavailable, or the memory cannot grow. */
+function wasmReserve(end: number): WasmGemm | null {
+  const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
+  if (w === null) return null;
+  if (end > w.memory.buffer.byteLength) {
+    if (end > 2 ** 31) return null;
+    try {
+      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
+    } catch {
+      return null;
+    }
+    w.heap = new Arr(w.memory.buffer);
+    w.views.clear();
+  }
+  return w;
+}
+
 /** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
 function gemmWasm(
   m: number,
@@ -667,23 +684,12 @@ function gemmWasm(
   bcs: number,
   c: Real,
 ): boolean {
-  const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
-  if (w === null) return false;
   const E = Arr.BYTES_PER_ELEMENT;
   const offC = WASM_PACK;
   const offA = offC + wasmSpan(m * n * E);
   const offB = offA + wasmSpan(a.length * E);
-  const end = offB + wasmSpan(b.length * E);
-  if (end > w.memory.buffer.byteLength) {
-    if (end > 2 ** 31) return false;
-    try {
-      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
-    } catch {
-      return false;
-    }
-    w.heap = new Arr(w.memory.buffer);
-    w.views.clear();
-  }
+  const w = wasmReserve(offB + wasmSpan(b.length * E));
+  if (w === null) return false;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
   // Operands are read in place where packing them costs about what it saves: when they are

@@ -1,0 +1,217 @@
+/**
+ * The factorisations of the generated TypeScript modules' runtime (see runtime.ts for the
+ * «…» convention): blocked right-looking Cholesky and LU with partial pivoting, blocked
+ * triangular inverses, and A⁻¹, det and log|det| from the factors — all in float64.
+ *
+ * Blocked so that nearly all the work is matrix products (`gemmAcc`): in a module of
+ * element type f64 with the WebAssembly kernel those run in it (`gemmAccWasm`, ../wasm/
+ * runtime.ts), elsewhere in a plain-JS loop over packed copies. What is left to scalar
+ * JS (the panel of FACTOR_NB columns, the triangular solves inside a block) costs
+ * O(n²·FACTOR_NB) against the products' O(n³).
+ */
+
+/** The runtime text; `wasm64`: products of the factorisations may call gemmAccWasm (f64 modules with the kernel). */
+export const factorRuntime = (wasm64: boolean): string => String.raw`
+// ── factorisations of a square n × n matrix X(i, j) = x[i·rs + j·cs], in float64 ──
+// Blocked by FACTOR_NB rows and columns: panels in scalar loops, the trailing updates
+// and the products of the inverses by gemmAcc${wasm64 ? ' (the WebAssembly kernel when it is available)' : ''}.
+
+const FACTOR_NB = 64;
+let accPackA«: Float64Array | undefined»;
+let accPackB«: Float64Array | undefined»;
+
+/**
+ * C(i, j) += alpha · Σp A(i, p)·B(p, j) for C(i, j) = c[co + i·ldc + j], A(i, p) =
+ * a[ao + i·ars + p·acs], B(p, j) = b[bo + p·brs + j·bcs]; C's entries are none of A's or B's.
+ */
+function gemmAcc(m«: number», n«: number», k«: number», alpha«: number», a«: Float64Array», ao«: number», ars«: number», acs«: number», b«: Float64Array», bo«: number», brs«: number», bcs«: number», c«: Float64Array | Real», co«: number», ldc«: number»)«: void» {
+  if (m <= 0 || n <= 0 || k <= 0) return;${wasm64 ? '\n  if (m * n * k >= 4096 && gemmAccWasm(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc)) return;' : ''}
+  // A packed row by row (alpha applied), B row by row: the inner loop runs over contiguous j.
+  if (accPackA === undefined || accPackA.length < m * k) accPackA = new Float64Array(Math.max(m * k, 4096));
+  if (accPackB === undefined || accPackB.length < k * n) accPackB = new Float64Array(Math.max(k * n, 4096));
+  const pa = accPackA;
+  const pb = accPackB;
+  for (let i = 0, o = 0; i < m; i++) for (let p = 0; p < k; p++) pa[o++] = alpha * a[ao + i * ars + p * acs]«!»;
+  for (let p = 0, o = 0; p < k; p++) for (let j = 0; j < n; j++) pb[o++] = b[bo + p * brs + j * bcs]«!»;
+  for (let i = 0; i < m; i++) {
+    const ci = co + i * ldc;
+    for (let p = 0; p < k; p++) {
+      const s = pa[i * k + p]«!»;
+      const bp = p * n;
+      for (let j = 0; j < n; j++) c[ci + j]«!» += s * pb[bp + j]«!»;
+    }
+  }
+}
+
+/** P·A = L·U with partial pivoting, packed in f; piv the permutation, piv[n] its sign. */
+function luFactor(n«: number», x«: Real», rs«: number», cs«: number», f«: Float64Array», piv«: Int32Array»)«: void» {
+  for (let i = 0; i < n; i++) {
+    piv[i] = i;
+    for (let j = 0; j < n; j++) f[i * n + j] = x[i * rs + j * cs]«!»;
+  }
+  let sign = 1;
+  for (let k0 = 0; k0 < n; k0 += FACTOR_NB) {
+    const k1 = Math.min(k0 + FACTOR_NB, n);
+    // the panel: columns k0…k1 of every row from k0 down, whole rows swapped
+    for (let k = k0; k < k1; k++) {
+      let p = k;
+      for (let i = k + 1; i < n; i++) if (Math.abs(f[i * n + k]«!») > Math.abs(f[p * n + k]«!»)) p = i;
+      if (p !== k) {
+        for (let j = 0; j < n; j++) {
+          const t = f[k * n + j]«!»;
+          f[k * n + j] = f[p * n + j]«!»;
+          f[p * n + j] = t;
+        }
+        const t = piv[k]«!»;
+        piv[k] = piv[p]«!»;
+        piv[p] = t;
+        sign = -sign;
+      }
+      const pivot = f[k * n + k]«!»;
+      if (pivot === 0) continue; // the column below is zero too: nothing to eliminate
+      for (let i = k + 1; i < n; i++) {
+        const l = (f[i * n + k] = f[i * n + k]«!» / pivot);
+        for (let j = k + 1; j < k1; j++) f[i * n + j]«!» -= l * f[k * n + j]«!»;
+      }
+    }
+    // U₁₂ = L₁₁⁻¹·A₁₂ (L₁₁ unit lower), then A₂₂ −= L₂₁·U₁₂
+    for (let i = k0 + 1; i < k1; i++)
+      for (let p = k0; p < i; p++) {
+        const l = f[i * n + p]«!»;
+        for (let j = k1; j < n; j++) f[i * n + j]«!» -= l * f[p * n + j]«!»;
+      }
+    gemmAcc(n - k1, n - k1, k1 - k0, -1, f, k1 * n + k0, n, 1, f, k0 * n + k1, n, 1, f, k1 * n + k1, n);
+  }
+  piv[n] = sign;
+}
+
+function luDet(n«: number», f«: Float64Array», piv«: Int32Array»)«: number» {
+  let d = piv[n]«!»;
+  for (let i = 0; i < n; i++) d *= f[i * n + i]«!»;
+  return d;
+}
+
+function luLogdet(n«: number», f«: Float64Array»)«: number» {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.log(Math.abs(f[i * n + i]«!»));
+  return s;
+}
+
+/**
+ * W = T⁻¹ into w[wo…wo + n²) (row-major, zeros above the diagonal) for the lower
+ * triangular T(i, p) = f[i·trs + p·tcs] (p ≤ i; unit: ones on the diagonal, f's not read).
+ * Column blocks left to right; in each, the diagonal block by substitution, the blocks
+ * below by a product with the rows above and a substitution within the block.
+ */
+function triInvLower(n«: number», f«: Float64Array», trs«: number», tcs«: number», unit«: boolean», w«: Float64Array», wo«: number»)«: void» {
+  w.fill(0, wo, wo + n * n);
+  for (let j0 = 0; j0 < n; j0 += FACTOR_NB) {
+    const j1 = Math.min(j0 + FACTOR_NB, n);
+    for (let i = j0; i < j1; i++) {
+      const wi = wo + i * n;
+      w[wi + i] = 1;
+      for (let p = j0; p < i; p++) {
+        const t = f[i * trs + p * tcs]«!»;
+        const wp = wo + p * n;
+        for (let c = j0; c <= p; c++) w[wi + c]«!» -= t * w[wp + c]«!»;
+      }
+      if (!unit) {
+        const d = f[i * trs + i * tcs]«!»;
+        for (let c = j0; c <= i; c++) w[wi + c]«!» /= d;
+      }
+    }
+    for (let i0 = j1; i0 < n; i0 += FACTOR_NB) {
+      const i1 = Math.min(i0 + FACTOR_NB, n);
+      gemmAcc(i1 - i0, j1 - j0, i0 - j0, -1, f, i0 * trs + j0 * tcs, trs, tcs, w, wo + j0 * n + j0, n, 1, w, wo + i0 * n + j0, n);
+      for (let i = i0; i < i1; i++) {
+        const wi = wo + i * n;
+        for (let p = i0; p < i; p++) {
+          const t = f[i * trs + p * tcs]«!»;
+          const wp = wo + p * n;
+          for (let c = j0; c < j1; c++) w[wi + c]«!» -= t * w[wp + c]«!»;
+        }
+        if (!unit) {
+          const d = f[i * trs + i * tcs]«!»;
+          for (let c = j0; c < j1; c++) w[wi + c]«!» /= d;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A⁻¹ = U⁻¹·L⁻¹·P: L⁻¹ and V = (U⁻¹)ᵀ = (Uᵀ)⁻¹ into w (both lower triangular), their
+ * product M(r, i) = Σ_{k ≥ r, i} V(k, r)·L⁻¹(k, i) into out by blocks, then each row's
+ * columns permuted: column i of M is column piv[i] of A⁻¹. w: 2n² + n.
+ */
+function luInverse(n«: number», f«: Float64Array», piv«: Int32Array», out«: Real», w«: Float64Array»)«: void» {
+  const nn = n * n;
+  triInvLower(n, f, n, 1, true, w, 0);
+  triInvLower(n, f, 1, n, false, w, nn);
+  out.fill(0, 0, nn);
+  for (let r0 = 0; r0 < n; r0 += FACTOR_NB) {
+    const r1 = Math.min(r0 + FACTOR_NB, n);
+    for (let i0 = 0; i0 < n; i0 += FACTOR_NB) {
+      const k0 = Math.max(r0, i0);
+      gemmAcc(r1 - r0, Math.min(i0 + FACTOR_NB, n) - i0, n - k0, 1, w, nn + k0 * n + r0, 1, n, w, k0 * n + i0, n, 1, out, r0 * n + i0, n);
+    }
+  }
+  const row = 2 * nn;
+  for (let r = 0; r < n; r++) {
+    for (let i = 0; i < n; i++) w[row + i] = out[r * n + i]«!»;
+    for (let i = 0; i < n; i++) out[r * n + piv[i]«!»] = w[row + i]«!»;
+  }
+}
+
+/** A = L·Lᵀ for symmetric positive definite A; L in the lower triangle of f (NaN if A is not). */
+function cholFactor(n«: number», x«: Real», rs«: number», cs«: number», f«: Float64Array»)«: void» {
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) f[i * n + j] = x[i * rs + j * cs]«!»;
+  for (let k0 = 0; k0 < n; k0 += FACTOR_NB) {
+    const k1 = Math.min(k0 + FACTOR_NB, n);
+    // the panel: columns k0…k1 of the rows from k0 down, against the panel's own columns
+    for (let j = k0; j < k1; j++) {
+      let s = f[j * n + j]«!»;
+      for (let p = k0; p < j; p++) s -= f[j * n + p]«!» * f[j * n + p]«!»;
+      const d = Math.sqrt(s);
+      f[j * n + j] = d;
+      for (let i = j + 1; i < n; i++) {
+        let t = f[i * n + j]«!»;
+        for (let p = k0; p < j; p++) t -= f[i * n + p]«!» * f[j * n + p]«!»;
+        f[i * n + j] = t / d;
+      }
+    }
+    // A₂₂ −= L₂₁·L₂₁ᵀ, lower triangle only, a block row at a time
+    for (let i0 = k1; i0 < n; i0 += FACTOR_NB) {
+      const i1 = Math.min(i0 + FACTOR_NB, n);
+      gemmAcc(i1 - i0, i1 - k1, k1 - k0, -1, f, i0 * n + k0, n, 1, f, k1 * n + k0, 1, n, f, i0 * n + k1, n);
+    }
+  }
+}
+
+function cholDet(n«: number», f«: Float64Array»)«: number» {
+  let d = 1;
+  for (let i = 0; i < n; i++) d *= f[i * n + i]«!»;
+  return d * d;
+}
+
+function cholLogdet(n«: number», f«: Float64Array»)«: number» {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.log(f[i * n + i]«!»);
+  return 2 * s;
+}
+
+/** A⁻¹ = L⁻ᵀ·L⁻¹: W = L⁻¹ into w (n²), then out = Wᵀ·W, lower blocks computed and mirrored. */
+function cholInverse(n«: number», f«: Float64Array», out«: Real», w«: Float64Array»)«: void» {
+  triInvLower(n, f, n, 1, false, w, 0);
+  for (let i0 = 0; i0 < n; i0 += FACTOR_NB) {
+    const i1 = Math.min(i0 + FACTOR_NB, n);
+    for (let j0 = 0; j0 <= i0; j0 += FACTOR_NB) {
+      const j1 = Math.min(j0 + FACTOR_NB, n);
+      for (let i = i0; i < i1; i++) out.fill(0, i * n + j0, i * n + j1);
+      // out(i, j) = Σ_{k ≥ i0} W(k, i)·W(k, j): W is zero above its diagonal
+      gemmAcc(i1 - i0, j1 - j0, n - i0, 1, w, i0 * n + i0, 1, n, w, i0 * n + j0, n, 1, out, i0 * n + j0, n);
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[i * n + j] = out[j * n + i]«!»;
+}
+`;
