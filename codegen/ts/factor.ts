@@ -13,10 +13,15 @@
 /** The runtime text; `wasm64`: products of the factorisations may call gemmAccWasm (f64 modules with the kernel). */
 export const factorRuntime = (wasm64: boolean): string => String.raw`
 // ── factorisations of a square n × n matrix X(i, j) = x[i·rs + j·cs], in float64 ──
-// Blocked by FACTOR_NB rows and columns: panels in scalar loops, the trailing updates
-// and the products of the inverses by gemmAcc${wasm64 ? ' (the WebAssembly kernel when it is available)' : ''}.
+// Blocked by FACTOR_NB rows and columns, recursively down to FACTOR_NB0 (LU: LU_NB):
+// panels in scalar loops, the trailing updates and the products of the inverses by gemmAcc${wasm64 ? ' (the WebAssembly kernel when it is available)' : ''}.
 
-const FACTOR_NB = 64;
+const FACTOR_NB = 128;
+/** Blocks this narrow are done in scalar loops. */
+const FACTOR_NB0 = 32;
+/** LU's panel width (its panel is scalar: partial pivoting looks down whole columns). */
+const LU_NB = 64;
+let factorT«: Float64Array | undefined»;
 let accPackA«: Float64Array | undefined»;
 let accPackB«: Float64Array | undefined»;
 
@@ -50,8 +55,8 @@ function luFactor(n«: number», x«: Real», rs«: number», cs«: number», f�
     for (let j = 0; j < n; j++) f[i * n + j] = x[i * rs + j * cs]«!»;
   }
   let sign = 1;
-  for (let k0 = 0; k0 < n; k0 += FACTOR_NB) {
-    const k1 = Math.min(k0 + FACTOR_NB, n);
+  for (let k0 = 0; k0 < n; k0 += LU_NB) {
+    const k1 = Math.min(k0 + LU_NB, n);
     // the panel: columns k0…k1 of every row from k0 down, whole rows swapped
     for (let k = k0; k < k1; k++) {
       let p = k;
@@ -100,41 +105,46 @@ function luLogdet(n«: number», f«: Float64Array»)«: number» {
 /**
  * W = T⁻¹ into w[wo…wo + n²) (row-major, zeros above the diagonal) for the lower
  * triangular T(i, p) = f[i·trs + p·tcs] (p ≤ i; unit: ones on the diagonal, f's not read).
- * Column blocks left to right; in each, the diagonal block by substitution, the blocks
- * below by a product with the rows above and a substitution within the block.
  */
 function triInvLower(n«: number», f«: Float64Array», trs«: number», tcs«: number», unit«: boolean», w«: Float64Array», wo«: number»)«: void» {
   w.fill(0, wo, wo + n * n);
-  for (let j0 = 0; j0 < n; j0 += FACTOR_NB) {
-    const j1 = Math.min(j0 + FACTOR_NB, n);
-    for (let i = j0; i < j1; i++) {
+  triInvBlock(n, f, trs, tcs, unit, w, wo, 0, n, FACTOR_NB);
+}
+
+/**
+ * The diagonal block b0…b1 of W = T⁻¹: in blocks of nb, first the diagonal ones (the same
+ * way, in blocks of nb / 4; scalar substitution from FACTOR_NB0 down), then, column block
+ * J by column block, the blocks below from the rows above: W(I, J) = −W(I, I)·T(I, J…I)·W(J…I, J).
+ */
+function triInvBlock(n«: number», f«: Float64Array», trs«: number», tcs«: number», unit«: boolean», w«: Float64Array», wo«: number», b0«: number», b1«: number», nb«: number»)«: void» {
+  if (b1 - b0 <= FACTOR_NB0) {
+    for (let i = b0; i < b1; i++) {
       const wi = wo + i * n;
       w[wi + i] = 1;
-      for (let p = j0; p < i; p++) {
+      for (let p = b0; p < i; p++) {
         const t = f[i * trs + p * tcs]«!»;
         const wp = wo + p * n;
-        for (let c = j0; c <= p; c++) w[wi + c]«!» -= t * w[wp + c]«!»;
+        for (let c = b0; c <= p; c++) w[wi + c]«!» -= t * w[wp + c]«!»;
       }
       if (!unit) {
         const d = f[i * trs + i * tcs]«!»;
-        for (let c = j0; c <= i; c++) w[wi + c]«!» /= d;
+        for (let c = b0; c <= i; c++) w[wi + c]«!» /= d;
       }
     }
-    for (let i0 = j1; i0 < n; i0 += FACTOR_NB) {
-      const i1 = Math.min(i0 + FACTOR_NB, n);
-      gemmAcc(i1 - i0, j1 - j0, i0 - j0, -1, f, i0 * trs + j0 * tcs, trs, tcs, w, wo + j0 * n + j0, n, 1, w, wo + i0 * n + j0, n);
-      for (let i = i0; i < i1; i++) {
-        const wi = wo + i * n;
-        for (let p = i0; p < i; p++) {
-          const t = f[i * trs + p * tcs]«!»;
-          const wp = wo + p * n;
-          for (let c = j0; c < j1; c++) w[wi + c]«!» -= t * w[wp + c]«!»;
-        }
-        if (!unit) {
-          const d = f[i * trs + i * tcs]«!»;
-          for (let c = j0; c < j1; c++) w[wi + c]«!» /= d;
-        }
-      }
+    return;
+  }
+  for (let j0 = b0; j0 < b1; j0 += nb) triInvBlock(n, f, trs, tcs, unit, w, wo, j0, Math.min(j0 + nb, b1), nb >> 2);
+  for (let j0 = b0; j0 < b1; j0 += nb) {
+    const j1 = Math.min(j0 + nb, b1);
+    for (let i0 = j1; i0 < b1; i0 += nb) {
+      const i1 = Math.min(i0 + nb, b1);
+      const h = i1 - i0;
+      const d = j1 - j0;
+      if (factorT === undefined || factorT.length < h * d) factorT = new Float64Array(FACTOR_NB * FACTOR_NB);
+      const t = factorT;
+      t.fill(0, 0, h * d);
+      gemmAcc(h, d, i0 - j0, 1, f, i0 * trs + j0 * tcs, trs, tcs, w, wo + j0 * n + j0, n, 1, t, 0, d);
+      gemmAcc(h, d, h, -1, w, wo + i0 * n + i0, n, 1, t, 0, d, 1, w, wo + i0 * n + j0, n);
     }
   }
 }
@@ -166,9 +176,17 @@ function luInverse(n«: number», f«: Float64Array», piv«: Int32Array», out�
 /** A = L·Lᵀ for symmetric positive definite A; L in the lower triangle of f (NaN if A is not). */
 function cholFactor(n«: number», x«: Real», rs«: number», cs«: number», f«: Float64Array»)«: void» {
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) f[i * n + j] = x[i * rs + j * cs]«!»;
-  for (let k0 = 0; k0 < n; k0 += FACTOR_NB) {
-    const k1 = Math.min(k0 + FACTOR_NB, n);
-    // the panel: columns k0…k1 of the rows from k0 down, against the panel's own columns
+  cholPanel(n, f, 0, n, FACTOR_NB);
+}
+
+/**
+ * Columns k0…k1 of L, for the rows from k0 down, once the columns left of k0 have been
+ * subtracted: in panels of nb columns (each the same way, in panels of nb / 4; scalar from
+ * FACTOR_NB0 down), each followed by the update of the columns right of it up to k1,
+ * lower triangle only, a block row at a time. Writes nothing above the diagonal that is read.
+ */
+function cholPanel(n«: number», f«: Float64Array», k0«: number», k1«: number», nb«: number»)«: void» {
+  if (k1 - k0 <= FACTOR_NB0) {
     for (let j = k0; j < k1; j++) {
       let s = f[j * n + j]«!»;
       for (let p = k0; p < j; p++) s -= f[j * n + p]«!» * f[j * n + p]«!»;
@@ -180,10 +198,15 @@ function cholFactor(n«: number», x«: Real», rs«: number», cs«: number», 
         f[i * n + j] = t / d;
       }
     }
-    // A₂₂ −= L₂₁·L₂₁ᵀ, lower triangle only, a block row at a time
-    for (let i0 = k1; i0 < n; i0 += FACTOR_NB) {
-      const i1 = Math.min(i0 + FACTOR_NB, n);
-      gemmAcc(i1 - i0, i1 - k1, k1 - k0, -1, f, i0 * n + k0, n, 1, f, k1 * n + k0, 1, n, f, i0 * n + k1, n);
+    return;
+  }
+  for (let j0 = k0; j0 < k1; j0 += nb) {
+    const j1 = Math.min(j0 + nb, k1);
+    cholPanel(n, f, j0, j1, nb >> 2);
+    // f(i, c) −= Σ_{j0 ≤ p < j1} L(i, p)·L(c, p) for j1 ≤ c < k1, c ≤ i (up to its block row's end)
+    for (let i0 = j1; i0 < n; i0 += nb) {
+      const i1 = Math.min(i0 + nb, n);
+      gemmAcc(i1 - i0, Math.min(i1, k1) - j1, j1 - j0, -1, f, i0 * n + j0, n, 1, f, j1 * n + j0, 1, n, f, i0 * n + j1, n);
     }
   }
 }

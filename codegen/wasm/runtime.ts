@@ -165,24 +165,37 @@ function gemmAccWasm(m«: number», n«: number», k«: number», alpha«: numbe
   const w = wasmReserve(offB + wasmSpan(k * n * 8));
   if (w === null) return false;
   const h = w.heap;
-  let o = offA / 8;
-  for (let i = 0; i < m; i++) {
-    const s = ao + i * ars;
-    for (let p = 0; p < k; p++) h[o++] = a[s + p * acs]«!»;
-  }
-  o = offB / 8;
-  for (let p = 0; p < k; p++) {
-    const s = bo + p * brs;
-    for (let j = 0; j < n; j++) h[o++] = b[s + j * bcs]«!»;
-  }
-  const flags = (n <= 32 || m * k * 8 <= 65536 ? 1 : 0) | ((m <= 64 || k * n * 8 <= 65536) && (n * 8) % 4096 !== 0 ? 2 : 0);
-  w.run(m, n, k, offA, k, 1, offB, n, 1, offC, 0, flags);
-  o = offC / 8;
+  // Each block copied in its memory order (rows of A, or of Aᵀ where A is read transposed),
+  // the kernel told the strides of the copy.
+  const ta = copyBlock(h, offA / 8, m, k, a, ao, ars, acs);
+  const tb = copyBlock(h, offB / 8, k, n, b, bo, brs, bcs);
+  const flags = (n <= 32 || m * k * 8 <= 65536 ? 1 : 0) | ((m <= 64 || k * n * 8 <= 65536) && !tb && (n * 8) % 4096 !== 0 ? 2 : 0);
+  w.run(m, n, k, offA, ta ? 1 : k, ta ? m : 1, offB, tb ? 1 : n, tb ? k : 1, offC, 0, flags);
+  let o = offC / 8;
   for (let i = 0; i < m; i++) {
     const d = co + i * ldc;
     for (let j = 0; j < n; j++) c[d + j]«!» += alpha * h[o++]«!»;
   }
   return true;
+}
+
+/**
+ * X(i, j) = x[xo + i·rs + j·cs] (r × c) copied to h from element o on, row by row
+ * (false), or column by column (true) where its columns are contiguous (rs = 1).
+ */
+function copyBlock(h«: Real», o«: number», r«: number», c«: number», x«: Float64Array», xo«: number», rs«: number», cs«: number»)«: boolean» {
+  if (rs === 1 && cs !== 1) {
+    for (let j = 0; j < c; j++) {
+      const s = xo + j * cs;
+      for (let i = 0; i < r; i++) h[o++] = x[s + i]«!»;
+    }
+    return true;
+  }
+  for (let i = 0; i < r; i++) {
+    const s = xo + i * rs;
+    for (let j = 0; j < c; j++) h[o++] = x[s + j * cs]«!»;
+  }
+  return false;
 }
 `;
 
