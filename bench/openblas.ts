@@ -24,6 +24,8 @@ export interface BlasResult {
   runs: number;
   medianMs: number;
   minMs: number;
+  /** sgemm: one entry's error against a float64 dot product; factorisations: the log-determinant. */
+  check: number;
   /** The OpenBLAS kernel set that ran (openblas_get_corename). */
   core: string;
 }
