@@ -9,7 +9,13 @@
  * Text between « and » is TypeScript only (see ts/runtime.ts). The module defines `Arr`
  * and `Real` before this text. Nothing here imports anything at run time.
  */
-import { GEMM_WASM_BASE64, GEMM_WASM_PACK_BYTES, GEMM_WASM_SIMD_PROBE } from './gemm-wasm.js';
+import {
+  GEMM_WASM_BASE64,
+  GEMM_WASM_PACK_BYTES,
+  GEMM_WASM_RELAXED_BASE64,
+  GEMM_WASM_RELAXED_PROBE,
+  GEMM_WASM_SIMD_PROBE,
+} from './gemm-wasm.js';
 
 /**
  * Products of fewer multiply-adds (m·n·k) stay in plain JS. The kernel (copies and call
@@ -30,14 +36,20 @@ export const wasmRuntime = (dtype: 'f32' | 'f64'): string => String.raw`
 // Where WebAssembly has SIMD, products of at least WASM_MIN multiply-adds run there: the
 // operands are copied into the kernel's memory (after WASM_PACK bytes of scratch), C is
 // computed from packed panels in ${dtype === 'f32' ? '4 × 8 tiles of f32x4' : '4 × 4 tiles of f64x2'} sums held in registers, and
-// copied back. The kernel is instantiated on the first such product; without WebAssembly
-// or SIMD, products stay in JS.
+// copied back (with relaxed SIMD's multiply-add where WebAssembly validates it). The kernel
+// is instantiated on the first such product; without WebAssembly or SIMD, products stay in JS.
 
 const WASM_MIN = ${WASM_MIN};
 const WASM_PACK = ${GEMM_WASM_PACK_BYTES[dtype]};
 const WASM_SIMD_PROBE = [${GEMM_WASM_SIMD_PROBE.join(', ')}];
 const WASM_GEMM =
 ${chunks(GEMM_WASM_BASE64[dtype])
+  .map((s) => `  '${s}'`)
+  .join(' +\n')};
+// The same kernel with relaxed SIMD's multiply-add, where the runtime has it.
+const WASM_RELAXED_PROBE = [${GEMM_WASM_RELAXED_PROBE.join(', ')}];
+const WASM_GEMM_RELAXED =
+${chunks(GEMM_WASM_RELAXED_BASE64[dtype])
   .map((s) => `  '${s}'`)
   .join(' +\n')};
 
@@ -90,7 +102,7 @@ function loadWasm()«: WasmGemm | null» {
   const api = (globalThis« as unknown as { WebAssembly?: WasmApi }»).WebAssembly;
   try {
     if (typeof api !== 'object' || api === null || !api.validate(new Uint8Array(WASM_SIMD_PROBE))) return null;
-    const bytes = fromBase64(WASM_GEMM);
+    const bytes = fromBase64(api.validate(new Uint8Array(WASM_RELAXED_PROBE)) ? WASM_GEMM_RELAXED : WASM_GEMM);
     try {
       return wasmFrom(new api.Instance(new api.Module(bytes), {}).exports);
     } catch {
