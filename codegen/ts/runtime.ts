@@ -210,6 +210,16 @@ function gemm(m«: number», n«: number», k«: number», a«: Real», ars«: n
 }
 
 /**
+ * gemm, its result left where it is computed: the WebAssembly kernel's memory (no copy
+ * out; valid until the next product) for large products, else c. The caller reads C from
+ * the array returned, in the same pass as the elementwise function that follows it.
+ */
+function gemmTo(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: Real» {${wasm ? '\n  if (m * n * k >= WASM_MIN) {\n    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);\n    if (view !== null) return view;\n  }' : ''}
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  return c;
+}
+
+/**
  * Packs strips of 4 lines (rows of A, or columns of B) × kc into 'out', line-interleaved:
  * out[s·kc·4 + p·4 + q] = X(line0 + 4s + q, p0 + p), zero past 'lines'. X(l, p) = x[l·ls + p·ps].
  */

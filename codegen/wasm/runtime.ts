@@ -139,14 +139,17 @@ function wasmReserve(end«: number»)«: WasmGemm | null» {
   return w;
 }
 
-/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
-function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: boolean» {
+/**
+ * gemm (below) in WebAssembly, C left in the kernel's memory: a view of it (row-major m × n,
+ * valid until the next product), or null, having done nothing, where that is unavailable.
+ */
+function gemmWasmView(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number»)«: Real | null» {
   const E = Arr.BYTES_PER_ELEMENT;
   const offC = WASM_PACK;
   const offA = offC + wasmSpan(m * n * E);
   const offB = offA + wasmSpan(a.length * E);
   const w = wasmReserve(offB + wasmSpan(b.length * E));
-  if (w === null) return false;
+  if (w === null) return null;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
   // Operands are read in place where packing them costs about what it saves: when they are
@@ -159,6 +162,13 @@ function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars�
     if (w.views.size >= 32) w.views.clear();
     w.views.set(m * n, (view = new Arr(w.memory.buffer, offC, m * n)));
   }
+  return view;
+}
+
+/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: boolean» {
+  const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);
+  if (view === null) return false;
   c.set(view);
   return true;
 }

@@ -383,6 +383,31 @@ function gemm(
 }
 
 /**
+ * gemm, its result left where it is computed: the WebAssembly kernel's memory (no copy
+ * out; valid until the next product) for large products, else c. The caller reads C from
+ * the array returned, in the same pass as the elementwise function that follows it.
+ */
+function gemmTo(
+  m: number,
+  n: number,
+  k: number,
+  a: Real,
+  ars: number,
+  acs: number,
+  b: Real,
+  brs: number,
+  bcs: number,
+  c: Real,
+): Real {
+  if (m * n * k >= WASM_MIN) {
+    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);
+    if (view !== null) return view;
+  }
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  return c;
+}
+
+/**
  * Packs strips of 4 lines (rows of A, or columns of B) × kc into 'out', line-interleaved:
  * out[s·kc·4 + p·4 + q] = X(line0 + 4s + q, p0 + p), zero past 'lines'. X(l, p) = x[l·ls + p·ps].
  */
@@ -711,8 +736,11 @@ function wasmReserve(end: number): WasmGemm | null {
   return w;
 }
 
-/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
-function gemmWasm(
+/**
+ * gemm (below) in WebAssembly, C left in the kernel's memory: a view of it (row-major m × n,
+ * valid until the next product), or null, having done nothing, where that is unavailable.
+ */
+function gemmWasmView(
   m: number,
   n: number,
   k: number,
@@ -722,14 +750,13 @@ function gemmWasm(
   b: Real,
   brs: number,
   bcs: number,
-  c: Real,
-): boolean {
+): Real | null {
   const E = Arr.BYTES_PER_ELEMENT;
   const offC = WASM_PACK;
   const offA = offC + wasmSpan(m * n * E);
   const offB = offA + wasmSpan(a.length * E);
   const w = wasmReserve(offB + wasmSpan(b.length * E));
-  if (w === null) return false;
+  if (w === null) return null;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
   // Operands are read in place where packing them costs about what it saves: when they are
@@ -744,6 +771,24 @@ function gemmWasm(
     if (w.views.size >= 32) w.views.clear();
     w.views.set(m * n, (view = new Arr(w.memory.buffer, offC, m * n)));
   }
+  return view;
+}
+
+/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmWasm(
+  m: number,
+  n: number,
+  k: number,
+  a: Real,
+  ars: number,
+  acs: number,
+  b: Real,
+  brs: number,
+  bcs: number,
+  c: Real,
+): boolean {
+  const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);
+  if (view === null) return false;
   c.set(view);
   return true;
 }
@@ -927,9 +972,9 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
     ws.stages,
     5,
   );
-  const t_matmul = ws.s0;
+  let t_matmul: Real = ws.s0;
   const t_H = ws.s1;
-  const t_matmul_2 = ws.s2;
+  let t_matmul_2: Real = ws.s2;
   const t_add = ws.s3;
   const t_P = ws.s2;
   const w_P_max = ws.s4;
@@ -939,7 +984,7 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
 
   // W1·X   [h, B]
   {
-    gemm(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
+    t_matmul = gemmTo(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
   }
 
   // H = relu(W1·X + b1)   [h, B]
@@ -954,7 +999,7 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
 
   // W2·H   [k, B]
   {
-    gemm(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
+    t_matmul_2 = gemmTo(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
   }
 
   // W2·H + b2   [k, B]
@@ -1176,10 +1221,10 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
     ws.stages,
     5,
   );
-  const t_matmul = ws.s0;
+  let t_matmul: Real = ws.s0;
   const t_add = ws.s1;
   const t_H = ws.s0;
-  const t_matmul_2 = ws.s2;
+  let t_matmul_2: Real = ws.s2;
   const t_add_2 = ws.s3;
   const t_P = ws.s2;
   const w_P_max = ws.s4;
@@ -1190,20 +1235,20 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
   const t_matmul_3 = ws.s9;
   const w_matmul_acc = ws.s5;
   const t_add_3 = ws.s3;
-  const t_matmul_4 = ws.s10;
+  let t_matmul_4: Real = ws.s10;
   const t_mul = ws.s11;
-  const t_matmul_5 = ws.s12;
+  let t_matmul_5: Real = ws.s12;
   const t_dL_dW1 = ws.s13;
   const t_matmul_6 = ws.s14;
   const t_dL_db1 = ws.s15;
-  const t_matmul_7 = ws.s16;
+  let t_matmul_7: Real = ws.s16;
   const t_dL_dW2 = ws.s17;
   const t_matmul_8 = ws.s18;
   const t_dL_db2 = ws.s19;
 
   // W1·X   [h, B]
   {
-    gemm(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
+    t_matmul = gemmTo(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
   }
 
   // W1·X + b1   [h, B]
@@ -1222,7 +1267,7 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // W2·H   [k, B]
   {
-    gemm(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
+    t_matmul_2 = gemmTo(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
   }
 
   // W2·H + b2   [k, B]
@@ -1279,7 +1324,18 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y)   [h, B]
   {
-    gemm(d_h, d_B, d_k, v_W2, 1, d_h, t_add_3, d_B, 1, t_matmul_4);
+    t_matmul_4 = gemmTo(
+      d_h,
+      d_B,
+      d_k,
+      v_W2,
+      1,
+      d_h,
+      t_add_3,
+      d_B,
+      1,
+      t_matmul_4,
+    );
   }
 
   // W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1)   [h, B]
@@ -1290,7 +1346,7 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ   [h, n]
   {
-    gemm(d_h, d_n, d_B, t_mul, d_B, 1, v_X, 1, d_B, t_matmul_5);
+    t_matmul_5 = gemmTo(d_h, d_n, d_B, t_mul, d_B, 1, v_X, 1, d_B, t_matmul_5);
   }
 
   // ∂L/∂W1 = (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ / B   [h, n]
@@ -1317,7 +1373,18 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // (P ⊙ (ones(k)ᵀ·Y) − Y)·Hᵀ   [k, h]
   {
-    gemm(d_k, d_h, d_B, t_add_3, d_B, 1, t_H, 1, d_B, t_matmul_7);
+    t_matmul_7 = gemmTo(
+      d_k,
+      d_h,
+      d_B,
+      t_add_3,
+      d_B,
+      1,
+      t_H,
+      1,
+      d_B,
+      t_matmul_7,
+    );
   }
 
   // ∂L/∂W2 = (P ⊙ (ones(k)ᵀ·Y) − Y)·Hᵀ / B   [k, h]
