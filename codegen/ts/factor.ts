@@ -13,14 +13,12 @@
 /** The runtime text; `wasm64`: products of the factorisations may call gemmAccWasm (f64 modules with the kernel). */
 export const factorRuntime = (wasm64: boolean): string => String.raw`
 // ── factorisations of a square n × n matrix X(i, j) = x[i·rs + j·cs], in float64 ──
-// Blocked by FACTOR_NB rows and columns, recursively down to FACTOR_NB0 (LU: LU_NB):
+// Blocked by FACTOR_NB rows and columns, recursively down to FACTOR_NB0 (LU: its half):
 // panels in scalar loops, the trailing updates and the products of the inverses by gemmAcc${wasm64 ? ' (the WebAssembly kernel when it is available)' : ''}.
 
 const FACTOR_NB = 128;
 /** Blocks this narrow are done in scalar loops. */
 const FACTOR_NB0 = 32;
-/** LU's panel width (its panel is scalar: partial pivoting looks down whole columns). */
-const LU_NB = 64;
 let factorT«: Float64Array | undefined»;
 let accPackA«: Float64Array | undefined»;
 let accPackB«: Float64Array | undefined»;
@@ -54,10 +52,24 @@ function luFactor(n«: number», x«: Real», rs«: number», cs«: number», f�
     piv[i] = i;
     for (let j = 0; j < n; j++) f[i * n + j] = x[i * rs + j * cs]«!»;
   }
-  let sign = 1;
-  for (let k0 = 0; k0 < n; k0 += LU_NB) {
-    const k1 = Math.min(k0 + LU_NB, n);
-    // the panel: columns k0…k1 of every row from k0 down, whole rows swapped
+  piv[n] = 1;
+  for (let k0 = 0; k0 < n; k0 += FACTOR_NB) {
+    const k1 = Math.min(k0 + FACTOR_NB, n);
+    luPanel(n, f, piv, k0, k1);
+    // U₁₂ = L₁₁⁻¹·A₁₂, then A₂₂ −= L₂₁·U₁₂
+    luSolveUnit(n, f, k0, k1, k1, n);
+    gemmAcc(n - k1, n - k1, k1 - k0, -1, f, k1 * n + k0, n, 1, f, k0 * n + k1, n, 1, f, k1 * n + k1, n);
+  }
+}
+
+/**
+ * Columns k0…k1 of L and U for the rows from k0 down (the columns left of k0 applied),
+ * whole rows swapped (piv and its sign piv[n] follow): scalar up to FACTOR_NB0 / 2 columns,
+ * else the left half, its U part of the right half and the right half's update, then the
+ * right half (recursive, as LAPACK's getrf2).
+ */
+function luPanel(n«: number», f«: Float64Array», piv«: Int32Array», k0«: number», k1«: number»)«: void» {
+  if (k1 - k0 <= FACTOR_NB0 >> 1) {
     for (let k = k0; k < k1; k++) {
       let p = k;
       for (let i = k + 1; i < n; i++) if (Math.abs(f[i * n + k]«!») > Math.abs(f[p * n + k]«!»)) p = i;
@@ -70,7 +82,7 @@ function luFactor(n«: number», x«: Real», rs«: number», cs«: number», f�
         const t = piv[k]«!»;
         piv[k] = piv[p]«!»;
         piv[p] = t;
-        sign = -sign;
+        piv[n] = -piv[n]«!»;
       }
       const pivot = f[k * n + k]«!»;
       if (pivot === 0) continue; // the column below is zero too: nothing to eliminate
@@ -79,15 +91,29 @@ function luFactor(n«: number», x«: Real», rs«: number», cs«: number», f�
         for (let j = k + 1; j < k1; j++) f[i * n + j]«!» -= l * f[k * n + j]«!»;
       }
     }
-    // U₁₂ = L₁₁⁻¹·A₁₂ (L₁₁ unit lower), then A₂₂ −= L₂₁·U₁₂
-    for (let i = k0 + 1; i < k1; i++)
-      for (let p = k0; p < i; p++) {
-        const l = f[i * n + p]«!»;
-        for (let j = k1; j < n; j++) f[i * n + j]«!» -= l * f[p * n + j]«!»;
-      }
-    gemmAcc(n - k1, n - k1, k1 - k0, -1, f, k1 * n + k0, n, 1, f, k0 * n + k1, n, 1, f, k1 * n + k1, n);
+    return;
   }
-  piv[n] = sign;
+  const mid = k0 + ((k1 - k0) >> 1);
+  luPanel(n, f, piv, k0, mid);
+  luSolveUnit(n, f, k0, mid, mid, k1);
+  gemmAcc(n - mid, k1 - mid, mid - k0, -1, f, mid * n + k0, n, 1, f, k0 * n + mid, n, 1, f, mid * n + mid, n);
+  luPanel(n, f, piv, mid, k1);
+}
+
+/**
+ * Rows r0…r1 of columns c0…c1 of f ← L⁻¹ times them, L the unit lower triangle of
+ * f(r0…r1, r0…r1): substitution within blocks of FACTOR_NB0 rows, products below them.
+ */
+function luSolveUnit(n«: number», f«: Float64Array», r0«: number», r1«: number», c0«: number», c1«: number»)«: void» {
+  for (let b0 = r0; b0 < r1; b0 += FACTOR_NB0) {
+    const b1 = Math.min(b0 + FACTOR_NB0, r1);
+    for (let i = b0 + 1; i < b1; i++)
+      for (let p = b0; p < i; p++) {
+        const l = f[i * n + p]«!»;
+        for (let j = c0; j < c1; j++) f[i * n + j]«!» -= l * f[p * n + j]«!»;
+      }
+    gemmAcc(r1 - b1, c1 - c0, b1 - b0, -1, f, b1 * n + b0, n, 1, f, b0 * n + c0, n, 1, f, b1 * n + c0, n);
+  }
 }
 
 function luDet(n«: number», f«: Float64Array», piv«: Int32Array»)«: number» {
