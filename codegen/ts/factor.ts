@@ -252,14 +252,12 @@ function cholLogdet(n«: number», f«: Float64Array»)«: number» {
 /** A⁻¹ = L⁻ᵀ·L⁻¹: W = L⁻¹ into w (n²), then out = Wᵀ·W, lower blocks computed and mirrored. */
 function cholInverse(n«: number», f«: Float64Array», out«: Real», w«: Float64Array»)«: void» {
   triInvLower(n, f, n, 1, false, w, 0);
+  out.fill(0, 0, n * n);
+  // a block row at a time, up to its diagonal block's end:
+  // out(i, j) = Σ_{k ≥ i0} W(k, i)·W(k, j), W zero above its diagonal
   for (let i0 = 0; i0 < n; i0 += FACTOR_NB) {
     const i1 = Math.min(i0 + FACTOR_NB, n);
-    for (let j0 = 0; j0 <= i0; j0 += FACTOR_NB) {
-      const j1 = Math.min(j0 + FACTOR_NB, n);
-      for (let i = i0; i < i1; i++) out.fill(0, i * n + j0, i * n + j1);
-      // out(i, j) = Σ_{k ≥ i0} W(k, i)·W(k, j): W is zero above its diagonal
-      gemmAcc(i1 - i0, j1 - j0, n - i0, 1, w, i0 * n + i0, 1, n, w, i0 * n + j0, n, 1, out, i0 * n + j0, n);
-    }
+    gemmAcc(i1 - i0, i1, n - i0, 1, w, i0 * n + i0, 1, n, w, i0 * n, n, 1, out, i0 * n, n);
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[i * n + j] = out[j * n + i]«!»;
 }
