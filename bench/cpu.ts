@@ -8,7 +8,12 @@
  *   flags: --runs N (≥5) --sizes 128,256 --only a,b,c,alloc --out FILE
  *
  * Sections: (a) square f32 product, (b) one MLP training step (value and gradients) of
- * bench/mlp784.mdf, (c) valueAndGrad ÷ forward, and allocation per valueAndGrad call.
+ * bench/mlp784.mdf, (c) valueAndGrad ÷ forward, and allocation per valueAndGrad call,
+ * (d) inv + logdet of an n × n matrix (blocked Cholesky and LU), (e) compile latency:
+ * parse → compile → first valueAndGrad of examples/mlp.mdf in fresh processes.
+ * The limit in the same run: OpenBLAS (bench/openblas.ts: a C harness compiled when gcc
+ * and libopenblas-dev are present, else skipped with the reason) on 1 and 2 threads, for
+ * the product and the factorisations; matdiff's figures are also given as fractions of it.
  * Times are medians of per-call times; contenders are sampled in interleaved rounds.
  * Results print as tables and go to bench/results/cpu-<date>.json.
  */
@@ -39,6 +44,9 @@ import { makeTiledMatmul, naiveMatmul } from './ref-matmul.js';
 import { type MlpContender, type TfBackend, initTf, tfMatmul, tfMlp } from './tfjs.js';
 import { initJax, jaxMatmul, jaxMlp } from './jaxjs.js';
 import { initMatdiff, matdiffMatmul, matdiffMlp } from './matdiff.js';
+import { type BlasOp, type BlasResult, openblas } from './openblas.js';
+import { matdiffInvLogdet } from './factor.js';
+import { compileLatency } from './latency.js';
 
 const args = parseArgs(process.argv.slice(2));
 const want = (s: string): boolean => !args.only || args.only.has(s);
@@ -118,6 +126,18 @@ async function tryMake<T>(what: string, make: () => T | Promise<T>): Promise<T |
 
 const isStats = (s: Stats | { error: string } | undefined): s is Stats => !!s && 'medianMs' in s;
 
+/** OpenBLAS, a skip recorded once per reason. */
+const blasReasons = new Set<string>();
+function blas(op: BlasOp, n: number, threads: number, runs: number): BlasResult | { reason: string } {
+  const r = openblas(op, n, threads, runs);
+  if ('reason' in r && !blasReasons.has(r.reason)) {
+    blasReasons.add(r.reason);
+    skipped.push({ what: `OpenBLAS ${op}`, reason: r.reason });
+    log(`  OpenBLAS: skipped — ${r.reason}`);
+  }
+  return r;
+}
+
 // ───────────────────────────── (a) matrix product ─────────────────────────────
 
 interface MatmulRow {
@@ -127,6 +147,7 @@ interface MatmulRow {
   bestMs: number | null;
   gflops: number | null;
   vsTiled: number | null; // > 1: faster than the register-tiled loop
+  ofBlas1: number | null; // GFLOP/s ÷ OpenBLAS's on one thread
   relIqr: number | null;
   check: string;
   error?: string;
@@ -186,6 +207,7 @@ if (want('a')) {
           bestMs: s.minMs,
           gflops: gflops(matmulFlops(n), s.medianMs),
           vsTiled: speedup(s.medianMs, tiledMs),
+          ofBlas1: null,
           relIqr: s.relIqr,
           check: checks.get(c.name) ?? '',
         });
@@ -197,6 +219,7 @@ if (want('a')) {
           bestMs: null,
           gflops: null,
           vsTiled: null,
+          ofBlas1: null,
           relIqr: null,
           check: checks.get(c.name) ?? '',
           error: s?.error,
@@ -211,15 +234,36 @@ if (want('a')) {
         bestMs: null,
         gflops: null,
         vsTiled: null,
+        ofBlas1: null,
         relIqr: null,
         check: `n/a: ${matdiffReason}`,
       });
+    // the limit: OpenBLAS sgemm on 1 and 2 threads, run after the others (not interleaved)
+    let blas1: number | null = null;
+    for (const threads of [1, 2]) {
+      const b = blas('sgemm', n, threads, args.runs);
+      if (!('medianMs' in b)) continue;
+      const g = gflops(matmulFlops(n), b.medianMs);
+      if (threads === 1) blas1 = g;
+      matmulRows.push({
+        n,
+        impl: `openblas-${threads}t (${b.core})`,
+        medianMs: b.medianMs,
+        bestMs: b.minMs,
+        gflops: g,
+        vsTiled: speedup(b.medianMs, tiledMs),
+        ofBlas1: null,
+        relIqr: null,
+        check: 'C harness',
+      });
+    }
+    for (const r of matmulRows) if (r.n === n && r.gflops !== null && blas1) r.ofBlas1 = r.gflops / blas1;
     log(`  n = ${n} done`);
   }
   log();
   log(
     formatTable(
-      ['n', 'implementation', 'median', 'best', 'GFLOP/s', '× ref-tiled', 'IQR', 'result check'],
+      ['n', 'implementation', 'median', 'best', 'GFLOP/s', '× ref-tiled', 'of OpenBLAS 1t', 'IQR', 'result check'],
       matmulRows.map((r): Cell[] => [
         r.n,
         r.impl,
@@ -227,6 +271,7 @@ if (want('a')) {
         fmtMs(r.bestMs),
         fmtNum(r.gflops),
         fmtRatio(r.vsTiled),
+        r.ofBlas1 === null ? '—' : `${fmtNum(100 * r.ofBlas1, 3)}%`,
         r.relIqr === null ? '—' : `${fmtNum(100 * r.relIqr, 2)}%`,
         r.error ? `error: ${r.error}` : r.check,
       ]),
@@ -461,6 +506,165 @@ if (want('b') || want('c') || want('alloc')) {
   for (const i of impls) i.c.dispose();
 }
 
+// ───────────────────────────── (d) factorisations ─────────────────────────────
+
+interface FactorRow {
+  n: number;
+  method: string;
+  impl: string;
+  medianMs: number | null;
+  bestMs: number | null;
+  samples: number;
+  /** matdiff: median process CPU time of a call. */
+  cpuMs: number | null;
+  /** OpenBLAS 1-thread time ÷ this time (≤ 1: slower than OpenBLAS). */
+  ofBlas1: number | null;
+  check: string;
+}
+const factorRows: FactorRow[] = [];
+const factorCases: { n: number; spd: boolean; samples: number }[] = args.quick
+  ? [{ n: 1000, spd: true, samples: 3 }]
+  : [
+      { n: 1000, spd: true, samples: 7 },
+      { n: 1000, spd: false, samples: 5 },
+      { n: 3000, spd: true, samples: 3 },
+    ];
+
+if (want('d') && !matdiffReason) {
+  log(`\n(d) inv + logdet of an n × n matrix, float64 (matdiff: value and gradient of logdet(A), the gradient A⁻¹)`);
+  for (const c of factorCases) {
+    const method = c.spd ? 'Cholesky (spd)' : 'LU';
+    const op: BlasOp = c.spd ? 'dpotrf' : 'dgetrf';
+    const bl = [1, 2].map((t) => blas(op, c.n, t, c.samples));
+    const b1 = bl[0]!;
+    const ofB = (ms: number): number | null => ('medianMs' in b1 ? b1.medianMs / ms : null);
+    try {
+      const m = matdiffInvLogdet(c.n, c.spd, c.samples);
+      factorRows.push({
+        n: c.n,
+        method,
+        impl: 'matdiff',
+        medianMs: m.medianMs,
+        bestMs: m.minMs,
+        samples: m.samples,
+        cpuMs: m.cpuMs,
+        ofBlas1: ofB(m.medianMs),
+        check: `|A·A⁻¹ − I| ≤ ${fmtNum(m.residual, 2)}`,
+      });
+    } catch (e) {
+      factorRows.push({
+        n: c.n,
+        method,
+        impl: 'matdiff',
+        medianMs: null,
+        bestMs: null,
+        samples: 0,
+        cpuMs: null,
+        ofBlas1: null,
+        check: `error: ${errorText(e)}`,
+      });
+    }
+    bl.forEach((b, t) => {
+      if ('medianMs' in b)
+        factorRows.push({
+          n: c.n,
+          method,
+          impl: `openblas-${t + 1}t ${op}+${c.spd ? 'dpotri' : 'dgetri'} (${b.core})`,
+          medianMs: b.medianMs,
+          bestMs: b.minMs,
+          samples: b.runs,
+          cpuMs: null,
+          ofBlas1: ofB(b.medianMs),
+          check: `logdet ${fmtNum(b.check, 6)}`,
+        });
+    });
+    log(`  n = ${c.n} ${method} done`);
+  }
+  log();
+  log(
+    formatTable(
+      ['n', 'method', 'implementation', 'median', 'best', 'CPU time', 'samples', 'speed of OpenBLAS 1t', 'check'],
+      factorRows.map((r): Cell[] => [
+        r.n,
+        r.method,
+        r.impl,
+        fmtMs(r.medianMs),
+        fmtMs(r.bestMs),
+        fmtMs(r.cpuMs),
+        r.samples,
+        r.ofBlas1 === null ? '—' : `${fmtNum(100 * r.ofBlas1, 3)}%`,
+        r.check,
+      ]),
+    ),
+  );
+}
+
+// ──────────── (a′) the product with relaxed SIMD (V8 flag on, after everything else) ────────────
+
+// Node 20's V8 validates relaxed SIMD only with --experimental-wasm-relaxed-simd. Turning it
+// on here, after (a)–(d) ran on the default runtime, lets modules compiled from now on load
+// the relaxed_madd kernel (codegen/wasm): the figure a runtime with relaxed SIMD would get.
+const relaxedRows: { n: number; medianMs: number; gflops: number; ofBlas1: number | null }[] = [];
+if (want('a') && !matdiffReason) {
+  const v8 = await import('node:v8');
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  log(`\n(a′) the f32 product again with relaxed SIMD's multiply-add (--experimental-wasm-relaxed-simd set now)`);
+  const contenders: Contender[] = [];
+  const byName = new Map<string, number>();
+  for (const n of args.sizes) {
+    const r = rng(1000 + n);
+    const a = uniform(n * n, r);
+    const b = uniform(n * n, r);
+    const c = await tryMake(`matdiff relaxed n=${n}`, () => matdiffMatmul(n, a, b));
+    if (c) {
+      contenders.push({ ...c, name: `relaxed ${n}` });
+      byName.set(`relaxed ${n}`, n);
+    }
+  }
+  const res = await measure(contenders, timing);
+  for (const [name, n] of byName) {
+    const st = res.get(name);
+    if (!isStats(st)) continue;
+    const blas1 = matmulRows.find((x) => x.n === n && x.impl.startsWith('openblas-1t'))?.gflops ?? null;
+    const g = gflops(matmulFlops(n), st.medianMs);
+    relaxedRows.push({ n, medianMs: st.medianMs, gflops: g, ofBlas1: blas1 ? g / blas1 : null });
+  }
+  log(
+    formatTable(
+      ['n', 'implementation', 'median', 'GFLOP/s', 'of OpenBLAS 1t (from (a))'],
+      relaxedRows.map((x): Cell[] => [
+        x.n,
+        'matdiff, relaxed SIMD',
+        fmtMs(x.medianMs),
+        fmtNum(x.gflops),
+        x.ofBlas1 === null ? '—' : `${fmtNum(100 * x.ofBlas1, 3)}%`,
+      ]),
+    ),
+  );
+}
+
+// ───────────────────────────── (e) compile latency ─────────────────────────────
+
+let latency: ReturnType<typeof compileLatency> | null = null;
+if (want('e')) {
+  const samples = args.quick ? 3 : 5;
+  log(`\n(e) compile latency: parse → compile → first valueAndGrad of examples/mlp.mdf (f32, 784-256-10, batch 256)`);
+  log(`    ${samples} fresh Node processes, medians`);
+  latency = compileLatency(samples);
+  if ('reason' in latency) {
+    skipped.push({ what: 'compile latency', reason: latency.reason });
+    log(`    failed — ${latency.reason}`);
+  } else {
+    const m = latency.median;
+    log(
+      formatTable(
+        ['imports (once)', 'parse', 'compile', 'first valueAndGrad', 'parse + compile + first call'],
+        [[fmtMs(m.importMs), fmtMs(m.parseMs), fmtMs(m.compileMs), fmtMs(m.firstCallMs), fmtMs(m.totalMs)]],
+      ),
+    );
+  }
+}
+
 interface Alloc {
   warmup: number;
   calls: number;
@@ -595,6 +799,51 @@ const targets = [
     ),
   },
 ];
+const jaxRow = row('jax-js-wasm');
+const vsJax = mdRow?.stepMs && jaxRow?.stepMs ? jaxRow.stepMs / mdRow.stepMs : null;
+const factorRow = (n: number): FactorRow | undefined =>
+  factorRows.find((r) => r.n === n && r.impl === 'matdiff' && r.method.startsWith('Cholesky'));
+const [chol1000, chol3000] = [factorRow(1000), factorRow(3000)];
+const factorText = (r: FactorRow | undefined): string =>
+  r?.medianMs ? `${fmtMs(r.medianMs)} (CPU time ${fmtMs(r.cpuMs)})` : '—';
+const lat = latency && 'median' in latency ? latency.median : null;
+const targets15 = [
+  {
+    target: `f32 product n=${nMax} ≥ 60% of OpenBLAS on one thread`,
+    measured: md512?.ofBlas1 ? `${fmtNum(100 * md512.ofBlas1, 3)}% (${fmtNum(md512.gflops)} GFLOP/s)` : '—',
+    verdict: verdict(md512?.ofBlas1 ? md512.ofBlas1 >= 0.6 : null),
+  },
+  {
+    target: 'MLP step ≥ 2× faster than @jax-js/jax wasm',
+    measured: vsJax === null ? '—' : fmtRatio(vsJax),
+    verdict: verdict(vsJax === null ? null : vsJax >= 2),
+  },
+  {
+    target: 'MLP step ≥ 10× faster than tfjs wasm',
+    measured: vsWasm === null ? '—' : fmtRatio(vsWasm),
+    verdict: verdict(vsWasm === null ? null : vsWasm >= 10),
+  },
+  {
+    target: 'valueAndGrad ≤ 2× forward (MLP)',
+    measured: gradRatio === null ? '—' : fmtRatio(gradRatio),
+    verdict: verdict(gradRatio === null ? null : gradRatio <= 2),
+  },
+  {
+    target: 'inv + logdet, 1000 × 1000 spd < 0.3 s',
+    measured: factorText(chol1000),
+    verdict: verdict(chol1000?.medianMs ? chol1000.medianMs < 300 : null),
+  },
+  {
+    target: 'inv + logdet, 3000 × 3000 spd < 5 s',
+    measured: factorText(chol3000),
+    verdict: verdict(chol3000?.medianMs ? chol3000.medianMs < 5000 : null),
+  },
+  {
+    target: 'compile latency (parse → compile → first valueAndGrad, mlp.mdf): reported',
+    measured: lat ? `${fmtMs(lat.totalMs)} (+ ${fmtMs(lat.importMs)} imports)` : '—',
+    verdict: 'n/a' as Verdict,
+  },
+];
 log('\ntargets (issue 4)');
 log(
   formatTable(
@@ -602,10 +851,21 @@ log(
     targets.map((t) => [t.target, t.measured, t.verdict]),
   ),
 );
+log('\ntargets (issue 15)');
+log(
+  formatTable(
+    ['target', 'measured', 'verdict'],
+    targets15.map((t) => [t.target, t.measured, t.verdict]),
+  ),
+);
 const loadAtEnd = os.loadavg();
 log(
   `\nload average at the end ${loadAtEnd.map((x) => x.toFixed(2)).join(' ')} (${machine.cores} cores; other processes share them — see the IQR column for noise)`,
 );
+if (Math.max(loadAtStart[0]!, loadAtEnd[0]!) > machine.cores)
+  log(
+    '    the machine was shared during this run (load average above the core count): times are inflated, ratios noisy',
+  );
 if (skipped.length) {
   log('\nnot run / limited:');
   for (const s of skipped) log(`  - ${s.what}: ${s.reason}`);
@@ -638,7 +898,11 @@ writeFileSync(
         tolerance: MLP_TOL,
       },
       allocation: alloc,
+      relaxedSimdMatmul: relaxedRows,
+      factorisations: factorRows,
+      compileLatency: latency,
       targets,
+      targets15,
       skipped,
     },
     null,

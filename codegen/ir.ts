@@ -176,7 +176,7 @@ export interface FactorStep extends StepBase {
   readonly piv?: number;
 }
 
-/** From a factorisation: out = A⁻¹ ([n, n]; `tmp` is f64 scratch of n), det A, or log|det A| (1×1). */
+/** From a factorisation: out = A⁻¹ ([n, n]; `tmp` is f64 scratch: n² for Cholesky, 2n² + n for LU), det A, or log|det A| (1×1). */
 export interface FromFactorStep extends StepBase {
   readonly kind: 'inverse' | 'det' | 'logdet';
   readonly method: 'lu' | 'cholesky';

@@ -285,7 +285,13 @@ class Scheduler {
         const size = arg.shape.rows;
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
         const kind = n.op === 'inv' ? 'inverse' : n.op;
-        const tmp = kind === 'inverse' ? this.scratch(ext(size), 'f64', `${label}_tmp`) : undefined;
+        // The blocked inverses' working memory (ts/factor.ts): L⁻¹ (n²) for Cholesky; L⁻¹,
+        // (U⁻¹)ᵀ and one row (2n² + n) for LU.
+        const sq = ext(dimMul(size, size));
+        const tmp =
+          kind === 'inverse'
+            ? this.scratch(f.method === 'cholesky' ? sq : extAdd(sq, sq, ext(size)), 'f64', `${label}_tmp`)
+            : undefined;
         this.emit({
           kind,
           node: n,

@@ -4,8 +4,10 @@
 //   codegen/wasm/gemm-f64.wat   codegen/wasm/gemm-wat.mjs (read it there: the generator is
 //                               the source, these are its output)
 //   codegen/wasm/gemm-wasm.ts   both modules assembled by wabt (a dev dependency), as base64
-//                               strings; the scratch size a call needs; and a tiny SIMD
-//                               module for feature detection
+//                               strings; the scratch size a call needs; a tiny SIMD module
+//                               for feature detection; and both again with relaxed SIMD's
+//                               multiply-add (their text is gemmWat(t, p, true)), with
+//                               their own probe
 //
 // Run it after every edit of gemm-wat.mjs: `node scripts/build-wasm.mjs`.
 // `node scripts/build-wasm.mjs --check` only verifies that the files are up to date (exit
@@ -20,9 +22,9 @@ const watOut = (t) => path.join(root, 'codegen', 'wasm', `gemm-${t}.wat`);
 const tsOut = path.join(root, 'codegen', 'wasm', 'gemm-wasm.ts');
 
 /** The module's bytes for a text, assembled and validated by wabt. */
-export async function assemble(text, name = 'gemm.wat') {
+export async function assemble(text, name = 'gemm.wat', relaxed = false) {
   const wabt = await (await import('wabt')).default();
-  const mod = wabt.parseWat(name, text, { simd: true });
+  const mod = wabt.parseWat(name, text, { simd: true, relaxed_simd: relaxed });
   try {
     mod.resolveNames();
     mod.validate();
@@ -33,7 +35,7 @@ export async function assemble(text, name = 'gemm.wat') {
 }
 
 /** The text of gemm-wasm.ts: modules[t] = { bytes, pack } for t of f32, f64. */
-export function wasmSourceModule(modules, probe) {
+export function wasmSourceModule(modules, probe, relaxedModules, relaxedProbe) {
   const b64 = (bytes) => {
     const s = Buffer.from(bytes).toString('base64');
     const lines = [];
@@ -56,22 +58,36 @@ export function wasmSourceModule(modules, probe) {
     `/** A ${probe.length}-byte module that validates only where WebAssembly has SIMD: \`${SIMD_PROBE}\`. */`,
     `export const GEMM_WASM_SIMD_PROBE: readonly number[] = [${Array.from(probe).join(', ')}];`,
     '',
+    `/** The same modules with relaxed SIMD's multiply-add in the micro-kernel (gemmWat(t, p, true)), base64: ${types.map((t) => `${t} ${relaxedModules[t].bytes.length}`).join(', ')} bytes. */`,
+    'export const GEMM_WASM_RELAXED_BASE64: { readonly f32: string; readonly f64: string } = {',
+    ...types.map((t) => `  ${t}:\n${b64(relaxedModules[t].bytes)},`),
+    '};',
+    '',
+    `/** A ${relaxedProbe.length}-byte module that validates only where WebAssembly has relaxed SIMD: \`${RELAXED_PROBE}\`. */`,
+    `export const GEMM_WASM_RELAXED_PROBE: readonly number[] = [${Array.from(relaxedProbe).join(', ')}];`,
+    '',
   ].join('\n');
 }
 
 /** The feature probe: the smallest module with a SIMD instruction. */
 const SIMD_PROBE = '(module (func i32.const 0 i8x16.splat drop))';
+/** The relaxed-SIMD probe: one multiply-add. */
+const RELAXED_PROBE =
+  '(module (func i32.const 0 i8x16.splat i32.const 0 i8x16.splat i32.const 0 i8x16.splat f32x4.relaxed_madd drop))';
 
 /** Writes (or with check, compares) both files; returns whether anything was stale. */
 export async function build({ check = false, log = console.log } = {}) {
   const outputs = [];
   const modules = {};
+  const relaxed = {};
   for (const t of ['f32', 'f64']) {
     const wat = gemmWat(t);
     modules[t] = { bytes: await assemble(wat, `gemm-${t}.wat`), pack: packBytes(t, PARAMS[t]) };
+    relaxed[t] = { bytes: await assemble(gemmWat(t, PARAMS[t], true), `gemm-${t}-relaxed.wat`, true) };
     outputs.push([watOut(t), wat]);
   }
-  outputs.push([tsOut, wasmSourceModule(modules, await assemble(SIMD_PROBE, 'probe.wat'))]);
+  const probes = [await assemble(SIMD_PROBE, 'probe.wat'), await assemble(RELAXED_PROBE, 'relaxed-probe.wat', true)];
+  outputs.push([tsOut, wasmSourceModule(modules, probes[0], relaxed, probes[1])]);
   let stale = false;
   for (const [file, text] of outputs) {
     const rel = path.relative(root, file);

@@ -4,17 +4,28 @@
  * (shapes with 1s, odd sizes, several cache blocks, all four transpositions, padded leading
  * dimensions, packed and in-place operands, f32 and f64); and the generated modules that
  * use it — their products, which modules embed it, and the plain-JS fallback where
- * WebAssembly or SIMD is missing or compiles only asynchronously.
+ * WebAssembly or SIMD is missing or compiles only asynchronously. The kernels with relaxed
+ * SIMD's multiply-add too: Node 20 validates them only with --experimental-wasm-relaxed-simd,
+ * which this file turns on, so the generated modules here run them (elsewhere the plain ones).
  */
+import v8 from 'node:v8';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from '../src/index.js';
 import { compile, programOf } from '../codegen/compile.js';
 import { emitModule, mayUseWasm } from '../codegen/ts/emit.js';
-import { GEMM_WASM_BASE64, GEMM_WASM_PACK_BYTES, GEMM_WASM_SIMD_PROBE } from '../codegen/wasm/gemm-wasm.js';
+import {
+  GEMM_WASM_BASE64,
+  GEMM_WASM_PACK_BYTES,
+  GEMM_WASM_RELAXED_BASE64,
+  GEMM_WASM_RELAXED_PROBE,
+  GEMM_WASM_SIMD_PROBE,
+} from '../codegen/wasm/gemm-wasm.js';
 import { WASM_MIN } from '../codegen/wasm/runtime.js';
 import { rng } from '../src/util/random.js';
 // @ts-expect-error -- a JavaScript build script without type declarations
 import { build } from '../scripts/build-wasm.mjs';
+
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 type Dtype = 'f32' | 'f64';
 type Gemm = (
@@ -55,9 +66,10 @@ describe('the binary', () => {
   });
 });
 
-/** The module for dtype, instantiated directly. */
-function kernel(dtype: Dtype) {
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GEMM_WASM_BASE64[dtype], 'base64')), {});
+/** The module for dtype (with relaxed SIMD's multiply-add, or not), instantiated directly. */
+function kernel(dtype: Dtype, relaxed = false) {
+  const b64 = (relaxed ? GEMM_WASM_RELAXED_BASE64 : GEMM_WASM_BASE64)[dtype];
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64, 'base64')), {});
   return {
     memory: inst.exports.memory as WebAssembly.Memory,
     gemm: inst.exports[`gemm_${dtype}`] as Gemm,
@@ -143,9 +155,25 @@ const SHAPES: [number, number, number][] = [
 ];
 
 describe('the kernel against a naive loop', () => {
-  for (const dtype of ['f32', 'f64'] as const) {
-    it(`${dtype}: every shape, transposition, padding and packing choice`, () => {
-      const K = kernel(dtype);
+  it('the relaxed-SIMD probe and kernels validate with the flag on (and the probe is a relaxed-SIMD module)', () => {
+    expect(WebAssembly.validate(Uint8Array.from(GEMM_WASM_RELAXED_PROBE))).toBe(true);
+    for (const dtype of ['f32', 'f64'] as const) {
+      const bytes = Buffer.from(GEMM_WASM_RELAXED_BASE64[dtype], 'base64');
+      expect(WebAssembly.validate(bytes)).toBe(true);
+      expect(bytes.length).toBeLessThanOrEqual(4096);
+    }
+    // The plain SIMD probe is not enough to pass for it.
+    expect(GEMM_WASM_RELAXED_PROBE).not.toEqual(GEMM_WASM_SIMD_PROBE);
+  });
+
+  for (const [dtype, relaxed] of [
+    ['f32', false],
+    ['f64', false],
+    ['f32', true],
+    ['f64', true],
+  ] as const) {
+    it(`${dtype}${relaxed ? ' (relaxed SIMD)' : ''}: every shape, transposition, padding and packing choice`, () => {
+      const K = kernel(dtype, relaxed);
       const r = rng(dtype === 'f32' ? 11 : 12);
       let worst = 0;
       let cases = 0;

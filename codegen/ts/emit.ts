@@ -19,7 +19,7 @@ import { printExpr } from '../../src/print/printer.js';
 import { pruneRuntime } from './prune.js';
 import { isScalar, shapeText } from '../../src/shape/shape.js';
 import type { Dim } from '../../src/shape/dim.js';
-import type { BufferInfo, MemoryPlan, Schedule } from '../ir.js';
+import { type BufferInfo, type MemoryPlan, type Schedule, stepBuffers } from '../ir.js';
 import { extCode } from '../extent.js';
 import type { Entry, Program } from '../program.js';
 import { HELPERS, runtime } from './runtime.js';
@@ -57,7 +57,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
     `const Arr = ${array};`,
     `const DIM_NAMES«: readonly string[]» = [${p.dims.map(quote).join(', ')}];\n/** The sizes bound by the current call. */\nconst BOUND = new Float64Array(DIM_NAMES.length);`,
     HELPERS,
-    runtime({ wasm: opts.wasm ?? mayUseWasm(p), dtype }),
+    runtime({ wasm: opts.wasm ?? mayUseWasm(p, dtype), dtype }),
   ].join('\n\n');
   // Only the helpers the entry points reach.
   parts.push(pruneRuntime(support + '\n', entries.join('\n')), ...entries);
@@ -67,13 +67,18 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
 
 /**
  * Whether a product of the program may reach WASM_MIN multiply-adds: one with a symbolic
- * size (bound only at run time) or numeric sizes that large. Modules without one do not
- * carry the WebAssembly kernel.
+ * size (bound only at run time) or numeric sizes that large; in f64 modules, also the
+ * products inside a factorisation of a matrix of at least 16 rows (ts/factor.ts). Modules
+ * without one do not carry the WebAssembly kernel.
  */
-export function mayUseWasm(p: Program): boolean {
+export function mayUseWasm(p: Program, dtype: Dtype = 'f32'): boolean {
   const size = (d: Dim) => (d.syms.length ? Infinity : d.k);
   return [p.forward, p.valueAndGrad].some((e) =>
-    e?.schedule.steps.some((s) => s.kind === 'matmul' && size(s.m) * size(s.n) * size(s.k) >= WASM_MIN),
+    e?.schedule.steps.some(
+      (s) =>
+        (s.kind === 'matmul' && size(s.m) * size(s.n) * size(s.k) >= WASM_MIN) ||
+        (dtype === 'f64' && s.kind === 'factor' && size(s.n) >= 16),
+    ),
   );
 }
 
@@ -168,7 +173,8 @@ function entryCode(
   const dimName = new Map(p.dims.map((d) => [d, names.take('d_', d)]));
   const dim = (d: string) => dimName.get(d)!;
   const bufName = s.buffers.map((b) => names.take(bufPrefix(b), b.label));
-  const ctx: RenderCtx = { dim, buf: (id) => bufName[id]! };
+  const inPlace = productsReadInPlace(s);
+  const ctx: RenderCtx = { dim, buf: (id) => bufName[id]!, inPlace: (id) => inPlace.has(id) };
   const slots = slotDecls(plan, dim);
   const need = s.dims.map((d) => dimIndex.get(d)!);
   const readDims = s.dims.map((d) => `const ${dim(d)} = ws.D[${dimIndex.get(d)}]«!»;`);
@@ -218,7 +224,9 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
     );
   });
   s.buffers.forEach((b) => {
-    if (b.role !== 'input') body.push(`const ${bufName[b.id]} = ws.s${plan.slotOf[b.id]};`);
+    if (b.role === 'input') return;
+    if (inPlace.has(b.id)) body.push(`let ${bufName[b.id]}«: Real» = ws.s${plan.slotOf[b.id]};`);
+    else body.push(`const ${bufName[b.id]} = ws.s${plan.slotOf[b.id]};`);
   });
   const title = new Map<Node, string>([[p.output.node, p.output.name]]);
   if (grads) p.wrt.forEach((w) => title.set(w.grad, `∂${p.output.name}/∂${w.name}`));
@@ -243,6 +251,28 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
   const ret = grads ? 'ValueAndGrad' : 'Value';
   out.push(`${doc}\n«export »function ${kind}(inputs«: Inputs», dims«?: Dims»)«: ${ret}» {\n${body.join('\n')}\n}`);
   return out.join('\n\n');
+}
+
+/**
+ * Temporary products whose readers can take them where the product is computed (gemmTo:
+ * the WebAssembly kernel's memory, no copy out): every reader an elementwise map, a
+ * reduction or a column softmax / logsumexp — which read C in the same pass as the
+ * function that follows the product, its epilogue — and all of them before the next step
+ * that may run a product (which reuses that memory).
+ */
+export function productsReadInPlace(s: Schedule): Set<number> {
+  const out = new Set<number>();
+  const io = s.steps.map(stepBuffers);
+  const mayMultiply = (k: number) => ['matmul', 'factor', 'inverse'].includes(s.steps[k]!.kind);
+  s.steps.forEach((step, k) => {
+    if (step.kind !== 'matmul' || s.buffers[step.out]!.role !== 'temp') return;
+    let next = k + 1;
+    while (next < s.steps.length && !mayMultiply(next)) next++;
+    for (let r = k + 1; r < s.steps.length; r++)
+      if (io[r]!.reads.includes(step.out) && (r >= next || io[r]!.writes.includes(step.out))) return;
+    out.add(step.out);
+  });
+  return out;
 }
 
 function bufPrefix(b: BufferInfo): string {

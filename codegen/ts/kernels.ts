@@ -18,6 +18,8 @@ export interface RenderCtx {
   dim(sym: string): string;
   /** The local name of a logical buffer. */
   buf(id: number): string;
+  /** Whether a product's buffer is taken where the product is computed (emit.ts: productsReadInPlace). */
+  inPlace?(id: number): boolean;
 }
 
 const size = (e: Extent, ctx: RenderCtx): string => {
@@ -222,7 +224,8 @@ export function renderStep(s: Step, ctx: RenderCtx): string {
       const [ars, acs] = operandStrides(s.a, ctx);
       const [brs, bcs] = operandStrides(s.b, ctx);
       const [m, n, k] = [s.m, s.n, s.k].map((d) => dimCode(d, ctx));
-      return `gemm(${m}, ${n}, ${k}, ${ctx.buf(s.a.buffer)}, ${ars}, ${acs}, ${ctx.buf(s.b.buffer)}, ${brs}, ${bcs}, ${ctx.buf(s.out)});`;
+      const args = `${m}, ${n}, ${k}, ${ctx.buf(s.a.buffer)}, ${ars}, ${acs}, ${ctx.buf(s.b.buffer)}, ${brs}, ${bcs}, ${ctx.buf(s.out)}`;
+      return ctx.inPlace?.(s.out) ? `${ctx.buf(s.out)} = gemmTo(${args});` : `gemm(${args});`;
     }
     case 'softmax':
     case 'logsumexp': {

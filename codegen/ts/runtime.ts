@@ -1,7 +1,7 @@
 /**
  * The fixed part of every generated TypeScript module: input reading and size binding,
- * the blocked matrix product, column-wise softmax / logsumexp, and LU / Cholesky
- * factorisations. Kernels that depend on the formula (fused elementwise loops and
+ * the blocked matrix product, column-wise softmax / logsumexp, and (factor.ts) blocked
+ * LU / Cholesky factorisations. Kernels that depend on the formula (fused elementwise loops and
  * reductions) are written per program by kernels.ts; these are called from them.
  *
  * Text between « and » is TypeScript only (annotations, type declarations, `export`);
@@ -15,6 +15,7 @@ import '../../src/ops/registry.js'; // first: the op files and the registry impo
 import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
 import { wasmRuntime } from '../wasm/runtime.js';
 import { sizeSolver } from '../size-solver.js';
+import { factorRuntime } from './factor.js';
 
 /** The registry's scalar helpers (sigmoid, softplus), their annotations marked TypeScript-only. */
 export const HELPERS = ELEMENTWISE_HELPERS.ts.map((h) => h.replace(/: number/g, '«: number»')).join('\n');
@@ -24,7 +25,13 @@ export const HELPERS = ELEMENTWISE_HELPERS.ts.map((h) => h.replace(/: number/g, 
  * WebAssembly SIMD kernel for `dtype` (../wasm/runtime.ts), which the text then embeds.
  */
 export function runtime(opts: { wasm: boolean; dtype: 'f32' | 'f64' }): string {
-  return [INPUTS, gemmText(opts.wasm), opts.wasm ? wasmRuntime(opts.dtype) : '', LINALG].join('');
+  return [
+    INPUTS,
+    gemmText(opts.wasm),
+    opts.wasm ? wasmRuntime(opts.dtype) : '',
+    LINALG,
+    factorRuntime(opts.wasm && opts.dtype === 'f64'),
+  ].join('');
 }
 
 const INPUTS = String.raw`
@@ -203,6 +210,16 @@ function gemm(m«: number», n«: number», k«: number», a«: Real», ars«: n
 }
 
 /**
+ * gemm, its result left where it is computed: the WebAssembly kernel's memory (no copy
+ * out; valid until the next product) for large products, else c. The caller reads C from
+ * the array returned, in the same pass as the elementwise function that follows it.
+ */
+function gemmTo(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: Real» {${wasm ? '\n  if (m * n * k >= WASM_MIN) {\n    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);\n    if (view !== null) return view;\n  }' : ''}
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  return c;
+}
+
+/**
  * Packs strips of 4 lines (rows of A, or columns of B) × kc into 'out', line-interleaved:
  * out[s·kc·4 + p·4 + q] = X(line0 + 4s + q, p0 + p), zero past 'lines'. X(l, p) = x[l·ls + p·ps].
  */
@@ -284,112 +301,6 @@ function logsumexpCols(R«: number», C«: number», x«: Real», rs«: number»
   sm.fill(0, 0, C);
   for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) sm[j]«!» += Math.exp(x[i * rs + j * cs]«!» - mx[j]«!»);
   for (let j = 0; j < C; j++) out[j] = mx[j]«!» + Math.log(sm[j]«!»);
-}
-
-// ── factorisations of a square n × n matrix X(i, j) = x[i·rs + j·cs], in float64 ──
-
-/** P·A = L·U with partial pivoting, packed in f; piv the permutation, piv[n] its sign. */
-function luFactor(n«: number», x«: Real», rs«: number», cs«: number», f«: Float64Array», piv«: Int32Array»)«: void» {
-  for (let i = 0; i < n; i++) {
-    piv[i] = i;
-    for (let j = 0; j < n; j++) f[i * n + j] = x[i * rs + j * cs]«!»;
-  }
-  let sign = 1;
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs(f[i * n + k]«!») > Math.abs(f[p * n + k]«!»)) p = i;
-    if (p !== k) {
-      for (let j = 0; j < n; j++) {
-        const t = f[k * n + j]«!»;
-        f[k * n + j] = f[p * n + j]«!»;
-        f[p * n + j] = t;
-      }
-      const t = piv[k]«!»;
-      piv[k] = piv[p]«!»;
-      piv[p] = t;
-      sign = -sign;
-    }
-    const pivot = f[k * n + k]«!»;
-    if (pivot === 0) continue;
-    for (let i = k + 1; i < n; i++) {
-      const l = (f[i * n + k] = f[i * n + k]«!» / pivot);
-      for (let j = k + 1; j < n; j++) f[i * n + j]«!» -= l * f[k * n + j]«!»;
-    }
-  }
-  piv[n] = sign;
-}
-
-function luDet(n«: number», f«: Float64Array», piv«: Int32Array»)«: number» {
-  let d = piv[n]«!»;
-  for (let i = 0; i < n; i++) d *= f[i * n + i]«!»;
-  return d;
-}
-
-function luLogdet(n«: number», f«: Float64Array»)«: number» {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += Math.log(Math.abs(f[i * n + i]«!»));
-  return s;
-}
-
-/** A⁻¹ column by column: L·U·x = P·eₖ. */
-function luInverse(n«: number», f«: Float64Array», piv«: Int32Array», out«: Real», x«: Float64Array»)«: void» {
-  for (let c = 0; c < n; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = piv[i] === c ? 1 : 0;
-      for (let j = 0; j < i; j++) s -= f[i * n + j]«!» * x[j]«!»;
-      x[i] = s;
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = x[i]«!»;
-      for (let j = i + 1; j < n; j++) s -= f[i * n + j]«!» * x[j]«!»;
-      x[i] = s / f[i * n + i]«!»;
-    }
-    for (let i = 0; i < n; i++) out[i * n + c] = x[i]«!»;
-  }
-}
-
-/** A = L·Lᵀ for symmetric positive definite A; L in the lower triangle of f (NaN if A is not). */
-function cholFactor(n«: number», x«: Real», rs«: number», cs«: number», f«: Float64Array»)«: void» {
-  for (let j = 0; j < n; j++) {
-    let s = x[j * rs + j * cs]«!»;
-    for (let k = 0; k < j; k++) s -= f[j * n + k]«!» * f[j * n + k]«!»;
-    const d = Math.sqrt(s);
-    f[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let t = x[i * rs + j * cs]«!»;
-      for (let k = 0; k < j; k++) t -= f[i * n + k]«!» * f[j * n + k]«!»;
-      f[i * n + j] = t / d;
-    }
-  }
-}
-
-function cholDet(n«: number», f«: Float64Array»)«: number» {
-  let d = 1;
-  for (let i = 0; i < n; i++) d *= f[i * n + i]«!»;
-  return d * d;
-}
-
-function cholLogdet(n«: number», f«: Float64Array»)«: number» {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += Math.log(f[i * n + i]«!»);
-  return 2 * s;
-}
-
-/** A⁻¹ column by column: L·y = eₖ, then Lᵀ·x = y. */
-function cholInverse(n«: number», f«: Float64Array», out«: Real», x«: Float64Array»)«: void» {
-  for (let c = 0; c < n; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = i === c ? 1 : 0;
-      for (let j = 0; j < i; j++) s -= f[i * n + j]«!» * x[j]«!»;
-      x[i] = s / f[i * n + i]«!»;
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = x[i]«!»;
-      for (let j = i + 1; j < n; j++) s -= f[j * n + i]«!» * x[j]«!»;
-      x[i] = s / f[i * n + i]«!»;
-    }
-    for (let i = 0; i < n; i++) out[i * n + c] = x[i]«!»;
-  }
 }
 `;
 

@@ -9,7 +9,13 @@
  * Text between « and » is TypeScript only (see ts/runtime.ts). The module defines `Arr`
  * and `Real` before this text. Nothing here imports anything at run time.
  */
-import { GEMM_WASM_BASE64, GEMM_WASM_PACK_BYTES, GEMM_WASM_SIMD_PROBE } from './gemm-wasm.js';
+import {
+  GEMM_WASM_BASE64,
+  GEMM_WASM_PACK_BYTES,
+  GEMM_WASM_RELAXED_BASE64,
+  GEMM_WASM_RELAXED_PROBE,
+  GEMM_WASM_SIMD_PROBE,
+} from './gemm-wasm.js';
 
 /**
  * Products of fewer multiply-adds (m·n·k) stay in plain JS. The kernel (copies and call
@@ -30,14 +36,20 @@ export const wasmRuntime = (dtype: 'f32' | 'f64'): string => String.raw`
 // Where WebAssembly has SIMD, products of at least WASM_MIN multiply-adds run there: the
 // operands are copied into the kernel's memory (after WASM_PACK bytes of scratch), C is
 // computed from packed panels in ${dtype === 'f32' ? '4 × 8 tiles of f32x4' : '4 × 4 tiles of f64x2'} sums held in registers, and
-// copied back. The kernel is instantiated on the first such product; without WebAssembly
-// or SIMD, products stay in JS.
+// copied back (with relaxed SIMD's multiply-add where WebAssembly validates it). The kernel
+// is instantiated on the first such product; without WebAssembly or SIMD, products stay in JS.
 
 const WASM_MIN = ${WASM_MIN};
 const WASM_PACK = ${GEMM_WASM_PACK_BYTES[dtype]};
 const WASM_SIMD_PROBE = [${GEMM_WASM_SIMD_PROBE.join(', ')}];
 const WASM_GEMM =
 ${chunks(GEMM_WASM_BASE64[dtype])
+  .map((s) => `  '${s}'`)
+  .join(' +\n')};
+// The same kernel with relaxed SIMD's multiply-add, where the runtime has it.
+const WASM_RELAXED_PROBE = [${GEMM_WASM_RELAXED_PROBE.join(', ')}];
+const WASM_GEMM_RELAXED =
+${chunks(GEMM_WASM_RELAXED_BASE64[dtype])
   .map((s) => `  '${s}'`)
   .join(' +\n')};
 
@@ -90,7 +102,7 @@ function loadWasm()«: WasmGemm | null» {
   const api = (globalThis« as unknown as { WebAssembly?: WasmApi }»).WebAssembly;
   try {
     if (typeof api !== 'object' || api === null || !api.validate(new Uint8Array(WASM_SIMD_PROBE))) return null;
-    const bytes = fromBase64(WASM_GEMM);
+    const bytes = fromBase64(api.validate(new Uint8Array(WASM_RELAXED_PROBE)) ? WASM_GEMM_RELAXED : WASM_GEMM);
     try {
       return wasmFrom(new api.Instance(new api.Module(bytes), {}).exports);
     } catch {
@@ -110,25 +122,34 @@ function loadWasm()«: WasmGemm | null» {
 /** Bytes reserved for an operand: 64-aligned, and at least 64 more. */
 const wasmSpan = (bytes«: number»)«: number» => Math.ceil(bytes / 64) * 64 + 64;
 
-/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
-function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: boolean» {
+/** The kernel with at least end bytes of memory, or null: unavailable, or the memory cannot grow. */
+function wasmReserve(end«: number»)«: WasmGemm | null» {
   const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
-  if (w === null) return false;
-  const E = Arr.BYTES_PER_ELEMENT;
-  const offC = WASM_PACK;
-  const offA = offC + wasmSpan(m * n * E);
-  const offB = offA + wasmSpan(a.length * E);
-  const end = offB + wasmSpan(b.length * E);
+  if (w === null) return null;
   if (end > w.memory.buffer.byteLength) {
-    if (end > 2 ** 31) return false;
+    if (end > 2 ** 31) return null;
     try {
       w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
     } catch {
-      return false;
+      return null;
     }
     w.heap = new Arr(w.memory.buffer);
     w.views.clear();
   }
+  return w;
+}
+
+/**
+ * gemm (below) in WebAssembly, C left in the kernel's memory: a view of it (row-major m × n,
+ * valid until the next product), or null, having done nothing, where that is unavailable.
+ */
+function gemmWasmView(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number»)«: Real | null» {
+  const E = Arr.BYTES_PER_ELEMENT;
+  const offC = WASM_PACK;
+  const offA = offC + wasmSpan(m * n * E);
+  const offB = offA + wasmSpan(a.length * E);
+  const w = wasmReserve(offB + wasmSpan(b.length * E));
+  if (w === null) return null;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
   // Operands are read in place where packing them costs about what it saves: when they are
@@ -141,8 +162,62 @@ function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars�
     if (w.views.size >= 32) w.views.clear();
     w.views.set(m * n, (view = new Arr(w.memory.buffer, offC, m * n)));
   }
+  return view;
+}
+
+/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real»)«: boolean» {
+  const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);
+  if (view === null) return false;
   c.set(view);
   return true;
+}
+${dtype === 'f64' ? GEMM_ACC : ''}`;
+
+/**
+ * The factorisations' products (ts/factor.ts) in the f64 kernel: the blocks of A and B
+ * copied in contiguous, C(i, j) += alpha · (A·B)(i, j) added back.
+ */
+const GEMM_ACC = String.raw`
+/** gemmAcc (the factorisations) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmAccWasm(m«: number», n«: number», k«: number», alpha«: number», a«: Float64Array», ao«: number», ars«: number», acs«: number», b«: Float64Array», bo«: number», brs«: number», bcs«: number», c«: Float64Array | Real», co«: number», ldc«: number»)«: boolean» {
+  const offC = WASM_PACK;
+  const offA = offC + wasmSpan(m * n * 8);
+  const offB = offA + wasmSpan(m * k * 8);
+  const w = wasmReserve(offB + wasmSpan(k * n * 8));
+  if (w === null) return false;
+  const h = w.heap;
+  // Each block copied in its memory order (rows of A, or of Aᵀ where A is read transposed),
+  // the kernel told the strides of the copy.
+  const ta = copyBlock(h, offA / 8, m, k, a, ao, ars, acs);
+  const tb = copyBlock(h, offB / 8, k, n, b, bo, brs, bcs);
+  const flags = (n <= 32 || m * k * 8 <= 65536 ? 1 : 0) | ((m <= 64 || k * n * 8 <= 65536) && !tb && (n * 8) % 4096 !== 0 ? 2 : 0);
+  w.run(m, n, k, offA, ta ? 1 : k, ta ? m : 1, offB, tb ? 1 : n, tb ? k : 1, offC, 0, flags);
+  let o = offC / 8;
+  for (let i = 0; i < m; i++) {
+    const d = co + i * ldc;
+    for (let j = 0; j < n; j++) c[d + j]«!» += alpha * h[o++]«!»;
+  }
+  return true;
+}
+
+/**
+ * X(i, j) = x[xo + i·rs + j·cs] (r × c) copied to h from element o on, row by row
+ * (false), or column by column (true) where its columns are contiguous (rs = 1).
+ */
+function copyBlock(h«: Real», o«: number», r«: number», c«: number», x«: Float64Array», xo«: number», rs«: number», cs«: number»)«: boolean» {
+  if (rs === 1 && cs !== 1) {
+    for (let j = 0; j < c; j++) {
+      const s = xo + j * cs;
+      for (let i = 0; i < r; i++) h[o++] = x[s + i]«!»;
+    }
+    return true;
+  }
+  for (let i = 0; i < r; i++) {
+    const s = xo + i * rs;
+    for (let j = 0; j < c; j++) h[o++] = x[s + j * cs]«!»;
+  }
+  return false;
 }
 `;
 

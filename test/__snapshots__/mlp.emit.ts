@@ -383,6 +383,31 @@ function gemm(
 }
 
 /**
+ * gemm, its result left where it is computed: the WebAssembly kernel's memory (no copy
+ * out; valid until the next product) for large products, else c. The caller reads C from
+ * the array returned, in the same pass as the elementwise function that follows it.
+ */
+function gemmTo(
+  m: number,
+  n: number,
+  k: number,
+  a: Real,
+  ars: number,
+  acs: number,
+  b: Real,
+  brs: number,
+  bcs: number,
+  c: Real,
+): Real {
+  if (m * n * k >= WASM_MIN) {
+    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);
+    if (view !== null) return view;
+  }
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  return c;
+}
+
+/**
  * Packs strips of 4 lines (rows of A, or columns of B) × kc into 'out', line-interleaved:
  * out[s·kc·4 + p·4 + q] = X(line0 + 4s + q, p0 + p), zero past 'lines'. X(l, p) = x[l·ls + p·ps].
  */
@@ -516,8 +541,8 @@ function micro(
 // Where WebAssembly has SIMD, products of at least WASM_MIN multiply-adds run there: the
 // operands are copied into the kernel's memory (after WASM_PACK bytes of scratch), C is
 // computed from packed panels in 4 × 4 tiles of f64x2 sums held in registers, and
-// copied back. The kernel is instantiated on the first such product; without WebAssembly
-// or SIMD, products stay in JS.
+// copied back (with relaxed SIMD's multiply-add where WebAssembly validates it). The kernel
+// is instantiated on the first such product; without WebAssembly or SIMD, products stay in JS.
 
 const WASM_MIN = 512;
 const WASM_PACK = 1179776;
@@ -527,30 +552,66 @@ const WASM_SIMD_PROBE = [
 ];
 const WASM_GEMM =
   "AGFzbQEAAAABMARgCH9/f39/f39/AGAJf39/f39/f39/AGAGf39/f39/AGAMf39/f39/f39/f39/AAMFBAABAgMFAwEAAQcVAgZt" +
-  "ZW1vcnkCAAhnZW1tX2Y2NAADCu4NBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUgCGtBBEgbIQkg" +
+  "ZW1vcnkCAAhnZW1tX2Y2NAADCrEPBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUgCGtBBEgbIQkg" +
   "ACADIAhqIA9saiAEIA5saiEMIAFBAUYgCUEERnEEQCAHIQ1BACELAkAgCyAGTg0AA0AgDSAM/QAEAP0LBAAgDSAM/QAEEP0LBBAg" +
   "DCAOaiEMIA1BIGohDSALQQFqIQsgCyAGSA0ACwsFQQAhCgJAIApBBE4NAANAIAcgCkEIbGohDSAKIAlIBEBBACELAkAgCyAGTg0A" +
   "A0AgDSAMKwMAOQMAIAwgDmohDCANQSBqIQ0gC0EBaiELIAsgBkgNAAsLIAwgBiAObGsgD2ohDAVBACELAkAgCyAGTg0AA0AgDUQA" +
   "AAAAAAAAADkDACANQSBqIQ0gC0EBaiELIAsgBkgNAAsLCyAKQQFqIQogCkEESA0ACwsLIAcgBkEgbGohByAIQQRqIQggCCAFSA0A" +
-  "CwsL4wMCBH8LeyAAIQkgCSABaiEKIAogAWohCyALIAFqIQwDQCAD/QAEACEOIAP9AAQQIQ8gCf0KAwAhDSAQIA0gDv3yAf3wASEQ" +
-  "IBEgDSAP/fIB/fABIREgCv0KAwAhDSASIA0gDv3yAf3wASESIBMgDSAP/fIB/fABIRMgC/0KAwAhDSAUIA0gDv3yAf3wASEUIBUg" +
-  "DSAP/fIB/fABIRUgDP0KAwAhDSAWIA0gDv3yAf3wASEWIBcgDSAP/fIB/fABIRcgCSACaiEJIAogAmohCiALIAJqIQsgDCACaiEM" +
-  "IAMgBGohAyAFQQFrIgUNAAsgCARAIBAgBv0ABAD98AEhECARIAb9AAQQ/fABIREgEiAGIAdBAWxq/QAEAP3wASESIBMgBiAHQQFs" +
-  "av0ABBD98AEhEyAUIAYgB0ECbGr9AAQA/fABIRQgFSAGIAdBAmxq/QAEEP3wASEVIBYgBiAHQQNsav0ABAD98AEhFiAXIAYgB0ED" +
-  "bGr9AAQQ/fABIRcLIAYgEP0LBAAgBiAR/QsEECAGIAdBAWxqIBL9CwQAIAYgB0EBbGogE/0LBBAgBiAHQQJsaiAU/QsEACAGIAdB" +
-  "AmxqIBX9CwQQIAYgB0EDbGogFv0LBAAgBiAHQQNsaiAX/QsEEAt9AQR/QQAhBgJAIAYgA04NAANAQQAhBwJAIAcgBE4NAANAIAAg" +
-  "BkEEbCAHakEIbGohCCABIAYgAmxqIAdBCGxqIQkgCSAFBHwgCSsDACAIKwMAoAUgCCsDAAs5AwAgB0EBaiEHIAcgBEgNAAsLIAZB" +
-  "AWohBiAGIANIDQALCwukBgEafyAAQQFIIAFBAUhyIAJBAUhyBEAPCyALQQFxIQwgC0ECcUEARyAIQQFGcSENIAohDiAKQYCACGoh" +
-  "DyAPQYCAwABqIRAgAUEIbCERIAIgAkGAAkEBa2pBgAJuQQFraiACQYACQQFrakGAAm5uIRIgACAAQcAAQQFrakHAAG5BAWtqIABB" +
-  "wABBAWtqQcAAbm5BBEEBa2pBBG5BBGwhEyABIAFBgARBAWtqQYAEbkEBa2ogAUGABEEBa2pBgARubkEEQQFrakEEbkEEbCEUQQAh" +
-  "FQJAIBUgAU4NAANAIAEgFWsgFCABIBVrIBRIGyEWQQAhFwJAIBcgAk4NAANAIAIgF2sgEiACIBdrIBJIGyEYIBdBAEchHyAWQQRw" +
-  "IR0gDQRAIB0EQCAGIAggByAVIBYgHWtqIBcgHSAYIA8QAAsFIAYgCCAHIBUgFyAWIBggDxAAC0EAIRkCQCAZIABODQADQCAAIBlr" +
-  "IBMgACAZayATSBshGiAaQQRwIR4gDARAIB4EQCADIAQgBSAZIBogHmtqIBcgHiAYIA4QAAsFIAMgBCAFIBkgFyAaIBggDhAAC0EA" +
-  "IRsCQCAbIBZODQADQCAWIBtrQQQgFiAba0EESBshHSANIB1BBEZxBEAgBiAXIAdsIBUgG2pqQQhsaiEjIAdBCGwhJAUgDyAPIBsg" +
-  "GGxBCGxqIA0bISNBICEkC0EAIRwCQCAcIBpODQADQCAaIBxrQQQgGiAca0EESBshHiAMIB5BBEZxBEAgAyAZIBxqIARsIBcgBWxq" +
-  "QQhsaiEgIARBCGwhISAFQQhsISIFIA4gDiAcIBhsQQhsaiAMGyEgQQghIUEgISILIAkgGSAcaiABbCAVIBtqakEIbGohJSAeQQRG" +
-  "IB1BBEZxBEAgICAhICIgIyAkIBggJSARIB8QAQUgICAhICIgIyAkIBggEEEgQQAQASAQICUgESAeIB0gHxACCyAcQQRqIRwgHCAa" +
-  "SA0ACwsgG0EEaiEbIBsgFkgNAAsLIBkgE2ohGSAZIABIDQALCyAXIBJqIRcgFyACSA0ACwsgFSAUaiEVIBUgAUgNAAsLCw==";
+  "CwsLpgUCBH8LeyABQQhGBEADQCAD/QAEACEOIAP9AAQQIQ8gAP0KAwAhDSAQIA0gDv3yAf3wASEQIBEgDSAP/fIB/fABIREgAP0K" +
+  "AwghDSASIA0gDv3yAf3wASESIBMgDSAP/fIB/fABIRMgAP0KAxAhDSAUIA0gDv3yAf3wASEUIBUgDSAP/fIB/fABIRUgAP0KAxgh" +
+  "DSAWIA0gDv3yAf3wASEWIBcgDSAP/fIB/fABIRcgACACaiEAIAMgBGohAyAFQQFrIgUNAAsFIAAhCSAJIAFqIQogCiABaiELIAsg" +
+  "AWohDANAIAP9AAQAIQ4gA/0ABBAhDyAJ/QoDACENIBAgDSAO/fIB/fABIRAgESANIA/98gH98AEhESAK/QoDACENIBIgDSAO/fIB" +
+  "/fABIRIgEyANIA/98gH98AEhEyAL/QoDACENIBQgDSAO/fIB/fABIRQgFSANIA/98gH98AEhFSAM/QoDACENIBYgDSAO/fIB/fAB" +
+  "IRYgFyANIA/98gH98AEhFyAJIAJqIQkgCiACaiEKIAsgAmohCyAMIAJqIQwgAyAEaiEDIAVBAWsiBQ0ACwsgCARAIBAgBv0ABAD9" +
+  "8AEhECARIAb9AAQQ/fABIREgEiAGIAdBAWxq/QAEAP3wASESIBMgBiAHQQFsav0ABBD98AEhEyAUIAYgB0ECbGr9AAQA/fABIRQg" +
+  "FSAGIAdBAmxq/QAEEP3wASEVIBYgBiAHQQNsav0ABAD98AEhFiAXIAYgB0EDbGr9AAQQ/fABIRcLIAYgEP0LBAAgBiAR/QsEECAG" +
+  "IAdBAWxqIBL9CwQAIAYgB0EBbGogE/0LBBAgBiAHQQJsaiAU/QsEACAGIAdBAmxqIBX9CwQQIAYgB0EDbGogFv0LBAAgBiAHQQNs" +
+  "aiAX/QsEEAt9AQR/QQAhBgJAIAYgA04NAANAQQAhBwJAIAcgBE4NAANAIAAgBkEEbCAHakEIbGohCCABIAYgAmxqIAdBCGxqIQkg" +
+  "CSAFBHwgCSsDACAIKwMAoAUgCCsDAAs5AwAgB0EBaiEHIAcgBEgNAAsLIAZBAWohBiAGIANIDQALCwukBgEafyAAQQFIIAFBAUhy" +
+  "IAJBAUhyBEAPCyALQQFxIQwgC0ECcUEARyAIQQFGcSENIAohDiAKQYCACGohDyAPQYCAwABqIRAgAUEIbCERIAIgAkGAAkEBa2pB" +
+  "gAJuQQFraiACQYACQQFrakGAAm5uIRIgACAAQcAAQQFrakHAAG5BAWtqIABBwABBAWtqQcAAbm5BBEEBa2pBBG5BBGwhEyABIAFB" +
+  "gARBAWtqQYAEbkEBa2ogAUGABEEBa2pBgARubkEEQQFrakEEbkEEbCEUQQAhFQJAIBUgAU4NAANAIAEgFWsgFCABIBVrIBRIGyEW" +
+  "QQAhFwJAIBcgAk4NAANAIAIgF2sgEiACIBdrIBJIGyEYIBdBAEchHyAWQQRwIR0gDQRAIB0EQCAGIAggByAVIBYgHWtqIBcgHSAY" +
+  "IA8QAAsFIAYgCCAHIBUgFyAWIBggDxAAC0EAIRkCQCAZIABODQADQCAAIBlrIBMgACAZayATSBshGiAaQQRwIR4gDARAIB4EQCAD" +
+  "IAQgBSAZIBogHmtqIBcgHiAYIA4QAAsFIAMgBCAFIBkgFyAaIBggDhAAC0EAIRsCQCAbIBZODQADQCAWIBtrQQQgFiAba0EESBsh" +
+  "HSANIB1BBEZxBEAgBiAXIAdsIBUgG2pqQQhsaiEjIAdBCGwhJAUgDyAPIBsgGGxBCGxqIA0bISNBICEkC0EAIRwCQCAcIBpODQAD" +
+  "QCAaIBxrQQQgGiAca0EESBshHiAMIB5BBEZxBEAgAyAZIBxqIARsIBcgBWxqQQhsaiEgIARBCGwhISAFQQhsISIFIA4gDiAcIBhs" +
+  "QQhsaiAMGyEgQQghIUEgISILIAkgGSAcaiABbCAVIBtqakEIbGohJSAeQQRGIB1BBEZxBEAgICAhICIgIyAkIBggJSARIB8QAQUg" +
+  "ICAhICIgIyAkIBggEEEgQQAQASAQICUgESAeIB0gHxACCyAcQQRqIRwgHCAaSA0ACwsgG0EEaiEbIBsgFkgNAAsLIBkgE2ohGSAZ" +
+  "IABIDQALCyAXIBJqIRcgFyACSA0ACwsgFSAUaiEVIBUgAUgNAAsLCw==";
+// The same kernel with relaxed SIMD's multiply-add, where the runtime has it.
+const WASM_RELAXED_PROBE = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 20, 1, 18, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 26, 11,
+];
+const WASM_GEMM_RELAXED =
+  "AGFzbQEAAAABMARgCH9/f39/f39/AGAJf39/f39/f39/AGAGf39/f39/AGAMf39/f39/f39/f39/AAMFBAABAgMFAwEAAQcVAgZt" +
+  "ZW1vcnkCAAhnZW1tX2Y2NAADCoEPBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUgCGtBBEgbIQkg" +
+  "ACADIAhqIA9saiAEIA5saiEMIAFBAUYgCUEERnEEQCAHIQ1BACELAkAgCyAGTg0AA0AgDSAM/QAEAP0LBAAgDSAM/QAEEP0LBBAg" +
+  "DCAOaiEMIA1BIGohDSALQQFqIQsgCyAGSA0ACwsFQQAhCgJAIApBBE4NAANAIAcgCkEIbGohDSAKIAlIBEBBACELAkAgCyAGTg0A" +
+  "A0AgDSAMKwMAOQMAIAwgDmohDCANQSBqIQ0gC0EBaiELIAsgBkgNAAsLIAwgBiAObGsgD2ohDAVBACELAkAgCyAGTg0AA0AgDUQA" +
+  "AAAAAAAAADkDACANQSBqIQ0gC0EBaiELIAsgBkgNAAsLCyAKQQFqIQogCkEESA0ACwsLIAcgBkEgbGohByAIQQRqIQggCCAFSA0A" +
+  "CwsL9gQCBH8LeyABQQhGBEADQCAD/QAEACEOIAP9AAQQIQ8gAP0KAwAhDSANIA4gEP2HAiEQIA0gDyAR/YcCIREgAP0KAwghDSAN" +
+  "IA4gEv2HAiESIA0gDyAT/YcCIRMgAP0KAxAhDSANIA4gFP2HAiEUIA0gDyAV/YcCIRUgAP0KAxghDSANIA4gFv2HAiEWIA0gDyAX" +
+  "/YcCIRcgACACaiEAIAMgBGohAyAFQQFrIgUNAAsFIAAhCSAJIAFqIQogCiABaiELIAsgAWohDANAIAP9AAQAIQ4gA/0ABBAhDyAJ" +
+  "/QoDACENIA0gDiAQ/YcCIRAgDSAPIBH9hwIhESAK/QoDACENIA0gDiAS/YcCIRIgDSAPIBP9hwIhEyAL/QoDACENIA0gDiAU/YcC" +
+  "IRQgDSAPIBX9hwIhFSAM/QoDACENIA0gDiAW/YcCIRYgDSAPIBf9hwIhFyAJIAJqIQkgCiACaiEKIAsgAmohCyAMIAJqIQwgAyAE" +
+  "aiEDIAVBAWsiBQ0ACwsgCARAIBAgBv0ABAD98AEhECARIAb9AAQQ/fABIREgEiAGIAdBAWxq/QAEAP3wASESIBMgBiAHQQFsav0A" +
+  "BBD98AEhEyAUIAYgB0ECbGr9AAQA/fABIRQgFSAGIAdBAmxq/QAEEP3wASEVIBYgBiAHQQNsav0ABAD98AEhFiAXIAYgB0EDbGr9" +
+  "AAQQ/fABIRcLIAYgEP0LBAAgBiAR/QsEECAGIAdBAWxqIBL9CwQAIAYgB0EBbGogE/0LBBAgBiAHQQJsaiAU/QsEACAGIAdBAmxq" +
+  "IBX9CwQQIAYgB0EDbGogFv0LBAAgBiAHQQNsaiAX/QsEEAt9AQR/QQAhBgJAIAYgA04NAANAQQAhBwJAIAcgBE4NAANAIAAgBkEE" +
+  "bCAHakEIbGohCCABIAYgAmxqIAdBCGxqIQkgCSAFBHwgCSsDACAIKwMAoAUgCCsDAAs5AwAgB0EBaiEHIAcgBEgNAAsLIAZBAWoh" +
+  "BiAGIANIDQALCwukBgEafyAAQQFIIAFBAUhyIAJBAUhyBEAPCyALQQFxIQwgC0ECcUEARyAIQQFGcSENIAohDiAKQYCACGohDyAP" +
+  "QYCAwABqIRAgAUEIbCERIAIgAkGAAkEBa2pBgAJuQQFraiACQYACQQFrakGAAm5uIRIgACAAQcAAQQFrakHAAG5BAWtqIABBwABB" +
+  "AWtqQcAAbm5BBEEBa2pBBG5BBGwhEyABIAFBgARBAWtqQYAEbkEBa2ogAUGABEEBa2pBgARubkEEQQFrakEEbkEEbCEUQQAhFQJA" +
+  "IBUgAU4NAANAIAEgFWsgFCABIBVrIBRIGyEWQQAhFwJAIBcgAk4NAANAIAIgF2sgEiACIBdrIBJIGyEYIBdBAEchHyAWQQRwIR0g" +
+  "DQRAIB0EQCAGIAggByAVIBYgHWtqIBcgHSAYIA8QAAsFIAYgCCAHIBUgFyAWIBggDxAAC0EAIRkCQCAZIABODQADQCAAIBlrIBMg" +
+  "ACAZayATSBshGiAaQQRwIR4gDARAIB4EQCADIAQgBSAZIBogHmtqIBcgHiAYIA4QAAsFIAMgBCAFIBkgFyAaIBggDhAAC0EAIRsC" +
+  "QCAbIBZODQADQCAWIBtrQQQgFiAba0EESBshHSANIB1BBEZxBEAgBiAXIAdsIBUgG2pqQQhsaiEjIAdBCGwhJAUgDyAPIBsgGGxB" +
+  "CGxqIA0bISNBICEkC0EAIRwCQCAcIBpODQADQCAaIBxrQQQgGiAca0EESBshHiAMIB5BBEZxBEAgAyAZIBxqIARsIBcgBWxqQQhs" +
+  "aiEgIARBCGwhISAFQQhsISIFIA4gDiAcIBhsQQhsaiAMGyEgQQghIUEgISILIAkgGSAcaiABbCAVIBtqakEIbGohJSAeQQRGIB1B" +
+  "BEZxBEAgICAhICIgIyAkIBggJSARIB8QAQUgICAhICIgIyAkIBggEEEgQQAQASAQICUgESAeIB0gHxACCyAcQQRqIRwgHCAaSA0A" +
+  "CwsgG0EEaiEbIBsgFkgNAAsLIBkgE2ohGSAZIABIDQALCyAXIBJqIRcgFyACSA0ACwsgFSAUaiEVIBUgAUgNAAsLCw==";
 
 interface WasmExports {
   readonly [name: string]: unknown;
@@ -634,7 +695,11 @@ function loadWasm(): WasmGemm | null {
       !api.validate(new Uint8Array(WASM_SIMD_PROBE))
     )
       return null;
-    const bytes = fromBase64(WASM_GEMM);
+    const bytes = fromBase64(
+      api.validate(new Uint8Array(WASM_RELAXED_PROBE))
+        ? WASM_GEMM_RELAXED
+        : WASM_GEMM,
+    );
     try {
       return wasmFrom(new api.Instance(new api.Module(bytes), {}).exports);
     } catch {
@@ -654,8 +719,28 @@ function loadWasm(): WasmGemm | null {
 /** Bytes reserved for an operand: 64-aligned, and at least 64 more. */
 const wasmSpan = (bytes: number): number => Math.ceil(bytes / 64) * 64 + 64;
 
-/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
-function gemmWasm(
+/** The kernel with at least end bytes of memory, or null: unavailable, or the memory cannot grow. */
+function wasmReserve(end: number): WasmGemm | null {
+  const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
+  if (w === null) return null;
+  if (end > w.memory.buffer.byteLength) {
+    if (end > 2 ** 31) return null;
+    try {
+      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
+    } catch {
+      return null;
+    }
+    w.heap = new Arr(w.memory.buffer);
+    w.views.clear();
+  }
+  return w;
+}
+
+/**
+ * gemm (below) in WebAssembly, C left in the kernel's memory: a view of it (row-major m × n,
+ * valid until the next product), or null, having done nothing, where that is unavailable.
+ */
+function gemmWasmView(
   m: number,
   n: number,
   k: number,
@@ -665,25 +750,13 @@ function gemmWasm(
   b: Real,
   brs: number,
   bcs: number,
-  c: Real,
-): boolean {
-  const w = wasmGemm === undefined ? (wasmGemm = loadWasm()) : wasmGemm;
-  if (w === null) return false;
+): Real | null {
   const E = Arr.BYTES_PER_ELEMENT;
   const offC = WASM_PACK;
   const offA = offC + wasmSpan(m * n * E);
   const offB = offA + wasmSpan(a.length * E);
-  const end = offB + wasmSpan(b.length * E);
-  if (end > w.memory.buffer.byteLength) {
-    if (end > 2 ** 31) return false;
-    try {
-      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / 65536));
-    } catch {
-      return false;
-    }
-    w.heap = new Arr(w.memory.buffer);
-    w.views.clear();
-  }
+  const w = wasmReserve(offB + wasmSpan(b.length * E));
+  if (w === null) return null;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
   // Operands are read in place where packing them costs about what it saves: when they are
@@ -698,6 +771,24 @@ function gemmWasm(
     if (w.views.size >= 32) w.views.clear();
     w.views.set(m * n, (view = new Arr(w.memory.buffer, offC, m * n)));
   }
+  return view;
+}
+
+/** gemm (below) in WebAssembly; false, having done nothing, where that is unavailable. */
+function gemmWasm(
+  m: number,
+  n: number,
+  k: number,
+  a: Real,
+  ars: number,
+  acs: number,
+  b: Real,
+  brs: number,
+  bcs: number,
+  c: Real,
+): boolean {
+  const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs);
+  if (view === null) return false;
   c.set(view);
   return true;
 }
@@ -881,9 +972,9 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
     ws.stages,
     5,
   );
-  const t_matmul = ws.s0;
+  let t_matmul: Real = ws.s0;
   const t_H = ws.s1;
-  const t_matmul_2 = ws.s2;
+  let t_matmul_2: Real = ws.s2;
   const t_add = ws.s3;
   const t_P = ws.s2;
   const w_P_max = ws.s4;
@@ -893,7 +984,7 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
 
   // W1·X   [h, B]
   {
-    gemm(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
+    t_matmul = gemmTo(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
   }
 
   // H = relu(W1·X + b1)   [h, B]
@@ -908,7 +999,7 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
 
   // W2·H   [k, B]
   {
-    gemm(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
+    t_matmul_2 = gemmTo(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
   }
 
   // W2·H + b2   [k, B]
@@ -1130,10 +1221,10 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
     ws.stages,
     5,
   );
-  const t_matmul = ws.s0;
+  let t_matmul: Real = ws.s0;
   const t_add = ws.s1;
   const t_H = ws.s0;
-  const t_matmul_2 = ws.s2;
+  let t_matmul_2: Real = ws.s2;
   const t_add_2 = ws.s3;
   const t_P = ws.s2;
   const w_P_max = ws.s4;
@@ -1144,20 +1235,20 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
   const t_matmul_3 = ws.s9;
   const w_matmul_acc = ws.s5;
   const t_add_3 = ws.s3;
-  const t_matmul_4 = ws.s10;
+  let t_matmul_4: Real = ws.s10;
   const t_mul = ws.s11;
-  const t_matmul_5 = ws.s12;
+  let t_matmul_5: Real = ws.s12;
   const t_dL_dW1 = ws.s13;
   const t_matmul_6 = ws.s14;
   const t_dL_db1 = ws.s15;
-  const t_matmul_7 = ws.s16;
+  let t_matmul_7: Real = ws.s16;
   const t_dL_dW2 = ws.s17;
   const t_matmul_8 = ws.s18;
   const t_dL_db2 = ws.s19;
 
   // W1·X   [h, B]
   {
-    gemm(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
+    t_matmul = gemmTo(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
   }
 
   // W1·X + b1   [h, B]
@@ -1176,7 +1267,7 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // W2·H   [k, B]
   {
-    gemm(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
+    t_matmul_2 = gemmTo(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
   }
 
   // W2·H + b2   [k, B]
@@ -1233,7 +1324,18 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y)   [h, B]
   {
-    gemm(d_h, d_B, d_k, v_W2, 1, d_h, t_add_3, d_B, 1, t_matmul_4);
+    t_matmul_4 = gemmTo(
+      d_h,
+      d_B,
+      d_k,
+      v_W2,
+      1,
+      d_h,
+      t_add_3,
+      d_B,
+      1,
+      t_matmul_4,
+    );
   }
 
   // W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1)   [h, B]
@@ -1244,7 +1346,7 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ   [h, n]
   {
-    gemm(d_h, d_n, d_B, t_mul, d_B, 1, v_X, 1, d_B, t_matmul_5);
+    t_matmul_5 = gemmTo(d_h, d_n, d_B, t_mul, d_B, 1, v_X, 1, d_B, t_matmul_5);
   }
 
   // ∂L/∂W1 = (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ / B   [h, n]
@@ -1271,7 +1373,18 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
 
   // (P ⊙ (ones(k)ᵀ·Y) − Y)·Hᵀ   [k, h]
   {
-    gemm(d_k, d_h, d_B, t_add_3, d_B, 1, t_H, 1, d_B, t_matmul_7);
+    t_matmul_7 = gemmTo(
+      d_k,
+      d_h,
+      d_B,
+      t_add_3,
+      d_B,
+      1,
+      t_H,
+      1,
+      d_B,
+      t_matmul_7,
+    );
   }
 
   // ∂L/∂W2 = (P ⊙ (ones(k)ᵀ·Y) − Y)·Hᵀ / B   [k, h]
