@@ -6,7 +6,8 @@
 #   .ci/install-python-deps.sh       # as root, or with passwordless sudo
 set -euo pipefail
 
-if python3 -c 'import numpy' >/dev/null 2>&1; then
+# test/numpy-emit.test.ts uses the python3 on PATH, else Debian's /usr/bin/python3.
+if python3 -c 'import numpy' >/dev/null 2>&1 || /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
   echo "install-python-deps: python3 with numpy already installed"
   exit 0
 fi

@@ -26,8 +26,10 @@ import { main } from '../src/cli/main.js';
 import { DECLS, SCALAR, arbExpr, randomEnv, type Env } from './gen.js';
 import { relDiff } from './codegen-util.js';
 
-const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-const hasNumpy = numpy.status === 0;
+/** The first python3 that imports NumPy: the one on PATH, else Debian's (where python3-numpy installs). */
+const PYTHON =
+  ['python3', '/usr/bin/python3'].find((py) => spawnSync(py, ['-c', 'import numpy']).status === 0) ?? 'python3';
+const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy']).status === 0;
 const REASON = 'python3 with NumPy not found (Debian: apt-get install python3-numpy)';
 if (!hasNumpy && process.env.CI === 'true') throw new Error(`CI=true: ${REASON}`);
 
@@ -100,7 +102,7 @@ function runPython(cases: Case[]): PyResult[] {
     return path;
   });
   writeFileSync(join(dir, 'driver.py'), DRIVER);
-  const r = spawnSync('python3', ['-W', 'ignore', join(dir, 'driver.py'), ...paths], {
+  const r = spawnSync(PYTHON, ['-W', 'ignore', join(dir, 'driver.py'), ...paths], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
@@ -255,7 +257,7 @@ describe.skipIf(!hasNumpy)(
       writeFileSync(path, emitNumpy(programOf(model), { model }));
       const run = (inputs: string) =>
         spawnSync(
-          'python3',
+          PYTHON,
           ['-c', `import runpy; m = runpy.run_path(${JSON.stringify(path)}); m["forward"](${inputs})`],
           {
             encoding: 'utf8',
