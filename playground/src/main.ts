@@ -39,13 +39,15 @@ const state: ViewState = {
   data: initial?.data ?? (initial ? undefined : fallback.data),
 };
 
+const exampleBox = $<HTMLSelectElement>('example');
 let current: Analysis = { problems: [], variables: [], definitions: [] };
 /** Bumped by every analysis; later stages of an older one stop. */
 let generation = 0;
 
 /** Timings for the browser test and the curious: keystroke → gradients in the DOM, and painted. */
 const timings: { compute: number; painted: number }[] = [];
-(window as unknown as { matdiffPlayground: object }).matdiffPlayground = { timings, state };
+const exposed = { timings, state, view: undefined as unknown };
+(window as unknown as { matdiffPlayground: object }).matdiffPlayground = exposed;
 
 function saveUrl(): void {
   history.replaceState(null, '', encodeState(state));
@@ -90,6 +92,7 @@ const view: EditorView = createEditor({
     schedule();
   },
 });
+exposed.view = view;
 view.contentDOM.addEventListener('keydown', (e) => (keyAt = e.timeStamp), true);
 
 function schedule(): void {
@@ -120,6 +123,7 @@ function update(): void {
   lastDuration = lastEnd - start;
   saveUrl();
   refreshData();
+  exampleBox.value = EXAMPLES.find((e) => e.source === state.model)?.id ?? '';
   later(gen, renderSecond);
   later(gen, renderChecks);
   later(gen, renderTab);
@@ -256,22 +260,21 @@ function renderSecond(): void {
   const kind = isScalar(out.node.shape) ? 'hess' : 'jac';
   $('second-heading').textContent = kind === 'hess' ? 'Hessians' : 'Jacobians';
   const wrt = wrtNames(a).map((n) => variable(a.model!, n)!);
-  box.replaceChildren(...wrt.map((w) => printed(() => derivatives(a.model!, out, [w], kind))));
+  box.replaceChildren(...wrt.map((w) => printed(() => derivatives(a.model!, out, [w], kind), true)));
   if (!wrt.length) box.replaceChildren(note('Tick a variable above.'));
 }
 
 /** A derivative's lines, rendered with KaTeX, each with its copy buttons; or its error. */
-function printed(make: () => Printed): HTMLElement {
+function printed(make: () => Printed, quiet = false): HTMLElement {
   const div = document.createElement('div');
   div.className = 'derivative';
   let p: Printed;
   try {
     p = make();
   } catch (e) {
-    const pre = document.createElement('pre');
-    pre.className = 'error';
-    pre.textContent = problem(e).text;
-    div.append(pre);
+    // A second derivative that does not exist is a fact about the model, not a mistake in it.
+    if (quiet) div.append(note(problem(e).message));
+    else div.append(errorBlock(e));
     return div;
   }
   for (const line of p.lines) {
@@ -410,7 +413,12 @@ async function renderTab(): Promise<void> {
       if (text === graphText) return;
       const { default: mermaid } = await import('mermaid');
       const dark = document.documentElement.dataset.theme === 'dark';
-      mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: dark ? 'dark' : 'default' });
+      mermaid.initialize({
+        startOnLoad: false,
+        securityLevel: 'strict',
+        theme: dark ? 'dark' : 'default',
+        flowchart: { useMaxWidth: false },
+      });
       const { svg } = await mermaid.render(`graph-${gen}`, text);
       if (gen !== generation) return;
       graphText = text;
@@ -624,7 +632,6 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(6).padStart(12) :
 // ---------------------------------------------------------------------------------
 // Examples, sharing, start
 
-const exampleBox = $<HTMLSelectElement>('example');
 exampleBox.append(new Option('— choose an example —', ''), ...EXAMPLES.map((e) => new Option(e.title, e.id)));
 exampleBox.addEventListener('change', () => {
   const ex = EXAMPLES.find((e) => e.id === exampleBox.value);

@@ -1,0 +1,312 @@
+/**
+ * The playground in a real browser: playground/ is built with Vite, served by Vite's
+ * preview server on 127.0.0.1 (a secure context, so navigator.gpu exists), and driven
+ * headless in Debian's Chromium through playwright-core. What the page shows is compared
+ * with what the CLI prints for the same model and data.
+ *
+ * Without Chromium the suite is skipped, saying why — unless CI is set, where it runs
+ * and fails. Screenshots of each state go to test-artifacts/playground/ (gitignored).
+ * Two numbers are measured and printed, not asserted: keystroke → re-rendered gradients
+ * for examples/mlp.mdf, and the JavaScript of the first load, gzipped.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { main } from '../src/cli/main.js';
+
+const CHROMIUM = process.env.MATDIFF_CHROMIUM ?? '/usr/bin/chromium';
+const CI = ['1', 'true'].includes((process.env.CI ?? '').toLowerCase());
+const skipReason =
+  existsSync(CHROMIUM) || CI
+    ? ''
+    : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set MATDIFF_CHROMIUM) and CI is not set`;
+if (skipReason) console.warn(`test/playground.test.ts skipped: ${skipReason}`);
+
+const ARGS = [
+  '--headless=new',
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SHOTS = 'test-artifacts/playground';
+const SLOW = 300_000;
+
+interface PreviewServer {
+  resolvedUrls: { local: string[] } | null;
+  close(): Promise<void>;
+}
+
+let browser: Browser;
+let server: PreviewServer;
+let base: string;
+
+/** A fresh page on the playground (a link's fragment optional), ready when its first analysis is done. */
+async function open(hash = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(base + hash);
+  await page.waitForSelector('body[data-ready="true"]');
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+
+/** The Unicode text of each gradient line shown (results, then `where` lines). */
+const gradientLines = (page: Page) =>
+  page.$$eval('#gradients .line', (rows) =>
+    rows.map((r) => (r as unknown as { dataset: { unicode: string } }).dataset.unicode),
+  );
+
+const editorText = (page: Page) =>
+  page.evaluate(
+    () => (globalThis as unknown as { matdiffPlayground: { state: { model: string } } }).matdiffPlayground.state.model,
+  );
+
+/** Replaces the model by typing it, as a user would. */
+async function typeModel(page: Page, text: string): Promise<void> {
+  await page.click('.cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+}
+
+/** What the CLI prints for `args` on a model text. */
+async function cli(model: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'matdiff-playground-'));
+  const file = join(dir, 'model.mdf');
+  writeFileSync(file, model);
+  const r = await main([args[0]!, file, ...args.slice(1)]);
+  return { ...r, err: r.err.replaceAll(file, 'model.mdf') };
+}
+
+/** Every number of a data-layout JSON value, flattened. */
+const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(numbers) : [v as number]);
+
+describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}`);
+    mkdirSync(SHOTS, { recursive: true });
+    const { build, preview } = await import('vite');
+    const configFile = 'playground/vite.config.ts';
+    await build({ configFile, logLevel: 'warn' });
+    server = (await preview({
+      configFile,
+      preview: { host: '127.0.0.1', port: 0 },
+      logLevel: 'warn',
+    })) as PreviewServer;
+    base = server.resolvedUrls!.local[0]!;
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it(
+    'loads examples/mlp.mdf and shows its gradients as the CLI prints them; first-load JavaScript measured',
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const js: Promise<number>[] = [];
+      page.on('response', (r) => {
+        if (/\.js(\?|$)/.test(r.url())) js.push(r.body().then((b) => gzipSync(b).length));
+      });
+      await page.goto(base);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.waitForLoadState('networkidle');
+      const sizes = await Promise.all(js);
+      console.log(
+        `playground first load: ${sizes.length} JavaScript files, ${(sizes.reduce((s, x) => s + x, 0) / 1024).toFixed(1)} KiB gzipped (target < 600 KB)`,
+      );
+
+      expect(await page.title()).toContain('matdiff');
+      const expected = (await cli(readFileSync('examples/mlp.mdf', 'utf8'), 'grad')).out.split('\n');
+      expect(await gradientLines(page)).toEqual(expected.map((l) => l.trim()));
+      expect(await page.locator('#gradients .katex').count()).toBe(expected.length);
+      expect(await page.locator('#shapes').innerText()).toContain('[k, B]');
+      await shot(page, '1-load');
+      await page.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'typing a model (with the \\cdot Tab helper) shows the gradient the CLI prints',
+    async () => {
+      const page = await open();
+      await typeModel(page, 'A: [m, n]; x: [n]; y: [m]\nr = A\\cdot');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('x - y\nL = sum(r ⊙ r) + sum(x)\n');
+      const model = 'A: [m, n]; x: [n]; y: [m]\nr = A·x - y\nL = sum(r ⊙ r) + sum(x)\n';
+      await page.waitForFunction(
+        (m) =>
+          (globalThis as unknown as { matdiffPlayground: { state: { model: string } } }).matdiffPlayground.state
+            .model === m,
+        model,
+      );
+      const expected = (await cli(model, 'grad')).out.split('\n').map((l) => l.trim());
+      await page.waitForFunction(
+        (first) => document.querySelector('#gradients .line')?.getAttribute('data-unicode') === first,
+        expected[0],
+      );
+      expect(await gradientLines(page)).toEqual(expected);
+      expect(await editorText(page)).toBe(model);
+      await shot(page, '2-typed');
+      await page.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'a bad model shows the CLI error at its line and column, in the panel and in the editor',
+    async () => {
+      const page = await open();
+      const model = 'A: [2, 3]; B: [4, 5]\nC = A·B\n';
+      await typeModel(page, model);
+      const cliErr = await cli(model, 'print');
+      expect(cliErr.code).toBe(1);
+      const head = cliErr.err.split('\n')[0]!; // model.mdf:2:5: error: cannot multiply …
+      expect(head).toMatch(/^model\.mdf:2:\d+: error: /);
+      await page.waitForSelector('#problems pre.error');
+      expect((await page.locator('#problems pre.error').innerText()).split('\n')[0]).toBe(head);
+      // The diagnostic underlines text on line 2, where the column points.
+      const column = Number(head.split(':')[2]);
+      const underlined = page.locator('.cm-line').nth(1).locator('.cm-lintRange-error');
+      await underlined.first().waitFor();
+      const lineText = model.split('\n')[1]!;
+      expect(lineText.slice(column - 1)).toContain(await underlined.first().innerText());
+      await shot(page, '3-error');
+      await page.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'Run: the WGSL on WebGPU equals `matdiff run --backend ts` on the same data (f32 tolerance)',
+    async () => {
+      const page = await open();
+      await page.click('#run-button');
+      await page.waitForSelector('#run-summary', { timeout: 120_000 });
+      const gpu = await page.locator('#gpu').innerText();
+      expect(gpu, 'the page should find a WebGPU adapter').toMatch(/^WebGPU adapter: /);
+      console.log(`playground run: ${gpu}; ${await page.locator('#run-summary').innerText()}`);
+      const data = await page.locator('#data').inputValue();
+      const dir = mkdtempSync(join(tmpdir(), 'matdiff-playground-'));
+      writeFileSync(join(dir, 'data.json'), data);
+      const r = await main(['run', 'examples/mlp.mdf', '--inputs', join(dir, 'data.json'), '--backend', 'ts']);
+      expect(r.err).toBe('');
+      const want = JSON.parse(r.out) as { value: unknown; grad: Record<string, unknown> };
+      const wgsl = JSON.parse((await page.locator('#run-json-wgsl').textContent()) ?? '') as typeof want;
+      const ts = JSON.parse((await page.locator('#run-json-ts').textContent()) ?? '') as typeof want;
+      expect(Object.keys(wgsl.grad)).toEqual(Object.keys(want.grad));
+      for (const key of ['value', ...Object.keys(want.grad)]) {
+        const expected = numbers(key === 'value' ? want.value : want.grad[key]);
+        const got = numbers(key === 'value' ? wgsl.value : wgsl.grad[key]);
+        const inPage = numbers(key === 'value' ? ts.value : ts.grad[key]);
+        const scale = Math.max(1, ...expected.map(Math.abs));
+        expect(got.length).toBe(expected.length);
+        got.forEach((g, i) => expect(Math.abs(g - expected[i]!), `${key}[${i}]`).toBeLessThan(1e-5 * scale));
+        inPage.forEach((g, i) => expect(Math.abs(g - expected[i]!), `${key}[${i}]`).toBeLessThan(1e-12 * scale));
+      }
+      // The finite-difference check is reported with its error, and it is small.
+      const summary = await page.locator('#run-summary').innerText();
+      const fd = /max relative error (\S+) /.exec(summary);
+      expect(fd, summary).not.toBeNull();
+      expect(Number(fd![1])).toBeLessThan(1e-5);
+      await page.locator('#run').scrollIntoViewIfNeeded();
+      await shot(page, '4-run');
+      await page.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'the URL round-trips: model, output, ticked variables, tab and theme',
+    async () => {
+      const page = await open();
+      await page.selectOption('#example', 'sigmoid-chain');
+      await page.waitForFunction(() => document.querySelector('#of')?.textContent?.includes('a4'));
+      await page.uncheck('#wrt input[value="x"]');
+      await page.uncheck('#wrt input[value="y"]');
+      await page.click('#tab-ts');
+      await page.click('#theme');
+      await page.waitForSelector('#code-ts:not(:empty)');
+      const lines = await gradientLines(page);
+      expect(lines[0]).toMatch(/^∂L\/∂w1 = /);
+      const url = page.url();
+      await shot(page, '5-before-link');
+
+      const again = await open(new URL(url).hash);
+      expect(await editorText(again)).toBe(readFileSync('examples/sigmoid-chain.mdf', 'utf8'));
+      expect(await gradientLines(again)).toEqual(lines);
+      expect(await again.locator('#tab-ts').getAttribute('aria-selected')).toBe('true');
+      expect(await again.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      expect(await again.isChecked('#wrt input[value="x"]')).toBe(false);
+      expect(await again.isChecked('#wrt input[value="w1"]')).toBe(true);
+      // The sigmoid chain's own data travels with it.
+      expect(JSON.parse(await again.locator('#data').inputValue())).toEqual(
+        JSON.parse(readFileSync('examples/sigmoid-chain.json', 'utf8')),
+      );
+      await again.waitForSelector('#code-ts:not(:empty)');
+      await shot(again, '5-from-link-dark');
+      await again.close();
+      await page.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'measures keystroke → re-rendered gradients on examples/mlp.mdf (printed, not asserted)',
+    async () => {
+      const page = await open();
+      await page.click('#tab-graph');
+      await page.waitForSelector('#graph svg', { timeout: 120_000 });
+      await shot(page, '6-graph');
+      const count = () =>
+        page.evaluate(
+          () =>
+            (globalThis as unknown as { matdiffPlayground: { timings: unknown[] } }).matdiffPlayground.timings.length,
+        );
+      // Keystrokes at the end of line 7 (its comment). Nothing is cached between
+      // analyses: each one parses, differentiates, simplifies, prints and typesets anew.
+      await page.click('.cm-line >> nth=6');
+      await page.keyboard.press('End');
+      const samples: { compute: number; painted: number }[] = [];
+      for (const key of [...' and again']) {
+        const before = await count();
+        await page.keyboard.type(key);
+        await page.waitForFunction(
+          (n) =>
+            (globalThis as unknown as { matdiffPlayground: { timings: unknown[] } }).matdiffPlayground.timings.length >
+            n,
+          before,
+        );
+        await page.waitForTimeout(300); // let the later stages finish, so that each sample starts idle
+        samples.push(
+          await page.evaluate(() => {
+            const t = (
+              globalThis as unknown as { matdiffPlayground: { timings: { compute: number; painted: number }[] } }
+            ).matdiffPlayground.timings;
+            return t[t.length - 1]!;
+          }),
+        );
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      console.log(
+        `playground keystroke → gradients (examples/mlp.mdf, ${samples.length} keystrokes): median ${median(samples.map((s) => s.compute)).toFixed(1)} ms in the DOM, ${median(samples.map((s) => s.painted)).toFixed(1)} ms to the next frame (target < 50 ms)`,
+      );
+      expect(await gradientLines(page)).toHaveLength(8);
+      await shot(page, '7-edited');
+      await page.close();
+    },
+    SLOW,
+  );
+});
