@@ -45,7 +45,7 @@ let current: Analysis = { problems: [], variables: [], definitions: [] };
 let generation = 0;
 
 /** Timings for the browser test and the curious: keystroke → gradients in the DOM, and painted. */
-const timings: { compute: number; painted: number }[] = [];
+const timings: { compute: number; painted: number; [phase: string]: number }[] = [];
 const exposed = { timings, state, view: undefined as unknown };
 (window as unknown as { matdiffPlayground: object }).matdiffPlayground = exposed;
 
@@ -95,15 +95,26 @@ const view: EditorView = createEditor({
 exposed.view = view;
 view.contentDOM.addEventListener('keydown', (e) => (keyAt = e.timeStamp), true);
 
+let queued = false;
+
 function schedule(): void {
-  if (timer !== undefined) return;
+  if (timer !== undefined || queued) return;
   const busy = performance.now() - lastEnd < 2 * lastDuration;
+  if (!busy) {
+    // Idle: analyse as soon as the editor's own update is done.
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      update();
+    });
+    return;
+  }
   timer = window.setTimeout(
     () => {
       timer = undefined;
       update();
     },
-    busy ? Math.min(150, 2 * lastDuration) : 0,
+    Math.min(150, 2 * lastDuration),
   );
 }
 
@@ -111,13 +122,26 @@ function update(): void {
   const start = performance.now();
   const gen = ++generation;
   current = analyse(state.model, state.of);
+  const analysed = performance.now();
   renderProblems(current);
+  $('results').classList.toggle('broken', !current.model);
   renderOptions(current);
   renderShapes(current);
+  const gradientsStart = performance.now();
   renderGradients(current);
   const since = editAt || start;
-  const compute = performance.now() - since;
-  requestAnimationFrame(() => timings.push({ compute, painted: performance.now() - since }));
+  const end = performance.now();
+  const compute = end - since;
+  const phases = {
+    waited: start - since,
+    analyse: analysed - start,
+    other: gradientsStart - analysed,
+    gradients: end - gradientsStart,
+  };
+  // After the next frame's rendering: a task queued from requestAnimationFrame runs after paint.
+  requestAnimationFrame(() =>
+    setTimeout(() => timings.push({ compute, painted: performance.now() - since, ...phases }), 0),
+  );
   editAt = 0;
   lastEnd = performance.now();
   lastDuration = lastEnd - start;
@@ -131,9 +155,12 @@ function update(): void {
 
 /** Runs `f` in a later task unless a newer analysis has started by then. */
 function later(gen: number, f: () => void | Promise<void>): void {
-  setTimeout(() => {
-    if (gen === generation) void f();
-  }, 0);
+  // After the next frame, so that the gradients are painted before the slower stages run.
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (gen === generation) void f();
+    }, 0),
+  );
 }
 
 // ---------------------------------------------------------------------------------
@@ -234,7 +261,6 @@ function renderShapes(a: Analysis): void {
 
 function renderGradients(a: Analysis): void {
   const box = $('gradients');
-  box.classList.toggle('stale', !a.model);
   if (!a.model || !a.output) {
     if (a.model) box.replaceChildren(note('The model defines nothing to differentiate.'));
     return;
@@ -255,17 +281,28 @@ function renderGradients(a: Analysis): void {
 function renderSecond(): void {
   const a = current;
   const box = $('second');
-  if (!a.model || !a.output) return;
+  if (!a.model) return;
+  if (!a.output) {
+    box.replaceChildren();
+    return;
+  }
   const out = a.output;
   const kind = isScalar(out.node.shape) ? 'hess' : 'jac';
   $('second-heading').textContent = kind === 'hess' ? 'Hessians' : 'Jacobians';
   const wrt = wrtNames(a).map((n) => variable(a.model!, n)!);
-  box.replaceChildren(...wrt.map((w) => printed(() => derivatives(a.model!, out, [w], kind), true)));
+  box.replaceChildren(
+    ...wrt.map((w) =>
+      printed(
+        () => derivatives(a.model!, out, [w], kind),
+        `${kind === 'hess' ? '∂²' : '∂'}${out.name}/∂${w.name}${kind === 'hess' ? '²' : ''}`,
+      ),
+    ),
+  );
   if (!wrt.length) box.replaceChildren(note('Tick a variable above.'));
 }
 
 /** A derivative's lines, rendered with KaTeX, each with its copy buttons; or its error. */
-function printed(make: () => Printed, quiet = false): HTMLElement {
+function printed(make: () => Printed, quietAs?: string): HTMLElement {
   const div = document.createElement('div');
   div.className = 'derivative';
   let p: Printed;
@@ -273,7 +310,7 @@ function printed(make: () => Printed, quiet = false): HTMLElement {
     p = make();
   } catch (e) {
     // A second derivative that does not exist is a fact about the model, not a mistake in it.
-    if (quiet) div.append(note(problem(e).message));
+    if (quietAs) div.append(note(`${quietAs}: ${problem(e).message}`));
     else div.append(errorBlock(e));
     return div;
   }
@@ -284,7 +321,7 @@ function printed(make: () => Printed, quiet = false): HTMLElement {
     const math = document.createElement('div');
     math.className = 'math';
     const latex = line.where ? `\\quad\\text{where } ${line.latex.replace(/^\s*where\s+/, '')}` : line.latex;
-    katex.render(latex, math, { throwOnError: false, displayMode: false, strict: 'ignore' });
+    math.innerHTML = typeset(latex);
     const text = document.createElement('code');
     text.className = 'unicode';
     text.textContent = line.unicode.trim();
@@ -301,6 +338,20 @@ function printed(make: () => Printed, quiet = false): HTMLElement {
   }
   return div;
 }
+
+/** KaTeX's HTML for a formula, remembered: typing that leaves a line unchanged does not typeset it again. */
+const typeset = (() => {
+  const cache = new Map<string, string>();
+  return (latex: string): string => {
+    let html = cache.get(latex);
+    if (html === undefined) {
+      html = katex.renderToString(latex, { throwOnError: false, displayMode: false, strict: 'ignore' });
+      if (cache.size > 500) cache.clear();
+      cache.set(latex, html);
+    }
+    return html;
+  };
+})();
 
 function copyButton(label: string, value: string, what: string): HTMLButtonElement {
   const b = document.createElement('button');
@@ -380,7 +431,10 @@ function selectTab(tab: string, focus = false): void {
 
 for (const t of TABS) {
   const b = $(`tab-${t}`);
-  b.addEventListener('click', () => selectTab(t));
+  b.addEventListener('click', () => {
+    tabsSeen = true;
+    selectTab(t);
+  });
   b.addEventListener('keydown', (e) => {
     const k = TABS.indexOf(state.tab);
     const to =
@@ -392,10 +446,19 @@ for (const t of TABS) {
   });
 }
 
+/** Whether the tab panels are on screen: their content (Mermaid, prettier) is loaded only then. */
+let tabsSeen = false;
+new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting) && !tabsSeen) {
+    tabsSeen = true;
+    void renderTab();
+  }
+}).observe(document.querySelector('.tabs')!);
+
 async function renderTab(): Promise<void> {
   const a = current;
   const gen = generation;
-  if (!a.model || !a.output) return;
+  if (!a.model || !a.output || !tabsSeen) return;
   const out = a.output;
   const model = a.model;
   const wrt = isScalar(out.node.shape) ? wrtNames(a) : [];
