@@ -51,6 +51,7 @@ let base: string;
 async function open(hash = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.addInitScript('globalThis.page$ = (selector) => document.querySelector(selector);');
   await page.goto(base + hash);
   await page.waitForSelector('body[data-ready="true"]');
   return page;
@@ -85,6 +86,16 @@ async function cli(model: string, ...args: string[]): Promise<{ code: number; ou
   const r = await main([args[0]!, file, ...args.slice(1)]);
   return { ...r, err: r.err.replaceAll(file, 'model.mdf') };
 }
+
+/**
+ * `document.querySelector` inside the page. (This file is type-checked without the DOM
+ * library; the functions given to page.waitForFunction run in the browser.)
+ */
+interface PageElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+declare function page$(selector: string): PageElement | null;
 
 /** Every number of a data-layout JSON value, flattened. */
 const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(numbers) : [v as number]);
@@ -154,7 +165,7 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
       );
       const expected = (await cli(model, 'grad')).out.split('\n').map((l) => l.trim());
       await page.waitForFunction(
-        (first) => document.querySelector('#gradients .line')?.getAttribute('data-unicode') === first,
+        (first) => page$('#gradients .line')?.getAttribute('data-unicode') === first,
         expected[0],
       );
       expect(await gradientLines(page)).toEqual(expected);
@@ -233,7 +244,7 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
     async () => {
       const page = await open();
       await page.selectOption('#example', 'sigmoid-chain');
-      await page.waitForFunction(() => document.querySelector('#of')?.textContent?.includes('a4'));
+      await page.waitForFunction(() => page$('#of')?.textContent?.includes('a4'));
       await page.uncheck('#wrt input[value="x"]');
       await page.uncheck('#wrt input[value="y"]');
       await page.click('#tab-ts');
@@ -248,7 +259,7 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
       expect(await editorText(again)).toBe(readFileSync('examples/sigmoid-chain.mdf', 'utf8'));
       expect(await gradientLines(again)).toEqual(lines);
       expect(await again.locator('#tab-ts').getAttribute('aria-selected')).toBe('true');
-      expect(await again.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      expect(await again.getAttribute('html', 'data-theme')).toBe('dark');
       expect(await again.isChecked('#wrt input[value="x"]')).toBe(false);
       expect(await again.isChecked('#wrt input[value="w1"]')).toBe(true);
       // The sigmoid chain's own data travels with it.
