@@ -10,6 +10,7 @@
  */
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { realpathSync } from 'node:fs';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -18,7 +19,8 @@ export default defineConfig({
   base: './',
   resolve: { alias: [{ find: /^prettier$/, replacement: here('src/prettier-browser.ts') }] },
   define: { 'process.env.MATDIFF_TRACE': 'undefined' },
-  server: { host: '127.0.0.1', fs: { allow: [here('..')] } },
+  // The repository, and node_modules where it really is (it may be a link, as in a git worktree).
+  server: { host: '127.0.0.1', fs: { allow: [here('..'), realpathSync(here('../node_modules'))] } },
   preview: { host: '127.0.0.1' },
   build: {
     outDir: here('dist'),

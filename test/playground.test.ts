@@ -150,13 +150,16 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
   );
 
   it(
-    'typing a model (with the \\cdot Tab helper) shows the gradient the CLI prints',
+    'typing a model (with the \\cdot and ^T Tab helpers) shows the gradient the CLI prints',
     async () => {
       const page = await open();
+      // `\cdot` and `^T`, each followed by Tab, become `·` and `ᵀ`.
       await typeModel(page, 'A: [m, n]; x: [n]; y: [m]\nr = A\\cdot');
       await page.keyboard.press('Tab');
-      await page.keyboard.type('x - y\nL = sum(r ⊙ r) + sum(x)\n');
-      const model = 'A: [m, n]; x: [n]; y: [m]\nr = A·x - y\nL = sum(r ⊙ r) + sum(x)\n';
+      await page.keyboard.type('x - y\nL = r^T');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('·r + sum(x ⊙ x)\n');
+      const model = 'A: [m, n]; x: [n]; y: [m]\nr = A·x - y\nL = rᵀ·r + sum(x ⊙ x)\n';
       await page.waitForFunction(
         (m) =>
           (globalThis as unknown as { matdiffPlayground: { state: { model: string } } }).matdiffPlayground.state
