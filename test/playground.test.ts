@@ -70,6 +70,21 @@ const editorText = (page: Page) =>
     () => (globalThis as unknown as { matdiffPlayground: { state: { model: string } } }).matdiffPlayground.state.model,
   );
 
+/** Waits until the editor holds `text`; else fails showing what it holds. */
+async function modelIs(page: Page, text: string): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (m) =>
+        (globalThis as unknown as { matdiffPlayground: { state: { model: string } } }).matdiffPlayground.state.model ===
+        m,
+      text,
+      { timeout: 20_000 },
+    );
+  } catch {
+    expect(await editorText(page)).toBe(text);
+  }
+}
+
 /** Replaces the model by typing it, as a user would. */
 async function typeModel(page: Page, text: string): Promise<void> {
   await page.click('.cm-content');
@@ -156,16 +171,13 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
       // `\cdot` and `^T`, each followed by Tab, become `·` and `ᵀ`.
       await typeModel(page, 'A: [m, n]; x: [n]; y: [m]\nr = A\\cdot');
       await page.keyboard.press('Tab');
+      await modelIs(page, 'A: [m, n]; x: [n]; y: [m]\nr = A·');
       await page.keyboard.type('x - y\nL = r^T');
       await page.keyboard.press('Tab');
+      await modelIs(page, 'A: [m, n]; x: [n]; y: [m]\nr = A·x - y\nL = rᵀ');
       await page.keyboard.type('·r + sum(x ⊙ x)\n');
       const model = 'A: [m, n]; x: [n]; y: [m]\nr = A·x - y\nL = rᵀ·r + sum(x ⊙ x)\n';
-      await page.waitForFunction(
-        (m) =>
-          (globalThis as unknown as { matdiffPlayground: { state: { model: string } } }).matdiffPlayground.state
-            .model === m,
-        model,
-      );
+      await modelIs(page, model);
       const expected = (await cli(model, 'grad')).out.split('\n').map((l) => l.trim());
       await page.waitForFunction(
         (first) => page$('#gradients .line')?.getAttribute('data-unicode') === first,
