@@ -1,24 +1,68 @@
 /**
- * The library API: the same engine the CLI drives.
+ * The library API: the same engine, and the same output, as the CLI — every `matdiff`
+ * command is a thin layer over one function here.
  *
- *   parse → elaborate (names, shapes) → differentiate → simplify → print / compile
+ *   parse → elaborate (names, shapes) → differentiate → simplify → print / compile / emit
+ *
+ *   const model = parse(source, 'mlp.mdf');
+ *   const d = derivatives(model, 'grad', { wrt: ['W1', 'b1'] });
+ *   d.lines('unicode');                 // exactly what `matdiff grad` prints
+ *   d.results[0].node;                  // ∂L/∂W1 as a graph node
+ *   d.results[0].text.latex;            // … and as LaTeX, shared parts by name
+ *   d.where;                            // the where-bindings: G = …, G2 = …
+ *
+ * Errors: a model with problems throws `ModelErrors` (every problem, located); a bad
+ * option (an unknown `of` or `wrt` name) throws `OptionError`; everything else a user
+ * can cause is a `MatdiffError` with a code from the catalogue (src/errors.ts).
  */
 import { parseProgram } from './parse/parser.js';
 import { elaborate, type ElaborateOptions } from './model/elaborate.js';
-import { type Model, definitionNames } from './model/model.js';
-import { MatdiffError } from './errors.js';
-import type { Node } from './graph/node.js';
+import { type Model, type Definition, definitionNames, placeOf } from './model/model.js';
+import { MatdiffError, didYouMean } from './errors.js';
+import { type Node, ShapeError, dependsOn } from './graph/node.js';
 import { printExpr } from './print/printer.js';
-import type { Format } from './print/context.js';
-import { shapeText } from './shape/shape.js';
+import { type Format, FORMATS, latexName } from './print/context.js';
+import { type DerivativeParts, derivativeParts, partsLines } from './print/gradients.js';
+import { isScalar, shapeBrief, shapeText } from './shape/shape.js';
+import { type DerivativeKind, derivative, grads } from './diff/derivative.js';
+import { type AssertResult, type CheckOptions, check } from './check/check.js';
+import { formatReport } from './check/report.js';
+import { computationGraph } from './graph-draw/graph.js';
+import { toMermaid } from './graph-draw/mermaid.js';
+import { toDot } from './graph-draw/dot.js';
+import { type Program, buildProgram } from '../codegen/program.js';
+import { type Compiled, type Dtype, instantiate } from '../codegen/compile.js';
+import { type WgslCompiled, instantiateWgsl } from '../codegen/wgsl/run.js';
+import { requireF32 } from '../codegen/wgsl/lower.js';
 
+/** Every problem of a model, each a located `MatdiffError`; the message lists them all. */
 export class ModelErrors extends Error {
   constructor(readonly errors: MatdiffError[]) {
     super(errors.map((e) => e.format()).join('\n\n'));
   }
 }
 
-/** Parses and shape-checks a model; throws ModelErrors listing every problem found. */
+/**
+ * A bad option: `option` names it (`'of'`, `'wrt'`), the message says what is wrong
+ * (`wrt: 'xx' is not a declared variable; did you mean 'x'?`). The CLI reports it as a
+ * usage error (exit 2) about `--of` or `--wrt`.
+ */
+export class OptionError extends MatdiffError {
+  constructor(
+    readonly option: string,
+    readonly detail: string,
+  ) {
+    super('E015', `${option}: ${detail}`, undefined, 2);
+  }
+}
+
+/**
+ * Parses and shape-checks a model.
+ * @param source the model's text (LANGUAGE.md)
+ * @param file the name its errors are located in
+ * @param opts `dims`: sizes to fix symbolic dimensions to
+ * @throws ModelErrors listing every problem found, each located
+ */
 export function parse(source: string, file = '<input>', opts: ElaborateOptions = {}): Model {
   const program = parseProgram(source, file);
   const { model, errors } = elaborate(program, opts);
@@ -26,40 +70,364 @@ export function parse(source: string, file = '<input>', opts: ElaborateOptions =
   return model;
 }
 
-/** The model back as text: declarations, then each definition with its shape, then asserts. */
-export function print(model: Model, format: Format = 'unicode'): string {
-  const lines: string[] = [];
-  for (const d of model.vars.values()) {
-    const props = d.props.length ? ' ' + d.props.join(' ') : '';
-    lines.push(
-      format === 'latex'
-        ? `${printExpr(d.node, 'latex')} \\in \\mathbb{R}${latexShape(d.node)}`
-        : `${d.name}: ${shapeText(d.node.shape)}${props}`,
-    );
-  }
-  const names = new Map<Node, string>();
-  for (const d of model.defs.values()) {
-    const text = printExpr(d.node, format, names);
-    const shape = shapeText(d.node.shape);
-    lines.push(format === 'latex' ? `${latexDef(d.name, d.node)} = ${text}` : `${d.name}: ${shape} = ${text}`);
-    if (d.node.args.length && !names.has(d.node)) names.set(d.node, d.name);
-  }
-  const all = definitionNames(model);
-  for (const a of model.asserts) {
-    const [l, r] = [printExpr(a.left, format, all), printExpr(a.right, format, all)];
-    lines.push(format === 'latex' ? `${l} = ${r}` : `assert ${l} = ${r}`);
-  }
-  return lines.join('\n');
+// ---------------------------------------------------------------------------
+// print
+
+/** A model as `matdiff print` shows it, in one format, part by part. */
+export interface PrintedModel {
+  format: Format;
+  /** Symbolic dimension names, in order of first use. */
+  dims: string[];
+  declarations: { name: string; shape: string; properties: string[]; text: string }[];
+  /** Each definition: its shape and its expression, earlier definitions used by name. */
+  definitions: { name: string; shape: string; expression: string; line: number; text: string }[];
+  asserts: { left: string; right: string; line: number; text: string }[];
+  /** The whole print-out, one line per declaration, definition and assert (`text` of each). */
+  lines: string[];
 }
 
-function latexShape(n: Node): string {
-  const dims = shapeText(n.shape).slice(1, -1).replace(/, /g, ' \\times ');
+/** The model back as text: declarations, then each definition with its shape, then asserts. */
+export function print(model: Model, format: Format = 'unicode'): string {
+  return printModel(model, format).lines.join('\n');
+}
+
+/** `print`, part by part (what `matdiff print --json` writes). */
+export function printModel(model: Model, format: Format = 'unicode'): PrintedModel {
+  const latex = format === 'latex';
+  const declarations = [...model.vars.values()].map((d) => {
+    const shape = shapeText(d.node.shape);
+    const props = d.props.length ? ' ' + d.props.join(' ') : '';
+    const text = latex
+      ? `${printExpr(d.node, 'latex')} \\in \\mathbb{R}${latexShape(shape)}`
+      : `${d.name}: ${shape}${props}`;
+    return { name: d.name, shape, properties: [...d.props], text };
+  });
+  const names = new Map<Node, string>();
+  const definitions = [...model.defs.values()].map((d) => {
+    const expression = printExpr(d.node, format, names);
+    const shape = shapeText(d.node.shape);
+    const text = latex
+      ? `${latexName(d.name, !isScalar(d.node.shape))} = ${expression}`
+      : `${d.name}: ${shape} = ${expression}`;
+    if (d.node.args.length && !names.has(d.node)) names.set(d.node, d.name);
+    return { name: d.name, shape, expression, line: lineOf(model, d.span.start), text };
+  });
+  const all = definitionNames(model);
+  const asserts = model.asserts.map((a) => {
+    const [left, right] = [printExpr(a.left, format, all), printExpr(a.right, format, all)];
+    return {
+      left,
+      right,
+      line: lineOf(model, a.span.start),
+      text: latex ? `${left} = ${right}` : `assert ${left} = ${right}`,
+    };
+  });
+  const lines = [...declarations, ...definitions, ...asserts].map((p) => p.text);
+  return { format, dims: [...model.dims], declarations, definitions, asserts, lines };
+}
+
+/** `[m, n]` → `^{m \times n}`; `[]` → nothing. */
+function latexShape(shape: string): string {
+  const dims = shape.slice(1, -1).replace(/, /g, ' \\times ');
   return dims ? `^{${dims}}` : '';
 }
 
-function latexDef(name: string, n: Node): string {
-  return printExpr({ ...n, op: 'var', name, args: [] } as Node, 'latex');
+const lineOf = (model: Model, offset: number): number => model.source.slice(0, offset).split('\n').length;
+
+// ---------------------------------------------------------------------------
+// Choosing the output and the variables
+
+/** Which definition to differentiate or compile, and by which variables. */
+export interface SelectOptions {
+  /** The definition; default: the model's output (its last definition). */
+  of?: string;
+  /** Variables by name; default: every declared variable the output depends on. */
+  wrt?: readonly string[];
+}
+
+/** A named graph node: a definition or a declared variable. */
+export interface Named {
+  name: string;
+  node: Node;
+}
+
+/** The definition `of` names, or the model's output. */
+export function outputOf(model: Model, of?: string): Definition {
+  const name = of ?? model.output;
+  if (name === undefined)
+    throw new MatdiffError('E016', 'the model defines nothing', placeOf(model, { start: 0, end: 0 }));
+  const def = model.defs.get(name);
+  if (!def)
+    throw new OptionError('of', `'${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`);
+  return def;
+}
+
+/** The variables `wrt` names, or every declared variable `output` depends on, in declaration order. */
+export function wrtOf(model: Model, output: Node, wrt?: readonly string[]): Named[] {
+  if (wrt === undefined)
+    return [...model.vars.values()]
+      .filter((v) => dependsOn(output, v.node))
+      .map((v) => ({ name: v.name, node: v.node }));
+  return wrt.map((raw) => {
+    const name = raw.trim();
+    const v = model.vars.get(name);
+    if (!v) throw new OptionError('wrt', `'${name}' is not a declared variable${didYouMean(name, model.vars.keys())}`);
+    return { name, node: v.node };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Derivatives by name, printed as the CLI prints them
+
+/** A text in each output format. */
+export type Printed = Readonly<Record<Format, string>>;
+
+/** One derivative: `∂L/∂W = …`. */
+export interface DerivativeResult {
+  /** The variable differentiated by. */
+  wrt: string;
+  /** The simplified derivative, as a graph node (print it, evaluate it, compile it). */
+  node: Node;
+  /** Its shape, `[h, n]`. */
+  shape: string;
+  /** The left side, `∂L/∂W` (ascii `dL/dW`, LaTeX `\frac{\partial L}{\partial \mathbf{W}}`). */
+  lhs: Printed;
+  /** The expression, its shared parts printed by their `where` names. */
+  text: Printed;
+}
+
+/** A shared part, named once: `where G = …`. */
+export interface WhereBinding {
+  /** `G`, `G2`, …: never a name of the model. */
+  name: string;
+  node: Node;
+  shape: string;
+  /** The name as the expressions print it (LaTeX: `\mathbf{G}` for a matrix). */
+  printedName: Printed;
+  text: Printed;
+}
+
+/** What `matdiff grad`, `hess` or `jac` prints, structured. */
+export interface Derivatives {
+  kind: DerivativeKind;
+  /** The definition differentiated. */
+  output: string;
+  results: DerivativeResult[];
+  /** The shared parts, each after the bindings it uses. */
+  where: WhereBinding[];
+  /** The printed lines, exactly as the CLI prints them: one per result, then the where-lines. */
+  lines(format?: Format): string[];
+}
+
+/**
+ * Derivatives of a definition by variables named in the model, simplified, with their
+ * shared parts named once — what `matdiff grad|hess|jac` prints.
+ * - `grad`: ∂L/∂x of a scalar L, for each variable (default: every one L depends on).
+ * - `hess`: ∂²L/∂x² of a scalar L in a vector or scalar x.
+ * - `jac`: ∂F/∂x [m, n] of a vector F [m] in a vector x [n].
+ * For `hess` and `jac`, `wrt` is required when the output depends on several variables.
+ * @throws OptionError for an unknown name or a missing `wrt`; MatdiffError (E013, E014) for a shape with no such derivative
+ */
+export function derivatives(model: Model, kind: DerivativeKind, opts: SelectOptions = {}): Derivatives {
+  const out = outputOf(model, opts.of);
+  const wrt = wrtOf(model, out.node, opts.wrt);
+  if (wrt.length === 0) throw new OptionError('wrt', `${out.name} depends on no variable; name one`);
+  if (kind !== 'grad' && wrt.length > 1 && opts.wrt === undefined)
+    throw new OptionError('wrt', `required for ${kind}: ${out.name} depends on ${wrt.map((w) => w.name).join(', ')}`);
+  let nodes: Node[];
+  try {
+    nodes =
+      kind === 'grad'
+        ? grads(
+            out.node,
+            wrt.map((w) => w.node),
+          )
+        : wrt.map((w) => derivative(kind, out.node, w.node));
+  } catch (e) {
+    if (e instanceof ShapeError)
+      throw new MatdiffError(kind === 'grad' ? 'E013' : 'E014', e.message, placeOf(model, out.span));
+    throw e;
+  }
+  // Each format printed on first use: names are chosen alike in every format.
+  const cache = new Map<Format, DerivativeParts>();
+  const parts = (f: Format): DerivativeParts => {
+    let p = cache.get(f);
+    if (!p) cache.set(f, (p = derivativeParts(model, kind, out, wrt, nodes, f)));
+    return p;
+  };
+  const printed = (pick: (p: DerivativeParts) => string): Printed =>
+    Object.defineProperties(
+      {} as Record<Format, string>,
+      Object.fromEntries(FORMATS.map((f) => [f, { get: () => pick(parts(f)), enumerable: true }])),
+    );
+  const results = wrt.map((w, i) => ({
+    wrt: w.name,
+    node: nodes[i]!,
+    shape: shapeText(nodes[i]!.shape),
+    lhs: printed((p) => p.lhs[i]!),
+    text: printed((p) => p.texts[i]!),
+  }));
+  // The bindings are the same in every format: read them off whichever was printed first.
+  let where: WhereBinding[] | undefined;
+  const bindings = (): WhereBinding[] =>
+    (where ??= (cache.values().next().value ?? parts('unicode')).where.map((b, i) => ({
+      name: b.name,
+      node: b.node,
+      shape: shapeText(b.node.shape),
+      printedName: printed((p) => p.where[i]!.printedName),
+      text: printed((p) => p.where[i]!.text),
+    })));
+  const lines = (format: Format = 'unicode'): string[] => partsLines(parts(format), format);
+  return {
+    kind,
+    output: out.name,
+    results,
+    get where() {
+      return bindings();
+    },
+    lines,
+  };
+}
+
+/** `derivatives(model, 'grad', opts)`: the gradients of a scalar definition. */
+export const gradients = (model: Model, opts: SelectOptions = {}): Derivatives => derivatives(model, 'grad', opts);
+/** `derivatives(model, 'hess', opts)`: the Hessian of a scalar definition in each (vector) variable. */
+export const hessian = (model: Model, opts: SelectOptions = {}): Derivatives => derivatives(model, 'hess', opts);
+/** `derivatives(model, 'jac', opts)`: the Jacobian of a vector definition in each (vector) variable. */
+export const jacobian = (model: Model, opts: SelectOptions = {}): Derivatives => derivatives(model, 'jac', opts);
+
+// ---------------------------------------------------------------------------
+// check
+
+/** What `matdiff check` reports. */
+export interface CheckReport {
+  /** One result per `assert`, in file order. */
+  results: AssertResult[];
+  /** How many hold, fail, and could not be decided. */
+  counts: { hold: number; fail: number; unchecked: number };
+  /** Every assert holds. */
+  ok: boolean;
+  /** The closing line, `57 hold, 0 fail` (`, 1 cannot be checked` when one could not be). */
+  summary: string;
+  /** The report as `matdiff check` prints it, the summary line last. */
+  text: string;
+}
+
+/** Checks every `assert L = R` of the model: symbolically, else on random draws. */
+export function checkModel(model: Model, opts: CheckOptions = {}): CheckReport {
+  const results = check(model, opts);
+  const counts = { hold: 0, fail: 0, unchecked: 0 };
+  for (const r of results) {
+    const s = r.verdict.status as string;
+    if (s === 'holds') counts.hold++;
+    else if (s === 'fails') counts.fail++;
+    else counts.unchecked++;
+  }
+  const summary =
+    `${counts.hold} hold, ${counts.fail} fail` + (counts.unchecked ? `, ${counts.unchecked} cannot be checked` : '');
+  const text = results.length ? `${formatReport(results)}\n${summary}` : summary;
+  return { results, counts, ok: counts.hold === results.length, summary, text };
+}
+
+// ---------------------------------------------------------------------------
+// graph
+
+/** Draws the computation graph of a definition (and, with `wrt`, its backward pass). */
+export function graph(model: Model, opts: SelectOptions & { format?: 'mermaid' | 'dot' } = {}): string {
+  const out = outputOf(model, opts.of);
+  const wrt = opts.wrt === undefined ? [] : wrtOf(model, out.node, opts.wrt);
+  try {
+    const drawing = computationGraph(model, out, wrt);
+    return opts.format === 'dot' ? toDot(drawing) : toMermaid(drawing);
+  } catch (e) {
+    if (e instanceof ShapeError) throw new MatdiffError('E013', e.message, placeOf(model, out.span));
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Kernels: compile, compileWgsl, emit
+
+/**
+ * The program `compile`, `compileWgsl` and `emit` build: the output (`of`), and its
+ * gradients by `wrt` (default: every variable it depends on) when it is a scalar; a
+ * non-scalar output has no gradient, and asking for one is an error (E013).
+ */
+export function program(model: Model, opts: SelectOptions = {}): Program {
+  const out = outputOf(model, opts.of);
+  const scalar = isScalar(out.node.shape);
+  if (!scalar && opts.wrt !== undefined && opts.wrt.length)
+    throw new MatdiffError(
+      'E013',
+      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
+      placeOf(model, out.span),
+    );
+  const wrt = scalar ? wrtOf(model, out.node, opts.wrt) : [];
+  return buildProgram({ model, output: { name: out.name, node: out.node }, wrt });
+}
+
+export interface CompileOptions extends SelectOptions {
+  /** Arithmetic: 'f64' (default) or 'f32'. */
+  dtype?: Dtype;
+}
+
+/**
+ * The output and its gradients as fast in-process functions: the module `emit` writes,
+ * instantiated. `valueAndGrad` needs a scalar output. Takes a model (and `of`, `wrt`),
+ * or a program already built by `program()` (then only `dtype` applies).
+ */
+export function compile(model: Model | Program, opts: CompileOptions = {}): Compiled {
+  return instantiate(programFrom(model, opts), opts.dtype ?? 'f64');
+}
+
+/**
+ * `compile` on WebGPU: the same program as WGSL kernels. Needs `navigator.gpu`, or in
+ * Node the optional package `webgpu`; f32 only. Call `destroy()` when done.
+ */
+export async function compileWgsl(model: Model | Program, opts: CompileOptions = {}): Promise<WgslCompiled> {
+  requireF32(opts.dtype);
+  return instantiateWgsl(programFrom(model, opts));
+}
+
+const programFrom = (m: Model | Program, opts: SelectOptions): Program => ('vars' in m ? program(m, opts) : m);
+
+/** The module targets of `emit`; each loaded only when used. */
+const EMITTERS = {
+  ts: async (p: Program, o: EmitOptions) =>
+    (await import('../codegen/ts/emit.js')).emitTs(p, { dtype: o.dtype ?? 'f64' }),
+  wgsl: async (p: Program, o: EmitOptions) =>
+    (await import('../codegen/wgsl/emit.js')).emitWgsl(p, { dtype: o.dtype ?? 'f32', lang: o.lang ?? 'ts' }),
+} satisfies Record<string, (p: Program, o: EmitOptions) => Promise<string>>;
+
+export type Target = keyof typeof EMITTERS;
+export const TARGETS = Object.keys(EMITTERS) as Target[];
+
+export interface EmitOptions extends CompileOptions {
+  /** 'ts' (default): a standalone TypeScript module; 'wgsl': WGSL shaders with their host code. */
+  target?: Target;
+  /** For 'wgsl': the host code as TypeScript (default) or JavaScript. */
+  lang?: 'ts' | 'js';
+}
+
+/** The generated kernel module's text, prettier-formatted: what `matdiff emit` writes. */
+export async function emit(model: Model | Program, opts: EmitOptions = {}): Promise<string> {
+  const target = opts.target ?? 'ts';
+  const emitter = EMITTERS[target];
+  if (!emitter) throw new OptionError('target', `must be one of ${TARGETS.join(', ')}; got '${String(target)}'`);
+  return emitter(programFrom(model, opts), opts);
 }
 
 export { printExpr };
-export type { Model, Format, Node };
+export type { Program };
+export type {
+  Model,
+  Format,
+  Node,
+  DerivativeKind,
+  Definition,
+  AssertResult,
+  CheckOptions,
+  Compiled,
+  WgslCompiled,
+  Dtype,
+};

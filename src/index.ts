@@ -1,6 +1,49 @@
-/** matdiff as a library. */
-export { parse, print, printExpr, ModelErrors } from './api.js';
-export type { Model, Format, Node } from './api.js';
+/**
+ * matdiff as a library: the functions every `matdiff` command is built on (src/api.ts),
+ * and the graph-level operators beneath them. Reference: docs/api.md.
+ */
+export {
+  parse,
+  print,
+  printModel,
+  printExpr,
+  derivatives,
+  gradients,
+  hessian,
+  jacobian,
+  checkModel,
+  graph,
+  program,
+  compile,
+  compileWgsl,
+  emit,
+  outputOf,
+  wrtOf,
+  TARGETS,
+  ModelErrors,
+  OptionError,
+} from './api.js';
+export type {
+  Model,
+  Definition,
+  Format,
+  Node,
+  Named,
+  DerivativeKind,
+  PrintedModel,
+  SelectOptions,
+  Printed,
+  Derivatives,
+  DerivativeResult,
+  WhereBinding,
+  CheckReport,
+  CompileOptions,
+  EmitOptions,
+  Target,
+  Compiled,
+  WgslCompiled,
+  Dtype,
+} from './api.js';
 export { MatdiffError } from './errors.js';
 export { grad, grads, hess, jac } from './diff/derivative.js';
 export { simplify } from './simplify/simplify.js';
@@ -11,7 +54,5 @@ export { formatReport } from './check/report.js';
 export { computationGraph } from './graph-draw/graph.js';
 export { toMermaid } from './graph-draw/mermaid.js';
 export { toDot } from './graph-draw/dot.js';
-export { compile } from '../codegen/compile.js';
-export type { CompileOptions, Compiled, Tensor, Inputs, Dims, Dtype } from '../codegen/compile.js';
-export { compileWgsl } from '../codegen/wgsl/run.js';
-export type { WgslCompiled, WgslOptions } from '../codegen/wgsl/run.js';
+export type { Tensor, Inputs, Dims } from '../codegen/compile.js';
+export type { WgslOptions } from '../codegen/wgsl/run.js';

@@ -159,6 +159,7 @@ describe('examples/identities.mdf', () => {
     const r = await run('check', 'examples/identities.mdf');
     expect(r.err).toBe('');
     const out = r.out.split('\n');
+    expect(out.pop()).toBe(`${out.length} hold, 0 fail`);
     expect(out.length).toBeGreaterThanOrEqual(30);
     for (const l of out) expect(l).toMatch(/^line \d+: assert .*: holds \((symbolic|numeric, 20 trials)\)$/);
     expect(out.filter((l) => l.endsWith('(symbolic)')).length).toBeGreaterThanOrEqual(10);

@@ -89,8 +89,12 @@ function loadDawn(): Promise<NodeEnv | { reason: string }> {
       for (const [k, v] of Object.entries(dawn.globals)) if (!(k in g)) g[k] = v;
       return { dawn, fs, tmpdir: os.tmpdir(), isMainThread };
     } catch (e) {
+      // 'webgpu' is an optional peer dependency of matdiff: absent unless the user installed it.
+      const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /'webgpu'/.test(errorText(e));
       return {
-        reason: `cannot load the 'webgpu' package (Dawn for Node): ${errorText(e)}. Install it with \`npm install webgpu\`.`,
+        reason: missing
+          ? "the optional package 'webgpu' (Dawn for Node) is not installed; install it beside matdiff with `npm install webgpu`"
+          : `cannot load the 'webgpu' package (Dawn for Node): ${errorText(e)}. Install it with \`npm install webgpu\`.`,
       };
     }
   })();

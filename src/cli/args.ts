@@ -1,5 +1,23 @@
-/** Command-line flags: `--name value`, `--name=value`, and positionals. */
-export class UsageError extends Error {}
+/**
+ * Command-line flags, parsed by Node's `util.parseArgs`: `--name value`, `--name=value`,
+ * `-o OUT`, positionals (`-` is standard input), and `--` before a positional that
+ * starts with a dash.
+ *
+ * A flag takes a value unless `BOOLEAN` lists it, so adding a flag to a command is one
+ * entry in that command's `onlyFlags` list (and one here when it takes no value).
+ */
+import { parseArgs as nodeParseArgs } from 'node:util';
+
+/** A bad invocation: the CLI prints the message and the command's help, and exits 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** Print the command's help after the message (not for a file that cannot be read). */
+    readonly showHelp = true,
+  ) {
+    super(message);
+  }
+}
 
 export interface Args {
   positionals: string[];
@@ -7,31 +25,30 @@ export interface Args {
 }
 
 /** Flags that take no value. */
-const BOOLEAN = new Set(['help', 'h', 'symbolic']);
+const BOOLEAN = new Set(['help', 'symbolic', 'json', 'version']);
+/** One-letter aliases. */
+const SHORT: Record<string, string> = { h: 'help', o: 'o' };
 
 export function parseArgs(argv: readonly string[]): Args {
+  // Every flag named on the line is known to parseArgs: with its type when it is one of
+  // ours, as taking a value otherwise (so `onlyFlags` can say it is unknown).
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const a of argv) {
+    if (a === '--') break;
+    const m = /^--([^=]+)/.exec(a);
+    if (m) options[m[1]!] = { type: BOOLEAN.has(m[1]!) ? 'boolean' : 'string' };
+  }
+  for (const [short, long] of Object.entries(SHORT))
+    options[long] = { ...(options[long] ?? { type: BOOLEAN.has(long) ? 'boolean' : 'string' }), short };
+  const { tokens } = nodeParseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-' || !a.startsWith('-')) {
-      positionals.push(a);
-      continue;
-    }
-    const m = /^--?([^=]+)(?:=(.*))?$/.exec(a)!;
-    const name = m[1]!;
-    if (m[2] !== undefined) flags.set(name, m[2]);
-    else if (BOOLEAN.has(name)) flags.set(name, true);
-    else {
-      // A flag without a value is kept as `true`: `flag()` then says it needs one, after
-      // `onlyFlags()` has had the chance to say it is unknown.
-      const v = argv[i + 1];
-      if (v === undefined) flags.set(name, true);
-      else {
-        flags.set(name, v);
-        i++;
-      }
-    }
+  for (const t of tokens) {
+    if (t.kind === 'positional') positionals.push(t.value);
+    // A boolean given a value (`--json=no`) keeps the value, for `flag()` to refuse.
+    // A value-taking flag with none is `true`: `flag()` then says it needs one, after
+    // `onlyFlags()` has had the chance to say it is unknown.
+    else if (t.kind === 'option') flags.set(t.name, t.value ?? true);
   }
   return { positionals, flags };
 }
@@ -48,8 +65,15 @@ export function flag(args: Args, name: string, choices?: readonly string[], fall
   return v;
 }
 
+/** Whether a flag that takes no value (`--json`) is given. */
+export function switchOn(args: Args, name: string): boolean {
+  const v = args.flags.get(name);
+  if (v !== undefined && v !== true) throw new UsageError(`--${name} takes no value; got '${v}'`);
+  return v === true;
+}
+
 /** Rejects flags a command does not know. */
 export function onlyFlags(args: Args, known: readonly string[]): void {
   for (const name of args.flags.keys())
-    if (!known.includes(name) && name !== 'help' && name !== 'h') throw new UsageError(`unknown flag --${name}`);
+    if (!known.includes(name) && name !== 'help') throw new UsageError(`unknown flag --${name}`);
 }

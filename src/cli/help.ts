@@ -14,24 +14,27 @@ Commands:
   graph   draw the computation graph: matdiff graph FILE [--wrt W,b] [--format mermaid|dot]
 
 Every command takes --dims n=3,m=4 to fix symbolic sizes, and --help.
-Run 'matdiff <command> --help' for one command.`;
+print, grad, hess, jac and check take --json: one JSON object for tools (docs/cli-json.md).
+Run 'matdiff help <command>' (or 'matdiff <command> --help') for one command,
+'matdiff --version' for the version.`;
 
 export const HELP: Record<string, string> = {
-  print: `Usage: matdiff print FILE [--format unicode|ascii|latex] [--dims n=3,…]
+  print: `Usage: matdiff print FILE [--format unicode|ascii|latex] [--dims n=3,…] [--json]
 
 Parses and shape-checks the model and prints it back: declarations, each definition
 with its shape (H: [h, B] = relu(W1·X + b1)), and asserts. Exit 0 when the model is valid,
 1 with located messages when it is not.`,
-  grad: `Usage: matdiff grad FILE [--wrt W,b] [--of NAME] [--format unicode|ascii|latex]
+  grad: `Usage: matdiff grad FILE [--wrt W,b] [--of NAME] [--format unicode|ascii|latex] [--json]
 
 Prints ∂L/∂W = <expression> for each variable, where L is the output (the last
 definition, or --of NAME). Without --wrt: every declared variable L depends on.
 The expressions are simplified, in matrix notation; shared parts are named once on
-'where' lines. With --format ascii every line re-parses under the model's declarations.`,
-  hess: `Usage: matdiff hess FILE --wrt x [--of NAME] [--format unicode|ascii|latex]
+'where' lines. With --format ascii every line re-parses under the model's declarations.
+With --json: one JSON object, each derivative and where-binding in --format (docs/cli-json.md).`,
+  hess: `Usage: matdiff hess FILE --wrt x [--of NAME] [--format unicode|ascii|latex] [--json]
 
 Prints the Hessian ∂²L/∂x² of a scalar output in a vector (or scalar) x.`,
-  jac: `Usage: matdiff jac FILE --wrt x [--of NAME] [--format unicode|ascii|latex]
+  jac: `Usage: matdiff jac FILE --wrt x [--of NAME] [--format unicode|ascii|latex] [--json]
 
 Prints the Jacobian ∂F/∂x [m, n] of a vector output F [m] in a vector x [n].`,
   run: `Usage: matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64] [--of NAME]
@@ -46,13 +49,14 @@ output depends on (none for a non-scalar output, which prints only its value).`,
 Writes the generated kernel module (forward and backward passes), prettier-formatted.
 The TypeScript module is standalone: forward(inputs, dims?) and valueAndGrad(inputs,
 dims?), inputs as row-major typed arrays or nested arrays.`,
-  check: `Usage: matdiff check FILE [--trials N] [--seed N]
+  check: `Usage: matdiff check FILE [--trials N] [--seed N] [--json]
 
 Checks every 'assert LHS = RHS' line, printing one line per assert in file order:
 'holds (symbolic)' when the simplifier brings both sides to one expression,
 'holds (numeric, N trials)' when they agree on N random draws (default 20; sizes 1..5
 for symbolic dimensions, values respecting sym/spd/pos), or 'fails' followed by the
-smallest counterexample found. Exit 1 if any fails (or cannot be checked).`,
+smallest counterexample found; then a summary line, '57 hold, 0 fail'. Exit 1 if any
+fails (or cannot be checked).`,
   graph: `Usage: matdiff graph FILE [--wrt W,b] [--of NAME] [--format mermaid|dot]
 
 Draws the computation graph of the output as a Mermaid flowchart (default) or Graphviz

@@ -4,21 +4,39 @@ import { parse } from '../api.js';
 import type { Model } from '../model/model.js';
 import { type Args, UsageError, flag } from './args.js';
 
+const WHY: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+/** Why a file operation failed, in words. */
+export function whyNot(e: unknown, missing = 'no such file'): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code === 'ENOENT' ? missing : code && WHY[code]) || code || String(e);
+}
+
+/** A file's text (standard input for `-`); a file that cannot be read is a one-line usage error. */
 export function readSource(path: string): string {
   try {
     return readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      code === 'ENOENT' ? `cannot read ${path}: no such file` : `cannot read ${path}: ${code ?? String(e)}`,
-    );
+    throw new UsageError(`cannot read ${path === '-' ? 'standard input' : path}: ${whyNot(e)}`, false);
   }
 }
 
-export function loadModel(args: Args): Model {
+/** The FILE positional: exactly one. */
+export function fileOf(args: Args): string {
   const file = args.positionals[0];
   if (!file) throw new UsageError('missing FILE (use - for standard input)');
   if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
+  return file;
+}
+
+export function loadModel(args: Args): Model {
+  const file = fileOf(args);
   return parse(readSource(file), file === '-' ? '<stdin>' : file, { dims: dimsFlag(args) });
 }
 

@@ -1,12 +1,13 @@
 /**
- * The `matdiff` command: a thin layer over the library. Every failure a user can cause
- * ends here as a message and an exit status — 1 for a bad model or data, 2 for a bad
- * invocation — never a stack trace.
+ * The `matdiff` command: a thin layer over the library (src/api.ts). Every failure a
+ * user can cause ends here as a message and an exit status — 1 for a bad model or data,
+ * 2 for a bad invocation — never a stack trace.
  */
 import { parseArgs, UsageError, type Args } from './args.js';
 import { USAGE, HELP } from './help.js';
+import { version } from './version.js';
 import { MatdiffError } from '../errors.js';
-import { ModelErrors } from '../api.js';
+import { ModelErrors, OptionError } from '../api.js';
 import { printCommand } from './commands/print.js';
 import { deriveCommand } from './commands/derive.js';
 import { checkCommand } from './commands/check.js';
@@ -29,25 +30,55 @@ const COMMANDS: Record<string, Command | undefined> = {
   emit: emitCommand,
 };
 
-export async function main(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+export interface Result {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export async function main(argv: readonly string[]): Promise<Result> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help')
-    return { code: name ? 0 : 2, out: name ? USAGE : '', err: name ? '' : USAGE };
-  if (!(name in HELP)) return { code: 2, out: '', err: `matdiff: unknown command '${name}'\n\n${USAGE}` };
+  if (!name) return { code: 2, out: '', err: USAGE };
+  if (name === '--help' || name === '-h') return { code: 0, out: USAGE, err: '' };
+  if (name === '--version' || name === '-v' || name === 'version')
+    return { code: 0, out: `matdiff ${version()}`, err: '' };
+  // `matdiff help grad` is `matdiff grad --help`.
+  if (name === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { code: 0, out: USAGE, err: '' };
+    if (!(topic in HELP)) return unknownCommand(topic);
+    return { code: 0, out: HELP[topic]!, err: '' };
+  }
+  if (!(name in HELP)) return unknownCommand(name);
   try {
     const args = parseArgs(rest);
-    if (args.flags.has('help') || args.flags.has('h')) return { code: 0, out: HELP[name]!, err: '' };
+    if (args.flags.has('help')) return { code: 0, out: HELP[name]!, err: '' };
     const command = COMMANDS[name];
     if (!command) return { code: 2, out: '', err: `matdiff ${name}: not available yet in this version` };
     const result = await command(args);
     return typeof result === 'string' ? { code: 0, out: result, err: '' } : { ...result, err: '' };
   } catch (e) {
-    if (e instanceof UsageError) return { code: 2, out: '', err: `matdiff ${name}: ${e.message}\n\n${HELP[name]}` };
-    if (e instanceof ModelErrors) return { code: 1, out: '', err: e.errors.map((x) => x.format()).join('\n\n') };
-    if (e instanceof MatdiffError) return { code: e.exitCode, out: '', err: e.format() };
-    const why =
-      e instanceof RangeError ? 'the input is nested too deeply to process' : ((e as Error)?.message ?? String(e));
-    if (process.env.MATDIFF_DEBUG) console.error(e);
-    return { code: 1, out: '', err: `error: matdiff bug: ${why} (please report it; set MATDIFF_DEBUG=1 for details)` };
+    return failure(name, e);
   }
+}
+
+function unknownCommand(name: string): Result {
+  return { code: 2, out: '', err: `matdiff: unknown command '${name}'\n\n${USAGE}` };
+}
+
+/** An exception as the message a user sees, and the exit status. */
+function failure(name: string, e: unknown): Result {
+  const usage = (message: string, help = true) => ({
+    code: 2,
+    out: '',
+    err: `matdiff ${name}: ${message}` + (help ? `\n\n${HELP[name]}` : ''),
+  });
+  if (e instanceof UsageError) return usage(e.message, e.showHelp);
+  if (e instanceof OptionError) return usage(`--${e.option}: ${e.detail}`);
+  if (e instanceof ModelErrors) return { code: 1, out: '', err: e.errors.map((x) => x.format()).join('\n\n') };
+  if (e instanceof MatdiffError) return { code: e.exitCode, out: '', err: e.format() };
+  const why =
+    e instanceof RangeError ? 'the input is nested too deeply to process' : ((e as Error)?.message ?? String(e));
+  if (process.env.MATDIFF_DEBUG) console.error(e);
+  return { code: 1, out: '', err: `error: matdiff bug: ${why} (please report it; set MATDIFF_DEBUG=1 for details)` };
 }

@@ -26,6 +26,36 @@ export function derivativeLines(
   results: readonly Node[],
   format: Format,
 ): string[] {
+  return partsLines(derivativeParts(model, kind, output, wrt, results, format), format);
+}
+
+/** `∂L/∂W = …` for each result, then `  where G = …` (LaTeX: `  \text{where } \mathbf{G} = …`). */
+export function partsLines(parts: DerivativeParts, format: Format): string[] {
+  const where = format === 'latex' ? '\\text{where } ' : 'where ';
+  return [
+    ...parts.lhs.map((l, i) => `${l} = ${parts.texts[i]}`),
+    ...parts.where.map((w) => `  ${where}${w.printedName} = ${w.text}`),
+  ];
+}
+
+/** The printed parts of `derivativeLines`: each left side and expression, and each where-binding. */
+export interface DerivativeParts {
+  /** `∂L/∂W` (or `d2L/dx2`, `\frac{…}{…}`) for each of `wrt`. */
+  lhs: string[];
+  /** Each result, its shared parts printed by name. */
+  texts: string[];
+  /** The shared parts, each after those it uses: the name (`G`), as printed in `format` (`\mathbf{G}`), its text and node. */
+  where: { name: string; printedName: string; text: string; node: Node }[];
+}
+
+export function derivativeParts(
+  model: Model,
+  kind: DerivativeKind,
+  output: Named,
+  wrt: readonly Named[],
+  results: readonly Node[],
+  format: Format,
+): DerivativeParts {
   // Name the adjoints of the model's own steps (δ of each layer), however short.
   const hints =
     kind === 'grad'
@@ -35,9 +65,15 @@ export function derivativeLines(
         )
       : [];
   const named = nameShared(results, format, definedNames(model), takenNames(model), hints);
-  const lines = wrt.map((w, i) => `${lhs(kind, output.name, w.name, w.node, format)} = ${named.texts[i]}`);
-  for (const [name, text] of named.where) lines.push(`  where ${name} = ${text}`);
-  return lines;
+  return {
+    lhs: wrt.map((w) => lhs(kind, output.name, w.name, w.node, format)),
+    texts: named.texts,
+    where: named.where.map(([name, text], i) => {
+      const node = named.shared[i]!;
+      const printedName = format === 'latex' ? latexName(name, !isScalar(node.shape)) : name;
+      return { name, printedName, text, node };
+    }),
+  };
 }
 
 function lhs(kind: DerivativeKind, f: string, x: string, xn: Node, fmt: Format): string {

@@ -1,18 +1,19 @@
 /** `matdiff check`: every `assert L = R` of a file, decided symbolically or on random draws. */
-import { type Args, UsageError, flag, onlyFlags } from '../args.js';
+import { type Args, UsageError, flag, onlyFlags, switchOn } from '../args.js';
 import { loadModel } from '../load.js';
-import { check } from '../../check/check.js';
-import { formatReport } from '../../check/report.js';
+import { checkModel } from '../../api.js';
+import { checkJson } from '../json.js';
 
 export function checkCommand(args: Args): { out: string; code: number } {
-  onlyFlags(args, ['trials', 'seed', 'dims']);
+  onlyFlags(args, ['trials', 'seed', 'dims', 'json']);
   const trials = count(args, 'trials', 20);
   const seed = count(args, 'seed', 1);
+  const json = switchOn(args, 'json');
   const model = loadModel(args);
-  if (model.asserts.length === 0) return { out: `${model.file}: no 'assert LHS = RHS' lines to check`, code: 0 };
-  const results = check(model, { trials, seed });
-  const ok = results.every((r) => r.verdict.status === 'holds');
-  return { out: formatReport(results), code: ok ? 0 : 1 };
+  if (model.asserts.length === 0 && !json)
+    return { out: `${model.file}: no 'assert LHS = RHS' lines to check`, code: 0 };
+  const report = checkModel(model, { trials, seed });
+  return { out: json ? checkJson(model, report) : report.text, code: report.ok ? 0 : 1 };
 }
 
 function count(args: Args, name: string, fallback: number): number {

@@ -4,18 +4,17 @@
  *   {"value": V, "grad": {"W": G_W, …}}
  * in the data layout (LANGUAGE.md §4). `grad` holds the gradients by --wrt, or by every
  * declared variable the output depends on (as `matdiff grad`); a non-scalar output has
- * no gradient and prints only its value.
- * `--backend wgsl` runs the same program on WebGPU (codegen/wgsl/run.ts).
+ * no gradient and prints only its value. The kernels are the library's `compile`
+ * (`--backend ts`) or `compileWgsl` (`--backend wgsl`, WebGPU).
  */
 import { type Args, UsageError, flag, onlyFlags } from '../args.js';
-import { readSource } from '../load.js';
-import { programOf } from '../select.js';
+import { fileOf, loadModel, readSource } from '../load.js';
+import { selectOptions } from '../select.js';
+import { type Model, compile, compileWgsl, program } from '../../api.js';
 import { dimValue } from '../../shape/dim.js';
 import type { Node } from '../../graph/node.js';
 import type { Program } from '../../../codegen/program.js';
 import { type BoundData, bindData, parseData, requireDims, toJson } from '../../../codegen/data.js';
-import { type Dtype, instantiate } from '../../../codegen/compile.js';
-import { runWgsl } from '../../../codegen/wgsl/run.js';
 
 /** What a backend returns: numbers for 1×1 values, row-major arrays otherwise. */
 export interface RunResult {
@@ -29,29 +28,42 @@ export async function runCommand(args: Args): Promise<string> {
   const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, backend === 'wgsl' ? 'f32' : 'f64');
   const dataPath = flag(args, 'inputs');
   if (dataPath === undefined) throw new UsageError('missing --inputs DATA.json');
+  if (dataPath === '-' && fileOf(args) === '-')
+    throw new UsageError(
+      'the model and the data cannot both come from standard input (-); name a file for one of them',
+    );
 
-  const { model, program } = programOf(args);
-
-  const dataFile = dataPath === '-' ? '<stdin>' : dataPath;
-  const data = bindData(
-    model,
-    parseData(readSource(dataPath), dataFile),
-    dataFile,
-    program.inputs.map((i) => i.name),
-  );
-  requireDims(program.dims, data.dims, dataFile);
-
-  const result = backend === 'wgsl' ? await runWgsl(program, data, { dtype }) : runTs(program, data, dtype);
-  return JSON.stringify(layout(program, data, result));
-}
-
-function runTs(p: Program, data: BoundData, dtype: Dtype): RunResult {
-  const k = instantiate(p, dtype);
+  const model = loadModel(args);
+  const p = program(model, selectOptions(args));
+  const data = dataFor(model, p, dataPath);
   const inputs = Object.fromEntries(data.values);
   const dims = Object.fromEntries(data.dims);
-  if (!p.valueAndGrad) return { value: k.forward(inputs, dims) };
-  const r = k.valueAndGrad(inputs, dims);
-  return { value: r.value, grad: r.grad };
+  let result: RunResult;
+  if (backend === 'wgsl') {
+    const k = await compileWgsl(p, { dtype });
+    try {
+      result = p.valueAndGrad ? await k.valueAndGrad(inputs, dims) : { value: await k.forward(inputs, dims) };
+    } finally {
+      k.destroy();
+    }
+  } else {
+    const k = compile(p, { dtype });
+    result = p.valueAndGrad ? k.valueAndGrad(inputs, dims) : { value: k.forward(inputs, dims) };
+  }
+  return JSON.stringify(layout(p, data, result));
+}
+
+/** The data file, bound to the program's inputs and sizes. */
+function dataFor(model: Model, p: Program, path: string): BoundData {
+  const file = path === '-' ? '<stdin>' : path;
+  const data = bindData(
+    model,
+    parseData(readSource(path), file),
+    file,
+    p.inputs.map((i) => i.name),
+  );
+  requireDims(p.dims, data.dims, file);
+  return data;
 }
 
 /** The result in the data JSON layout. */
