@@ -13,7 +13,7 @@ import type { Definition, Model } from '../../src/model/model.js';
 import { placeOf } from '../../src/model/model.js';
 import { MatdiffError, lineAt } from '../../src/errors.js';
 import { type Node, ShapeError, dependsOn } from '../../src/graph/node.js';
-import { shapeText, isScalar, isColumn } from '../../src/shape/shape.js';
+import { shapeText } from '../../src/shape/shape.js';
 import { derivative, grads, type DerivativeKind } from '../../src/diff/derivative.js';
 import { derivativeLines } from '../../src/print/gradients.js';
 import type { Format } from '../../src/print/context.js';
@@ -134,13 +134,6 @@ export function derivatives(model: Model, output: Named, wrt: readonly Named[], 
       where: unicode.startsWith('  where '),
     })),
   };
-}
-
-/** Which second derivative a variable has: hess of a scalar output, jac of a vector one. */
-export function secondKind(output: Named): DerivativeKind | undefined {
-  if (isScalar(output.node.shape)) return 'hess';
-  if (isColumn(output.node.shape)) return 'jac';
-  return 'jac';
 }
 
 /** The verdict on each assert, as `matdiff check` prints it. */

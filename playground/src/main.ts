@@ -320,7 +320,9 @@ function printed(make: () => Printed, quietAs?: string): HTMLElement {
     row.dataset.unicode = line.unicode.trim();
     const math = document.createElement('div');
     math.className = 'math';
-    const latex = line.where ? `\\quad\\text{where } ${line.latex.replace(/^\s*where\s+/, '')}` : line.latex;
+    const latex = line.where
+      ? `\\quad\\text{where } ${line.latex.replace(/^\s*(\\text\{where \}|where\s+)/, '')}`
+      : line.latex;
     math.innerHTML = typeset(latex);
     const text = document.createElement('code');
     text.className = 'unicode';

@@ -99,6 +99,8 @@ export function largestDifference(a: number[][], b: number[][]): { abs: number; 
 /**
  * Central differences of the output by up to `perVar` entries of each variable,
  * (f(x + h) − f(x − h)) / 2h with h = 1e-6·max(1, |x|), against the gradients `r`.
+ * A variable declared sym or spd stays symmetric: entries (i, j) and (j, i) move
+ * together, and the difference is compared with g_ij + g_ji (g_ii on the diagonal).
  * The error of a variable is max |fd − g| / max(max |g|, 1e-12) over its entries
  * checked: relative to the gradient's size, so that entries near zero do not dominate.
  */
@@ -110,20 +112,26 @@ export function finiteDifferenceCheck(p: Prepared, r: BackendResult, perVar = 12
   let entries = 0;
   for (const w of p.program.wrt) {
     const base = p.data.values.get(w.name)!;
+    const cols = dimValue(w.node.shape.cols, p.data.dims);
+    const symmetric = (w.node.props ?? []).some((q) => q === 'sym' || q === 'spd');
     const g = r.grad[w.name]!;
     const gs = typeof g === 'number' ? [g] : Array.from(g);
     const scale = Math.max(1e-12, ...gs.map(Math.abs));
     const step = Math.max(1, Math.floor(base.length / perVar));
     let err = 0;
-    for (let i = 0; i < base.length && i / step < perVar; i += step) {
+    for (let e = 0; e < base.length && e / step < perVar; e += step) {
+      const [i, j] = [Math.floor(e / cols), e % cols];
+      const mirror = symmetric && i !== j ? j * cols + i : -1;
       const x = Float64Array.from(base);
-      const h = 1e-6 * Math.max(1, Math.abs(x[i]!));
+      const h = 1e-6 * Math.max(1, Math.abs(x[e]!));
       const f = (d: number) => {
-        x[i] = base[i]! + d;
+        x[e] = base[e]! + d;
+        if (mirror >= 0) x[mirror] = base[mirror]! + d;
         return k.forward({ ...inputsOf(p.data), [w.name]: x }, dims) as number;
       };
       const fd = (f(h) - f(-h)) / (2 * h);
-      err = Math.max(err, Math.abs(fd - gs[i]!) / scale);
+      const want = gs[e]! + (mirror >= 0 ? gs[mirror]! : 0);
+      err = Math.max(err, Math.abs(fd - want) / scale);
       entries++;
     }
     worst = Math.max(worst, err);
