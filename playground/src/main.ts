@@ -450,12 +450,12 @@ for (const t of TABS) {
 
 /** Whether the tab panels are on screen: their content (Mermaid, prettier) is loaded only then. */
 let tabsSeen = false;
-new IntersectionObserver((entries) => {
+const tabsObserver = new IntersectionObserver((entries) => {
   if (entries.some((e) => e.isIntersecting) && !tabsSeen) {
     tabsSeen = true;
     void renderTab();
   }
-}).observe(document.querySelector('.tabs')!);
+});
 
 async function renderTab(): Promise<void> {
   const a = current;
@@ -721,4 +721,6 @@ seedBox.value = String(state.seed);
 sizesBox.value = state.sizes;
 selectTab(state.tab);
 update();
+// Watched once the first results are all in place (they push the tabs down).
+requestAnimationFrame(() => setTimeout(() => tabsObserver.observe(document.querySelector('.tabs')!), 0));
 document.body.dataset.ready = 'true';
