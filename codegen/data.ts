@@ -5,15 +5,18 @@
  * data, and read into row-major float64 arrays. Results go back out in the same layout.
  *
  * Every problem is a MatdiffError naming the variable, where in it, what was expected
- * and what was found:
+ * and what was found, located at FILE:LINE:COLUMN of the offending value (the text is
+ * read by a parser that keeps positions, json.ts; a key given twice is refused):
  *   E040 the file is not a JSON object     E041 a name is missing or unknown
  *   E042 an entry is not a finite number   E043 a shape or size does not fit
  *   E044 a declared property (sym, spd, pos) does not hold
  */
 import type { Model, Declaration } from '../src/model/model.js';
+import type { Span } from '../src/parse/ast.js';
 import { type ErrorCode, MatdiffError, didYouMean } from '../src/errors.js';
 import { type Dim, dimText, isNumeric } from '../src/shape/dim.js';
 import { isColumn, isRow, isScalar, shapeText } from '../src/shape/shape.js';
+import { JsonSyntaxError, type Pos, parseJson, spanOf } from './json.js';
 
 export interface BoundData {
   /** Each variable given, row-major float64. */
@@ -25,23 +28,66 @@ export interface BoundData {
 /** A nested-array value as the data JSON writes it: a number, an array, or an array of rows. */
 export type JsonValue = number | JsonValue[];
 
-const fail = (code: ErrorCode, file: string, text: string) => new MatdiffError(code, `${file}: ${text}`);
+/** A step into the data: a key of the object, or an index of an array. */
+type Step = string | number;
 
-/** Parses the text of a data file; E040 when it is not JSON or not an object. */
-export function parseData(text: string, file: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw fail('E040', file, `not valid JSON: ${(e as Error).message}`);
+/** Where each data file's parts are: kept beside the object parseData returns. */
+const located = new WeakMap<object, { source: string; pos: Pos | number }>();
+
+/** Errors about one data file, located at the part of it that a path names when it is known. */
+class Where {
+  private readonly loc?: { source: string; pos: Pos | number };
+  constructor(
+    readonly file: string,
+    data?: object,
+  ) {
+    this.loc = data ? located.get(data) : undefined;
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw fail(
+
+  fail(code: ErrorCode, text: string, path?: readonly Step[], key = false): MatdiffError {
+    const span = path && this.span(path, key);
+    if (!span || !this.loc) return new MatdiffError(code, `${this.file}: ${text}`);
+    return new MatdiffError(code, text, { file: this.file, source: this.loc.source, span });
+  }
+
+  /** The span of the part at `path` (of its key, for `key` and a path ending in a name). */
+  private span(path: readonly Step[], key: boolean): Span | undefined {
+    let p: Pos | number | undefined = this.loc?.pos;
+    for (let k = 0; k < path.length && p !== undefined; k++) {
+      if (typeof p === 'number') return undefined;
+      const step = path[k]!;
+      if (typeof step === 'string') {
+        const entry = p.keys?.get(step);
+        if (entry && key && k === path.length - 1) return entry.key;
+        p = entry?.value;
+      } else p = p.items?.[step];
+    }
+    return p === undefined ? undefined : spanOf(this.loc!.source, p);
+  }
+}
+
+/**
+ * Parses the text of a data file; E040 when it is not JSON (located at the offending
+ * character) or not an object, or gives a key twice. A UTF-8 byte-order mark is skipped.
+ */
+export function parseData(text: string, file: string): Record<string, unknown> {
+  const source = text.replace(/^\uFEFF/, '');
+  let json: { value: unknown; pos: Pos | number };
+  try {
+    json = parseJson(source);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    throw new MatdiffError('E040', e.message, { file, source, span: e.span });
+  }
+  const v = json.value;
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new MatdiffError(
       'E040',
-      file,
       'expected a JSON object from each declared name to its value, as in {"W": [[1, 2], [3, 4]], "b": [0, 1]}',
+      { file, source, span: spanOf(source, json.pos) },
     );
-  return json as Record<string, unknown>;
+  located.set(v, { source, pos: json.pos });
+  return v as Record<string, unknown>;
 }
 
 /**
@@ -54,31 +100,33 @@ export function bindData(
   file: string,
   need: readonly string[],
 ): BoundData {
+  const w = new Where(file, data);
   for (const key of Object.keys(data)) {
     if (model.vars.has(key)) continue;
     if (model.dims.includes(key))
-      throw fail(
+      throw w.fail(
         'E041',
-        file,
         `'${key}' is a dimension, not a variable: sizes are bound from the shapes of the data (or with --dims ${key}=…)`,
+        [key],
+        true,
       );
-    throw fail('E041', file, `'${key}' is not a declared variable${didYouMean(key, model.vars.keys())}`);
+    throw w.fail('E041', `'${key}' is not a declared variable${didYouMean(key, model.vars.keys())}`, [key], true);
   }
   const dims = new Map<string, number>();
   const from = new Map<string, string>();
   const values = new Map<string, Float64Array>();
   for (const decl of model.vars.values()) {
     if (!Object.hasOwn(data, decl.name)) continue;
-    const m = readMatrix(decl, data[decl.name], file);
-    bindAxis(decl, 'rows', decl.node.shape.rows, m.rows, dims, from, file);
-    bindAxis(decl, 'cols', decl.node.shape.cols, m.cols, dims, from, file);
-    checkProps(decl, m, file);
+    const m = readMatrix(decl, data[decl.name], w);
+    bindAxis(decl, 'rows', decl.node.shape.rows, m.rows, dims, from, w);
+    bindAxis(decl, 'cols', decl.node.shape.cols, m.cols, dims, from, w);
+    checkProps(decl, m, w);
     values.set(decl.name, m.data);
   }
   const missing = need.filter((n) => !Object.hasOwn(data, n));
   if (missing.length) {
     const decls = missing.map((n) => `${n}: ${shapeText(model.vars.get(n)!.node.shape)}`).join(', ');
-    throw fail('E041', file, `no data for ${missing.length === 1 ? 'the variable' : 'the variables'} ${decls}`);
+    throw w.fail('E041', `no data for ${missing.length === 1 ? 'the variable' : 'the variables'} ${decls}`);
   }
   return { values, dims };
 }
@@ -87,9 +135,8 @@ export function bindData(
 export function requireDims(needed: readonly string[], bound: ReadonlyMap<string, number>, file: string): void {
   const unbound = needed.filter((d) => !bound.has(d));
   if (unbound.length)
-    throw fail(
+    throw new Where(file).fail(
       'E043',
-      file,
       `the size ${unbound.join(', ')} is not determined by the data: no variable given has it; pass --dims ${unbound.map((d) => `${d}=…`).join(',')}`,
     );
 }
@@ -108,60 +155,88 @@ const describe = (v: unknown): string => {
   return s.length > 40 ? s.slice(0, 39) + '…' : s;
 };
 
-function entry(v: unknown, where: string, file: string): number {
+/** `x`, `x[3]`, `X[1][2]`: a path as the messages write it. */
+const pathText = (path: readonly Step[]): string =>
+  String(path[0]) +
+  path
+    .slice(1)
+    .map((k) => `[${k}]`)
+    .join('');
+
+function entry(v: unknown, path: readonly Step[], w: Where): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
+  const where = pathText(path);
+  if (typeof v === 'number')
+    // Only a literal beyond float64's range (1e309) parses to ±Infinity.
+    throw w.fail(
+      'E042',
+      `${where} is ${literal(path, w) ?? v}, which is not a finite number (float64 ends near 1.8e308)`,
+      path,
+    );
   const what =
     typeof v === 'string' && /^[-+]?(nan|inf(inity)?)$/i.test(v.trim())
       ? `${describe(v)}: JSON data holds only finite numbers`
       : `${describe(v)}: expected a finite number`;
-  throw fail('E042', file, `${where} is ${what}`);
+  throw w.fail('E042', `${where} is ${what}`, path);
+}
+
+/** The text of a number as the data file writes it, when the file is known. */
+function literal(path: readonly Step[], w: Where): string | undefined {
+  const e = w.fail('E042', '', path);
+  return e.place ? e.place.source.slice(e.place.span.start, e.place.span.end) : undefined;
 }
 
 /** The value of `decl` in the data, shape-checked for layout (not yet for sizes). */
-function readMatrix(decl: Declaration, v: unknown, file: string): Matrix {
+function readMatrix(decl: Declaration, v: unknown, w: Where): Matrix {
   const name = decl.name;
   const s = decl.node.shape;
   const declared = `${name} is declared ${shapeText(s)}`;
   if (typeof v === 'number' || !Array.isArray(v)) {
     if (!isScalar(s))
-      throw fail(
+      throw w.fail(
         'E043',
-        file,
         `${declared}, so its value is ${isColumn(s) ? 'an array of numbers' : 'an array of rows'}; got ${describe(v)}`,
+        [name],
       );
-    return { rows: 1, cols: 1, data: Float64Array.of(entry(v, name, file)) };
+    return { rows: 1, cols: 1, data: Float64Array.of(entry(v, [name], w)) };
   }
-  if (v.length === 0) throw fail('E043', file, `${name} is empty; ${declared}`);
+  if (v.length === 0) throw w.fail('E043', `${name} is empty; ${declared}`, [name]);
   const nested = Array.isArray(v[0]);
   if (!nested) {
     // A flat array: a vector (or a row, or a 1×1).
     if (!isColumn(s) && !isRow(s))
-      throw fail(
+      throw w.fail(
         'E043',
-        file,
         `${declared}, a matrix: give it as an array of rows, e.g. [[1, 2], [3, 4]]; got a flat array of ${v.length}`,
+        [name],
       );
-    const data = Float64Array.from(v, (x, i) => entry(x, `${name}[${i}]`, file));
+    const data = Float64Array.from(v, (x, i) => entry(x, [name, i], w));
     return isColumn(s) ? { rows: v.length, cols: 1, data } : { rows: 1, cols: v.length, data };
   }
   const cols = (v[0] as unknown[]).length;
   const data = new Float64Array(v.length * cols);
   v.forEach((row, i) => {
     if (!Array.isArray(row))
-      throw fail(
-        'E043',
-        file,
-        `${name}[${i}] is ${describe(row)}, but ${name}[0] is a row: every row must be an array`,
-      );
+      throw w.fail('E043', `${name}[${i}] is ${describe(row)}, but ${name}[0] is a row: every row must be an array`, [
+        name,
+        i,
+      ]);
     if (row.length !== cols)
-      throw fail(
+      throw w.fail(
         'E043',
-        file,
-        `${name}: ragged rows: ${name}[${i}] has ${row.length} entries, but ${name}[0] has ${cols}`,
+        `${name}: ragged rows: ${name}[${i}] has ${row.length} entr${row.length === 1 ? 'y' : 'ies'}, but ${name}[0] has ${cols}`,
+        [name, i],
       );
-    row.forEach((x, j) => (data[i * cols + j] = entry(x, `${name}[${i}][${j}]`, file)));
+    row.forEach((x, j) => (data[i * cols + j] = entry(x, [name, i, j], w)));
   });
-  if (cols === 0) throw fail('E043', file, `${name} has empty rows; ${declared}`);
+  if (cols === 0) throw w.fail('E043', `${name} has empty rows; ${declared}`, [name]);
+  // A vector is a flat array; an array of rows is a matrix, unless each row is one entry.
+  if (isColumn(s) && !isScalar(s) && cols !== 1)
+    throw w.fail(
+      'E043',
+      `${declared}, a vector, so its value is a flat array of numbers, as in [1, 2, 3]; got a ${v.length}×${cols} matrix (an array of ${v.length} row${v.length === 1 ? '' : 's'})`,
+      [name],
+    );
   return { rows: v.length, cols, data };
 }
 
@@ -172,67 +247,68 @@ function bindAxis(
   got: number,
   dims: Map<string, number>,
   from: Map<string, string>,
-  file: string,
+  w: Where,
 ): void {
   const noun = (k: number) => (axis === 'rows' ? `${k} row${k === 1 ? '' : 's'}` : `${k} column${k === 1 ? '' : 's'}`);
   const has = (k: number) =>
     isColumn(decl.node.shape) && axis === 'rows' ? `${k} entr${k === 1 ? 'y' : 'ies'}` : noun(k);
+  const at = [decl.name];
   if (isNumeric(d)) {
     if (d.k !== got)
-      throw fail(
+      throw w.fail(
         'E043',
-        file,
         `${decl.name} is declared ${shapeText(decl.node.shape)}, so it has ${has(d.k)}; got ${has(got)}`,
+        at,
       );
     return;
   }
   const sym = d.syms.length === 1 && d.k === 1 ? d.syms[0]! : undefined;
-  if (sym === undefined) throw fail('E043', file, `${decl.name}: cannot bind the size ${dimText(d)} from data`);
+  if (sym === undefined) throw w.fail('E043', `${decl.name}: cannot bind the size ${dimText(d)} from data`, at);
   const known = dims.get(sym);
   if (known === undefined) {
     dims.set(sym, got);
     from.set(sym, decl.name);
   } else if (known !== got)
-    throw fail(
+    throw w.fail(
       'E043',
-      file,
       `${decl.name}: dimension ${sym} is ${known} from ${from.get(sym)} but ${decl.name} has ${has(got)}`,
+      at,
     );
 }
 
-function checkProps(decl: Declaration, m: Matrix, file: string): void {
+function checkProps(decl: Declaration, m: Matrix, w: Where): void {
   const name = decl.name;
   const at = (i: number, j: number) => m.data[i * m.cols + j]!;
-  const pos = (i: number, j: number) => (isColumn(decl.node.shape) ? `${name}[${i}]` : `${name}[${i}][${j}]`);
+  const column = isColumn(decl.node.shape) && !isScalar(decl.node.shape);
+  const path = (i: number, j: number): Step[] =>
+    isScalar(decl.node.shape) ? [name] : column ? [name, i] : [name, i, j];
   for (const p of decl.props) {
     if (p === 'pos') {
       const k = m.data.findIndex((x) => !(x > 0));
-      if (k >= 0)
-        throw fail(
-          'E044',
-          file,
-          `${name} is declared pos, but ${pos(Math.floor(k / m.cols), k % m.cols)} = ${m.data[k]} is not positive`,
-        );
+      if (k >= 0) {
+        const where = path(Math.floor(k / m.cols), k % m.cols);
+        throw w.fail('E044', `${name} is declared pos, but ${pathText(where)} = ${m.data[k]} is not positive`, where);
+      }
     }
     if (p === 'sym' || p === 'spd') {
       for (let i = 0; i < m.rows; i++)
         for (let j = 0; j < i; j++) {
           const [a, b] = [at(i, j), at(j, i)];
           if (Math.abs(a - b) > 1e-10 * Math.max(1, Math.abs(a), Math.abs(b)))
-            throw fail(
+            throw w.fail(
               'E044',
-              file,
               `${name} is declared ${p}, but it is not symmetric: ${name}[${i}][${j}] = ${a} and ${name}[${j}][${i}] = ${b}`,
+              [name, i, j],
             );
         }
     }
     if (p === 'spd') {
       const k = choleskyFailure(m);
       if (k >= 0)
-        throw fail(
+        throw w.fail(
           'E044',
-          file,
           `${name} is declared spd, but it is not positive definite (its Cholesky factorisation breaks down at pivot ${k})`,
+          [name],
         );
     }
   }
@@ -255,6 +331,30 @@ function choleskyFailure(m: Matrix): number {
     }
   }
   return -1;
+}
+
+/**
+ * E045 unless every entry of a result is finite: JSON cannot write ±Infinity or NaN, and
+ * a null in their place would pass for a number. Names the result and its first such entry.
+ */
+export function requireFinite(
+  data: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  name: string,
+  what: 'value' | 'gradient',
+): void {
+  for (let k = 0; k < data.length; k++) {
+    const x = data[k]!;
+    if (Number.isFinite(x)) continue;
+    const [i, j] = [Math.floor(k / cols), k % cols];
+    const at = rows === 1 && cols === 1 ? name : cols === 1 ? `${name}[${i}]` : `${name}[${i}][${j}]`;
+    const more = rows * cols > 1 ? ` (the first of its ${rows * cols} entries that is not finite)` : '';
+    throw new MatdiffError(
+      'E045',
+      `${what === 'value' ? 'the value of' : 'the gradient'} ${name} is not finite: ${at} = ${x}${more}; JSON holds only finite numbers, so nothing is printed`,
+    );
+  }
 }
 
 /**

@@ -38,7 +38,10 @@ export function roleOf(n: Node): Role {
     case 'fill':
     case 'dimval':
     case 'eye':
+    case 'commutation':
       return 'leaf';
+    case 'kron':
+      return 'kernel'; // its operands are read at block and in-block indices (schedule.ts)
     case 'transpose':
     case 'diagvec':
       return 'index';

@@ -52,21 +52,40 @@ export interface BufferInfo {
 export type Idx = 'i' | 'j' | '0';
 
 /**
+ * An index map of a load: the kernel index divided by a size (rounded down), or taken
+ * modulo it — the block and in-block indices of a Kronecker product.
+ */
+export interface IdxMap {
+  readonly op: 'div' | 'mod';
+  readonly by: Dim;
+}
+
+/**
  * A scalar expression evaluated at element (i, j) of a fused kernel.
- *  - load: `buf[i·si + j·sj]`;
+ *  - load: `buf[i·si + j·sj]`, with i (j) first mapped by `mi` (`mj`) when present:
+ *    `buf[(i div p)·si + (j mod q)·sj]`. A mapped load is never contiguous;
  *  - op: an elementwise operator of the registry (`OPS[node.op].lower.kind ===
  *    'elementwise'`: const, fill, add, mul, pow, exp, …), rendered by its lowering over
  *    the rendered args;
  *  - dim: a symbolic size as a number (`dimval`);
  *  - eye: 1 where index a equals index b, else 0 (the identity matrix);
- *  - diag: `arg` where index a equals index b, else 0 (diag(x) of a vector x).
+ *  - diag: `arg` where index a equals index b, else 0 (diag(x) of a vector x);
+ *  - commutation: 1 where b = (a div n) + m·(a mod n), else 0 (commutation(m, n)).
  */
 export type ElemExpr =
-  | { readonly kind: 'load'; readonly buffer: number; readonly si: Extent; readonly sj: Extent }
+  | {
+      readonly kind: 'load';
+      readonly buffer: number;
+      readonly si: Extent;
+      readonly sj: Extent;
+      readonly mi?: IdxMap;
+      readonly mj?: IdxMap;
+    }
   | { readonly kind: 'op'; readonly node: Node; readonly args: readonly ElemExpr[] }
   | { readonly kind: 'dim'; readonly dim: Dim }
   | { readonly kind: 'eye'; readonly a: Idx; readonly b: Idx }
-  | { readonly kind: 'diag'; readonly a: Idx; readonly b: Idx; readonly arg: ElemExpr };
+  | { readonly kind: 'diag'; readonly a: Idx; readonly b: Idx; readonly arg: ElemExpr }
+  | { readonly kind: 'commutation'; readonly a: Idx; readonly b: Idx; readonly m: Dim; readonly n: Dim };
 
 /** A matrix operand read in place: op(X)(r, c) = trans ? buf[c·ld + r] : buf[r·ld + c]. */
 export interface MatOperand {

@@ -22,6 +22,7 @@ import { transposed } from '../src/shape/shape.js';
 import type { BufferInfo, ElemExpr, ElemType, Idx, MatOperand, Schedule, Step, View } from './ir.js';
 import { type Extent, ONE_EXT, ZERO_EXT, ext, extAdd, extEq, extMul, extSyms, isOneExt } from './extent.js';
 import { inlinedNodes, onesReduction, roleOf } from './fuse.js';
+import { commutationSizes } from '../src/ops/kronecker.js';
 
 export interface ScheduleOptions {
   /** Names of nodes (definitions of the model), used to label buffers. */
@@ -57,6 +58,7 @@ function load(v: View, [a, b]: readonly [Idx, Idx]): ElemExpr {
 function contiguity(e: ElemExpr): number {
   switch (e.kind) {
     case 'load':
+      if (e.mi || e.mj) return 0;
       return isOneExt(e.sj) ? 1 : isOneExt(e.si) && e.sj.length ? -1 : 0;
     case 'op':
       return e.args.reduce((s, a) => s + contiguity(a), 0);
@@ -211,6 +213,10 @@ class Scheduler {
         return this.expr(n.args[0]!, [r, r]);
       case 'diag':
         return { kind: 'diag', a: r, b: c, arg: this.expr(n.args[0]!, [r, '0']) };
+      case 'commutation': {
+        const [m, k] = commutationSizes(n);
+        return { kind: 'commutation', a: r, b: c, m, n: k };
+      }
     }
     if (roleOf(n) !== 'elementwise') throw new Error(`codegen: no value for ${n.op}#${n.id}`);
     const { rows, cols } = n.shape;
@@ -300,6 +306,25 @@ class Scheduler {
         const t = transposed(arg.shape);
         const w = this.materialize(n, t.rows, t.cols, this.expr(arg, ['j', 'i']));
         return { buffer: w.buffer, rs: ONE_EXT, cs: ONE_EXT };
+      }
+      case 'kron': {
+        // (A ⊗ B)(i, j) = A(i div p, j div q)·B(i mod p, j mod q) for B: [p, q]; both read in place.
+        const [a, b] = n.args as [Node, Node];
+        const { rows: p, cols: q } = b.shape;
+        const part = (x: Node, op: 'div' | 'mod'): ElemExpr => {
+          const v = this.viewOf(x);
+          const [r1, c1] = [isOne(x.shape.rows), isOne(x.shape.cols)];
+          // i div 1 = i; along a unit axis the index is 0.
+          return {
+            kind: 'load',
+            buffer: v.buffer,
+            si: r1 ? ZERO_EXT : v.rs,
+            sj: c1 ? ZERO_EXT : v.cs,
+            ...(!r1 && !(op === 'div' && isOne(p)) && { mi: { op, by: p } }),
+            ...(!c1 && !(op === 'div' && isOne(q)) && { mj: { op, by: q } }),
+          };
+        };
+        return this.materialize(n, rows, cols, { kind: 'op', node: n, args: [part(a, 'div'), part(b, 'mod')] });
       }
       case 'unvec': {
         // unvec(v, m)(i, j) = v(j·m + i): a strided view of the vector.
@@ -394,8 +419,9 @@ class Scheduler {
       if (b.cols) addDim(b.cols);
     }
     const walk = (e: ElemExpr): void => {
-      if (e.kind === 'load') (add(e.si), add(e.sj));
+      if (e.kind === 'load') (add(e.si), add(e.sj), e.mi && addDim(e.mi.by), e.mj && addDim(e.mj.by));
       else if (e.kind === 'dim') addDim(e.dim);
+      else if (e.kind === 'commutation') (addDim(e.m), addDim(e.n));
       else if (e.kind === 'op') e.args.forEach(walk);
       else if (e.kind === 'diag') walk(e.arg);
     };

@@ -23,8 +23,10 @@ import { type Node, ShapeError, dependsOn } from './graph/node.js';
 import { printExpr } from './print/printer.js';
 import { type Format, FORMATS, latexName } from './print/context.js';
 import { type DerivativeParts, derivativeParts, partsLines } from './print/gradients.js';
-import { isScalar, shapeBrief, shapeText } from './shape/shape.js';
-import { type DerivativeKind, derivative, grads } from './diff/derivative.js';
+import { isScalar, shapeBrief, shapeEq, shapeText } from './shape/shape.js';
+import { type DerivativeKind, derivative, grads, hvp, jvp } from './diff/derivative.js';
+import { RESERVED } from './model/functions.js';
+import { variable } from './graph/build.js';
 import { type AssertResult, type CheckOptions, check } from './check/check.js';
 import { formatReport } from './check/report.js';
 import { computationGraph } from './graph-draw/graph.js';
@@ -145,6 +147,16 @@ export interface SelectOptions {
   wrt?: readonly string[];
 }
 
+/** Options of `derivatives`: the selection, and for `hess`/`jac` the operator form's direction. */
+export interface DerivativeOptions extends SelectOptions {
+  /**
+   * `hess`/`jac` only: print the second derivative as an operator applied to this
+   * direction, `∂²L/∂X²[V] = …` (the matrix form of `hvp(L, X, V)`) or `∂F/∂X[V] = …`
+   * (of `jvp(F, X, V)`). The model's variable of that name, or a new one shaped like X.
+   */
+  direction?: string;
+}
+
 /** A named graph node: a definition or a declared variable. */
 export interface Named {
   name: string;
@@ -228,16 +240,18 @@ export interface Derivatives {
  * For `hess` and `jac`, `wrt` is required when the output depends on several variables.
  * @throws OptionError for an unknown name or a missing `wrt`; MatdiffError (E013, E014) for a shape with no such derivative
  */
-export function derivatives(model: Model, kind: DerivativeKind, opts: SelectOptions = {}): Derivatives {
+export function derivatives(model: Model, kind: DerivativeKind, opts: DerivativeOptions = {}): Derivatives {
   const out = outputOf(model, opts.of);
   const wrt = wrtOf(model, out.node, opts.wrt);
   if (wrt.length === 0) throw new OptionError('wrt', `${out.name} depends on no variable; name one`);
   if (kind !== 'grad' && wrt.length > 1 && opts.wrt === undefined)
     throw new OptionError('wrt', `required for ${kind}: ${out.name} depends on ${wrt.map((w) => w.name).join(', ')}`);
+  const direction = opts.direction === undefined ? undefined : directionOf(model, kind, wrt, opts.direction);
   let nodes: Node[];
   try {
-    nodes =
-      kind === 'grad'
+    nodes = direction
+      ? [kind === 'hess' ? hvp(out.node, wrt[0]!.node, direction.node) : jvp(out.node, wrt[0]!.node, direction.node)]
+      : kind === 'grad'
         ? grads(
             out.node,
             wrt.map((w) => w.node),
@@ -252,7 +266,11 @@ export function derivatives(model: Model, kind: DerivativeKind, opts: SelectOpti
   const cache = new Map<Format, DerivativeParts>();
   const parts = (f: Format): DerivativeParts => {
     let p = cache.get(f);
-    if (!p) cache.set(f, (p = derivativeParts(model, kind, out, wrt, nodes, f)));
+    if (!p) {
+      p = derivativeParts(model, kind, out, wrt, nodes, f);
+      if (direction) p.lhs[0] += directionMark(direction, f);
+      cache.set(f, p);
+    }
     return p;
   };
   const printed = (pick: (p: DerivativeParts) => string): Printed =>
@@ -289,12 +307,41 @@ export function derivatives(model: Model, kind: DerivativeKind, opts: SelectOpti
   };
 }
 
+/**
+ * The direction of an operator form: the model's variable of that name, or a new one
+ * shaped like the single variable differentiated by.
+ */
+function directionOf(model: Model, kind: DerivativeKind, wrt: readonly Named[], name: string): Named {
+  if (kind === 'grad') throw new OptionError('direction', 'only hess and jac take a direction');
+  if (wrt.length !== 1) throw new OptionError('direction', 'needs exactly one variable in --wrt');
+  const x = wrt[0]!;
+  if (!/^[\p{L}][\p{L}\p{N}_]*$/u.test(name) || RESERVED.has(name))
+    throw new OptionError('direction', `'${name}' is not a name`);
+  const declared = model.vars.get(name)?.node;
+  if (!declared && (model.defs.has(name) || model.dims.includes(name)))
+    throw new OptionError(
+      'direction',
+      `'${name}' is already a ${model.defs.has(name) ? 'definition' : 'dimension'} of the model`,
+    );
+  if (declared && !shapeEq(declared.shape, x.node.shape))
+    throw new OptionError(
+      'direction',
+      `${name} is ${shapeBrief(declared.shape)}, but a direction for ${x.name} must be ${shapeBrief(x.node.shape)}`,
+    );
+  return { name, node: declared ?? variable(name, x.node.shape) };
+}
+
+/** `[V]` after the left side: `∂²L/∂X²[V]`. */
+function directionMark(v: Named, format: Format): string {
+  return format === 'latex' ? `\\left[${latexName(v.name, !isScalar(v.node.shape))}\\right]` : `[${v.name}]`;
+}
+
 /** `derivatives(model, 'grad', opts)`: the gradients of a scalar definition. */
 export const gradients = (model: Model, opts: SelectOptions = {}): Derivatives => derivatives(model, 'grad', opts);
 /** `derivatives(model, 'hess', opts)`: the Hessian of a scalar definition in each (vector) variable. */
-export const hessian = (model: Model, opts: SelectOptions = {}): Derivatives => derivatives(model, 'hess', opts);
+export const hessian = (model: Model, opts: DerivativeOptions = {}): Derivatives => derivatives(model, 'hess', opts);
 /** `derivatives(model, 'jac', opts)`: the Jacobian of a vector definition in each (vector) variable. */
-export const jacobian = (model: Model, opts: SelectOptions = {}): Derivatives => derivatives(model, 'jac', opts);
+export const jacobian = (model: Model, opts: DerivativeOptions = {}): Derivatives => derivatives(model, 'jac', opts);
 
 // ---------------------------------------------------------------------------
 // check
@@ -307,7 +354,7 @@ export interface CheckReport {
   counts: { hold: number; fail: number; unchecked: number };
   /** Every assert holds. */
   ok: boolean;
-  /** The closing line, `57 hold, 0 fail` (`, 1 cannot be checked` when one could not be). */
+  /** The closing line, `57 hold, 0 fail` (`, 1 could not be decided` when one could not be). */
   summary: string;
   /** The report as `matdiff check` prints it, the summary line last. */
   text: string;
@@ -318,13 +365,13 @@ export function checkModel(model: Model, opts: CheckOptions = {}): CheckReport {
   const results = check(model, opts);
   const counts = { hold: 0, fail: 0, unchecked: 0 };
   for (const r of results) {
-    const s = r.verdict.status as string;
+    const s = r.verdict.status;
     if (s === 'holds') counts.hold++;
     else if (s === 'fails') counts.fail++;
     else counts.unchecked++;
   }
   const summary =
-    `${counts.hold} hold, ${counts.fail} fail` + (counts.unchecked ? `, ${counts.unchecked} cannot be checked` : '');
+    `${counts.hold} hold, ${counts.fail} fail` + (counts.unchecked ? `, ${counts.unchecked} could not be decided` : '');
   const text = results.length ? `${formatReport(results)}\n${summary}` : summary;
   return { results, counts, ok: counts.hold === results.length, summary, text };
 }
@@ -397,13 +444,20 @@ const EMITTERS = {
     (await import('../codegen/ts/emit.js')).emitTs(p, { dtype: o.dtype ?? 'f64' }),
   wgsl: async (p: Program, o: EmitOptions) =>
     (await import('../codegen/wgsl/emit.js')).emitWgsl(p, { dtype: o.dtype ?? 'f32', lang: o.lang ?? 'ts' }),
-} satisfies Record<string, (p: Program, o: EmitOptions) => Promise<string>>;
+  numpy: async (p: Program, o: EmitOptions, model?: Model) => {
+    if (o.dtype === 'f32') throw new OptionError('dtype', '--target numpy computes in float64: drop --dtype f32');
+    return (await import('../codegen/numpy/emit.js')).emitNumpy(p, { model });
+  },
+} satisfies Record<string, (p: Program, o: EmitOptions, model?: Model) => Promise<string>>;
 
 export type Target = keyof typeof EMITTERS;
 export const TARGETS = Object.keys(EMITTERS) as Target[];
 
 export interface EmitOptions extends CompileOptions {
-  /** 'ts' (default): a standalone TypeScript module; 'wgsl': WGSL shaders with their host code. */
+  /**
+   * 'ts' (default): a standalone TypeScript module; 'wgsl': WGSL shaders with their host
+   * code; 'numpy': a Python module that needs only NumPy (float64).
+   */
   target?: Target;
   /** For 'wgsl': the host code as TypeScript (default) or JavaScript. */
   lang?: 'ts' | 'js';
@@ -414,7 +468,7 @@ export async function emit(model: Model | Program, opts: EmitOptions = {}): Prom
   const target = opts.target ?? 'ts';
   const emitter = EMITTERS[target];
   if (!emitter) throw new OptionError('target', `must be one of ${TARGETS.join(', ')}; got '${String(target)}'`);
-  return emitter(programFrom(model, opts), opts);
+  return emitter(programFrom(model, opts), opts, 'vars' in model ? model : undefined);
 }
 
 export { printExpr };

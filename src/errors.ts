@@ -24,6 +24,10 @@ export const ERRORS = {
   E015: { title: 'bad argument', msg: (text: string) => text },
   E016: { title: 'no output', msg: () => 'the model defines nothing' },
   E017: { title: 'property', msg: (text: string) => text },
+  E018: {
+    title: 'number out of range',
+    msg: (text: string) => `the number ${text} is too large: the largest float64 is about 1.8e308`,
+  },
   E020: { title: 'bad data', msg: (text: string) => text },
   E021: { title: 'unsupported', msg: (text: string) => text },
   // Data of `matdiff run` (codegen/data.ts): file, names, entries, shapes, properties.
@@ -32,6 +36,8 @@ export const ERRORS = {
   E042: { title: 'data entry', msg: (text: string) => text },
   E043: { title: 'data shape', msg: (text: string) => text },
   E044: { title: 'data property', msg: (text: string) => text },
+  E045: { title: 'result not finite', msg: (text: string) => text },
+  E046: { title: 'too large', msg: (text: string) => text },
   E030: { title: 'internal error', msg: (text: string) => `matdiff bug: ${text}` },
 } as const;
 

@@ -32,6 +32,7 @@ export type {
   DerivativeKind,
   PrintedModel,
   SelectOptions,
+  DerivativeOptions,
   Printed,
   Derivatives,
   DerivativeResult,
@@ -46,6 +47,7 @@ export type {
 } from './api.js';
 export { MatdiffError } from './errors.js';
 export { grad, grads, hess, jac } from './diff/derivative.js';
+export { hvp, jvp, hessMatrix, jacMatrix } from './diff/directional.js';
 export { simplify } from './simplify/simplify.js';
 export { evaluate } from './eval/interpret.js';
 export { check } from './check/check.js';

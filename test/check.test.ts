@@ -36,11 +36,19 @@ describe('verdicts', () => {
 
   it('falls back to random trials, and says how many', () => {
     expect(one('assert tr(A·B·C) = tr(C·A·B)').verdict).toEqual({ status: 'holds', how: 'symbolic' }); // cyclic trace rule
-    expect(one('assert det(A·B) = det(A)·det(B)').verdict).toEqual({ status: 'holds', how: 'numeric', trials: 20 });
-    expect(one('assert det(A·B) = det(A)·det(B)', DECLS, 7).verdict).toEqual({
+    const sizes = new Map([['n', [1, 5]]]);
+    expect(one('assert det(A·B) = det(A)·det(B)').verdict).toEqual({
+      status: 'holds',
+      how: 'numeric',
+      trials: 20,
+      requested: 20,
+      sizes,
+    });
+    expect(one('assert det(A·B) = det(A)·det(B)', DECLS, 7).verdict).toMatchObject({
       status: 'holds',
       how: 'numeric',
       trials: 7,
+      requested: 7,
     });
   });
 
@@ -86,17 +94,20 @@ describe('domains', () => {
     expect(one('assert exp(log(x)) = x + 0·x').verdict.status).toBe('holds');
   });
 
-  it('treats a (nearly) singular matrix to invert as outside the domain', () => {
-    // ones(n, n) is singular for n ≥ 2; A·Aᵀ ⊙ ones is fine. Only n = 1 draws are valid.
+  it('treats a (nearly) singular matrix to invert as outside the domain, and n = 1 alone decides nothing', () => {
+    // ones(n, n) is singular for n ≥ 2: only n = 1 draws are valid, where the identity holds.
     const r = one('assert inv(A + ones(n, n) − A) = ones(n, n)');
-    expect(r.verdict.status).toBe('holds');
+    expect(r.verdict.status).toBe('unchecked');
+    expect(formatReport([r])).toContain(
+      'could not be decided\n  only 0 of 20 trials were valid at sizes ≥ 2 (size 1 proves little: a 1×1 matrix is a scalar), and 5 are needed: every draw made A + ones(n, n) − A, a matrix to invert, singular (or nearly)',
+    );
   });
 
   it('says so when no draw is inside the domain', () => {
     const r = one('assert log(−exp(x)) = x');
     expect(r.verdict.status).toBe('unchecked');
     expect(formatReport([r])).toMatch(
-      /^line 2: assert log\(−exp\(x\)\) = x: cannot be checked\n  no random draw was inside the domain/,
+      /^line 2: assert log\(−exp\(x\)\) = x: could not be decided\n  no random draw was inside the domain of both sides \(400 tried\); every draw made a side NaN or infinite/,
     );
   });
 });
@@ -159,7 +170,9 @@ describe('the report', () => {
     );
     const lines = formatReport(check(m)).split('\n');
     expect(lines[0]).toBe('line 2: assert (A·B)ᵀ = Bᵀ·Aᵀ: holds (symbolic)');
-    expect(lines[1]).toBe('line 5: assert det(A·B) = det(A)·det(B): holds (numeric, 20 trials)');
+    expect(lines[1]).toMatch(
+      /^line 5: assert det\(A·B\) = det\(A\)·det\(B\): holds \(numeric, 20 trials\), at n = 1…[2-5]$/,
+    );
     expect(lines[2]).toBe('line 6: assert A·B = B·A: fails');
     expect(lines[3]).toBe('  counterexample (n = 2):');
     expect(lines[4]).toMatch(/^ {4}A = \[\[-?\d+, -?\d+\], \[-?\d+, -?\d+\]\]$/);

@@ -122,10 +122,12 @@ describe('matdiff run', () => {
     expect(JSON.parse(r.out)).toEqual({ value: 15, grad: { x: [2, 2, 2], s: 6 } });
   });
 
-  it('prints non-finite results as null', async () => {
+  it('refuses a non-finite result, naming it and its first non-finite entry (JSON has no infinity)', async () => {
     const model = file('x: [n]\nE = log(x)', 'mdf');
     const r = await run('run', model, '--inputs', file({ x: [1, 0, -1] }));
-    expect(JSON.parse(r.out).value.slice(1)).toEqual([null, null]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^error: the value of E is not finite: E\[1\] = -Infinity \(the first of its 3 entries/);
   });
 
   describe('data that does not fit the declarations', () => {

@@ -74,6 +74,7 @@ const SCALAR_FORMULAS = [
   'sum(A·ones(n)) + sum(ones(m)ᵀ·A) + sum(ones(p, m)·A) + sum(A·ones(n, p))',
   'sum((x·r) ⊙ A) + sum(y·yᵀ ⊙ S)',
   'sum(softmax(A ⊙ A + x)·B) + sum(exp(logsumexp(Aᵀ)))',
+  'sum((A ⊗ Bᵀ) ⊙ (exp(A) ⊗ Bᵀ)ᵀᵀ) + sum(commutation(m, n)·vec(A) ⊙ vec(Aᵀ)) + sum(x ⊗ y ⊗ rᵀ)',
 ];
 
 /** Non-scalar outputs: the forward value only. */
@@ -92,6 +93,9 @@ const FORWARD_FORMULAS = [
   'Bᵀ·Aᵀ + exp(B)ᵀ·Aᵀ',
   'diag(x) + D',
   'I(n)',
+  'A ⊗ Bᵀ',
+  '(x ⊗ r + r ⊗ x)ᵀ ⊗ ones(2, 1)',
+  'commutation(m, n) + I(m·n)',
 ];
 
 const modelOf = (formula: string) => parse(`${DECLS}\nE = ${formula}`, 'formula.mdf');

@@ -13,8 +13,8 @@
  *   - Chains ending in a column vector multiply from the right, so ∂‖Bx‖²/∂x prints
  *     2·Bᵀ·(B·x) where the Cookbook writes 2BᵀBx; the closed forms below are written
  *     either way, and simplify to that.
- *   - ∂xᵀdiag(a)x/∂x stays 2·diag(a)·x (diag is kept in products, so that Hessians read
- *     Xᵀ·diag(w)·X); the Cookbook's a ⊙ x form is checked numerically.
+ *   - ∂xᵀdiag(a)x/∂x prints 2·a ⊙ x, as the Cookbook (diag(a)·x = a ⊙ x for a column x;
+ *     diag is kept between matrices, so that Hessians read Xᵀ·diag(w)·X).
  *   - ∂‖x − a‖/∂x prints (x − a) / ‖x − a‖, as the Cookbook; ∂‖X‖_F/∂X likewise.
  */
 import { describe, expect, it } from 'vitest';

@@ -354,12 +354,12 @@ const BAD: [string, string, string][] = [
   |                  ^`,
   ],
   [
-    'hess with respect to a matrix',
-    'A: [n, n]\nf = sum(A)\nH = hess(f, A)',
-    `bad.mdf:3:5: error: the Hessian with respect to a matrix [n,n] would be a tensor of order above 2; it is defined for a vector or a scalar
+    'hvp with a direction not shaped like the variable',
+    'A: [n, n]; V: [n]\nf = sum(A)\nH = hvp(f, A, V)',
+    `bad.mdf:3:5: error: hvp needs a direction shaped like the variable: [n,n], got [n]
   |
-3 | H = hess(f, A)
-  |     ^^^^^^^^^^`,
+3 | H = hvp(f, A, V)
+  |     ^^^^^^^^^^^^`,
   ],
   [
     'hess of a vector',
@@ -370,12 +370,12 @@ const BAD: [string, string, string][] = [
   |     ^^^^^^^^^^^^^^^`,
   ],
   [
-    'jac of a matrix',
-    'x: [n]\nA: [n, n]\nJ = jac(A, x)',
-    `bad.mdf:3:5: error: the Jacobian of a matrix [n,n] would be a tensor of order above 2; it is defined for a vector or a scalar
+    'jvp with a direction not shaped like the variable',
+    'x: [n]\nA: [n, n]\nJ = jvp(A·x, A, x)',
+    `bad.mdf:3:5: error: jvp needs a direction shaped like the variable: [n,n], got [n]
   |
-3 | J = jac(A, x)
-  |     ^^^^^^^^^`,
+3 | J = jvp(A·x, A, x)
+  |     ^^^^^^^^^^^^^^`,
   ],
   [
     'assert sides of different shapes',
@@ -551,12 +551,12 @@ ${path}:3:9: error: unknown name 'q'
     );
   });
 
-  it('hess with respect to a matrix: exit 1', async () => {
-    const path = file('mat.mdf', 'A: [n, n]\nL = sum(A ⊙ A)\n');
+  it('hess of a matrix with respect to a matrix (a tensor of order 4): exit 1', async () => {
+    const path = file('mat.mdf', 'A: [n, n]\nL = A ⊙ A\n');
     const r = await main(['hess', path, '--wrt', 'A']);
     expect(r.code).toBe(1);
     expect(r.err.split('\n')[0]).toBe(
-      `${path}:2:1: error: the Hessian with respect to a matrix [n,n] would be a tensor of order above 2; it is defined for a vector or a scalar`,
+      `${path}:2:1: error: hess needs a scalar function, got [n,n]: the Hessian of a matrix would be a tensor of order above 2 (jac gives its flattened Jacobian)`,
     );
     noStack(r.err);
   });

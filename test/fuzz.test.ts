@@ -123,3 +123,76 @@ describe('bad input never crashes', () => {
     );
   });
 });
+
+/** Sizes at and beyond the limits: 1, large, the last safe integer and past it, 0. */
+const LIMIT_DIMS = [
+  '1',
+  '2',
+  '3',
+  '65536',
+  '2147483648',
+  '9007199254740991',
+  '9007199254740992',
+  '99999999999999999999',
+  '0',
+  '1e3',
+];
+/** Entries at the edges of float64: infinities (as overflowing literals), denormals, signed zeros, the largest finite. */
+const EDGE_NUMBERS = [
+  '1e309',
+  '-1e309',
+  '5e-324',
+  '-5e-324',
+  '2.2e-308',
+  '1.7976931348623157e308',
+  '0',
+  '-0',
+  '1',
+  '-2.5',
+  '"NaN"',
+  'null',
+];
+
+describe('sizes and numbers at the limits end cleanly', () => {
+  it('declarations with sizes at the limits, through print, grad, check and run', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...LIMIT_DIMS),
+        fc.constantFrom(...LIMIT_DIMS),
+        fc.constantFrom('sum(A·x)', 'sum(x·xᵀ)', 'logdet(A) + sum(x)', 'sum(A ⊙ A)'),
+        async (m, n, body) => {
+          const src = `A: [${m}, ${m}]; x: [${m}]; y: [${n}]\nL = ${body} + sum(y)\nassert ${body} = ${body} + 0·sum(x)\n`;
+          for (const cmd of [['print'], ['grad'], ['check', '--trials', '2', '--max-memory', '64MB']])
+            expectClean(await runOn(src, ...cmd));
+          const data = join(dir, `d${k++}.json`);
+          writeFileSync(data, '{"x": [1, 2], "y": [3], "A": [[1, 0], [0, 1]]}');
+          expectClean(await runOn(src, 'run', '--inputs', data, '--max-memory', '64MB'));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  }, 120_000);
+
+  it('data with infinities, denormals and signed zeros: a located error or finite numbers, never null', async () => {
+    const src = 'x: [n]; s: []; p: [n] pos\nL = s·sum(log(p)) + sum(x ⊘ p) + s·sum(exp(x))\n';
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...EDGE_NUMBERS), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.constantFrom(...EDGE_NUMBERS), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom(...EDGE_NUMBERS),
+        async (x, p, s) => {
+          const data = join(dir, `d${k++}.json`);
+          writeFileSync(data, `{"x": [${x.join(', ')}], "p": [${p.join(', ')}], "s": ${s}}`);
+          const r = await runOn(src, 'run', '--inputs', data);
+          expectClean(r);
+          if (r.code === 0) {
+            const out = JSON.parse(r.out) as { value: number; grad: Record<string, number | number[]> };
+            const numbers = [out.value, ...Object.values(out.grad).flat()];
+            for (const v of numbers) expect(Number.isFinite(v), r.out).toBe(true);
+          } else expect(r.err).toMatch(/^(.+\.json:\d+:\d+: )?error: /);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+});

@@ -175,6 +175,20 @@ class Gen {
       if (parts.length) rules.push(() => b.vec(e(this.pick(parts))));
     }
     if (!isOne(c)) rules.push(() => b.unvec(e(shape(dimMul(r, c), ONE)), r));
+    // Kronecker products and commutation matrices where the sizes are products (m·n).
+    const rowParts = factors(r);
+    if (rowParts.length) {
+      const colParts = isOne(c) ? [shape(ONE, ONE)] : factors(c);
+      if (colParts.length)
+        rules.push(() => {
+          const [rp, cp] = [this.pick(rowParts), this.pick(colParts)];
+          return b.kron(e(shape(rp.rows, cp.rows)), e(shape(rp.cols, cp.cols)));
+        });
+      rules.push(() => {
+        const rp = this.pick(rowParts);
+        return b.matmul(b.commutation(rp.rows, rp.cols), e(s));
+      });
+    }
     if (isRow(s) && !isScalar(s)) rules.push(() => b.logsumexp(e(shape(this.pick(DIMS), c))));
     if (isScalar(s)) {
       const sq = this.pick([m, n, p, TWO]);

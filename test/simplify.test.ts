@@ -83,7 +83,7 @@ const PINNED: [string, string, string][] = [
   [
     'ridge regression',
     'X: [m, n]; y: [m]; w: [n]; λ: []\nL = ‖X·w − y‖² + λ·‖w‖²',
-    '∂L/∂X = 2·(X·w − y)·wᵀ\n∂L/∂y = −2·(X·w − y)\n∂L/∂w = 2·(λ·w + Xᵀ·(X·w − y))\n∂L/∂λ = sum(w.^2)',
+    '∂L/∂X = 2·(X·w − y)·wᵀ\n∂L/∂y = −2·(X·w − y)\n∂L/∂w = 2·(λ·w + Xᵀ·(X·w − y))\n∂L/∂λ = ‖w‖²',
   ],
   [
     'Gaussian negative log-likelihood',

@@ -1,7 +1,7 @@
 /**
  * What users see, pinned: for every model in examples/, the commands its header names
  * (`#   matdiff grad examples/… --wrt …`) and, for a model with an output, its gradients
- * in all three formats and its emitted TypeScript and WGSL modules. Each output lives in
+ * in all three formats and its emitted TypeScript, WGSL and NumPy modules. Each output lives in
  * test/snapshots/<example>/<command>.txt, so the diff of a change shows a reviewer what
  * it did to users' output.
  *
@@ -34,7 +34,7 @@ function commandsFor(file: string): string[][] {
   const hasOutput = source.split('\n').some((l) => /^\s*[\p{L}][\p{L}\p{N}_]*\s*=/u.test(l));
   if (hasOutput) {
     for (const format of ['unicode', 'ascii', 'latex']) commands.push(['grad', file, '--format', format]);
-    for (const target of ['ts', 'wgsl']) commands.push(['emit', file, '--target', target]);
+    for (const target of ['ts', 'wgsl', 'numpy']) commands.push(['emit', file, '--target', target]);
   }
   return commands;
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import ts from 'typescript';
+import prettier from 'prettier';
 import { main } from '../src/cli/main.js';
 import { parse } from '../src/index.js';
 import { MatdiffError } from '../src/errors.js';
@@ -111,7 +112,15 @@ describe('matdiff emit --target wgsl', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\/\/\/ <reference types="@webgpu\/types" \/>/);
-    expect(r.out).toMatch(/export async function create\(device\?: GPUDevice\): Promise<CompiledModel>/);
+    expect(r.out).toMatch(/export async function create\(device\?: GPUDevice\): Promise<Model>/);
+    // Typed like the TypeScript module, from the model's declarations.
+    expect(r.out).toMatch(/export interface Inputs \{[^}]*\/\*\* \[n, B\] \*\/\n\s*readonly X: InputValue;/);
+    expect(r.out).toMatch(/export interface Dims \{[^}]*readonly B\?: number;/);
+    expect(r.out).toMatch(/export type Value = number;/);
+    expect(r.out).toMatch(/export interface Gradients \{[^}]*readonly W1: Float32Array;/);
+    expect(r.out).toMatch(/valueAndGrad\(inputs: Inputs, dims\?: Dims\): Promise<ValueAndGrad>;/);
+    // Prettier-clean under the default configuration, as a user's project would check it.
+    expect(await prettier.check(r.out, { parser: 'typescript' })).toBe(true);
     expect(r.out).not.toMatch(/^\s*import\b/m); // no imports: self-contained
     const file = path.join(tmp, 'mlp.ts');
     writeFileSync(file, r.out);

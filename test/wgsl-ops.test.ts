@@ -33,6 +33,10 @@ export const FORMULAS: [string, string][] = [
   ['scalars', 'X: [m, n]; w: [n]; s: []\nL = sum((X·w).^2)·s + s² + s'],
   ['broadcasting rows and columns', 'X: [m, n]; c: [m]; r: [1, n]\nL = sum(tanh(X + c) ⊙ (X + r))'],
   ['outer product, inner product', 'x: [m]; y: [n]; A: [m, n]\nL = sum((x·yᵀ) ⊙ A) + (xᵀ·x)·(yᵀ·y)'],
+  [
+    'Kronecker product, commutation matrix',
+    'A: [m, n]; B: [n, p]; x: [m]\nL = sum((A ⊗ Bᵀ) ⊙ (exp(A) ⊗ Bᵀ)ᵀᵀ) + sum(commutation(m, n)·vec(A) ⊙ vec(Aᵀ)) + sum(x ⊗ x)',
+  ],
 ];
 
 const used = new Set<string>();

@@ -10,7 +10,7 @@
  */
 import { OPS } from '../../src/ops/registry.js';
 import { type Dim, isOne } from '../../src/shape/dim.js';
-import type { ElemExpr, Idx, MatOperand, Step, View } from '../ir.js';
+import type { ElemExpr, Idx, IdxMap, MatOperand, Step, View } from '../ir.js';
 import { type Extent, ext, extCode, extEq, extKey, isOneExt, isZeroExt } from '../extent.js';
 
 export interface RenderCtx {
@@ -30,6 +30,13 @@ const dimCode = (d: Dim, ctx: RenderCtx): string => size(ext(d), ctx);
 function term(index: string, stride: Extent, ctx: RenderCtx): string | undefined {
   if (isZeroExt(stride)) return undefined;
   return isOneExt(stride) ? index : `${index} * ${size(stride, ctx)}`;
+}
+
+/** A kernel index through an index map: `Math.floor(i / p)` or `i % p`. */
+function mapped(index: string, m: IdxMap | undefined, ctx: RenderCtx): string {
+  if (!m) return index;
+  const by = dimCode(m.by, ctx);
+  return m.op === 'div' ? `Math.floor(${index} / ${by})` : `(${index} % ${by})`;
 }
 
 /** A rendered operand is wrapped in parentheses unless it is atomic. */
@@ -84,12 +91,13 @@ function renderExpr(
   const idx = (k: Idx) => (k === '0' ? '0' : k);
 
   const loadCode = (l: Extract<ElemExpr, { kind: 'load' }>): string => {
-    const key = `${l.buffer}|${extKey(l.si)}|${extKey(l.sj)}`;
+    const mapKey = (m?: IdxMap) => (m ? `${m.op}${extKey(ext(m.by))}` : '');
+    const key = `${l.buffer}|${extKey(l.si)}|${extKey(l.sj)}|${mapKey(l.mi)}|${mapKey(l.mj)}`;
     const known = named.get(key);
     if (known) return known;
     const b = ctx.buf(l.buffer);
-    const iTerm = term('i', l.si, ctx);
-    const jTerm = term('j', l.sj, ctx);
+    const iTerm = term(mapped('i', l.mi, ctx), l.si, ctx);
+    const jTerm = term(mapped('j', l.mj, ctx), l.sj, ctx);
     if (mode === 'flat' && (iTerm || jTerm)) return `${b}[${flatIndex}]«!»`;
     if (!jTerm) {
       // Constant along the row (or everywhere): read once.
@@ -99,6 +107,7 @@ function renderExpr(
       return name;
     }
     if (!iTerm) return `${b}[${jTerm}]«!»`;
+    if (l.mi) return `${b}[${iTerm} + ${jTerm}]«!»`;
     let r = rowOffsets.get(extKey(l.si));
     if (!r) {
       r = `r${rowOffsets.size}`;
@@ -118,6 +127,10 @@ function renderExpr(
         return x.a === x.b ? '1' : `(${idx(x.a)} === ${idx(x.b)} ? 1 : 0)`;
       case 'diag':
         return x.a === x.b ? render(x.arg) : `(${idx(x.a)} === ${idx(x.b)} ? ${render(x.arg)} : 0)`;
+      case 'commutation': {
+        const [m, n] = [dimCode(x.m, ctx), dimCode(x.n, ctx)];
+        return `(${idx(x.b)} === Math.floor(${idx(x.a)} / ${n}) + ${m} * (${idx(x.a)} % ${n}) ? 1 : 0)`;
+      }
       case 'op': {
         const lower = OPS[x.node.op].lower;
         if (lower.kind !== 'elementwise') throw new Error(`codegen: ${x.node.op} is not elementwise`);
@@ -137,6 +150,7 @@ function flattens(e: ElemExpr, rows: Dim, cols: Dim): boolean {
   switch (e.kind) {
     case 'load': {
       if (isZeroExt(e.si) && isZeroExt(e.sj)) return true;
+      if (e.mi || e.mj) return false;
       return (isOne(rows) || extEq(e.si, ext(cols))) && (isOne(cols) || isOneExt(e.sj));
     }
     case 'op':
@@ -145,6 +159,7 @@ function flattens(e: ElemExpr, rows: Dim, cols: Dim): boolean {
       return true;
     case 'eye':
     case 'diag':
+    case 'commutation':
       return isOne(rows) && isOne(cols);
   }
 }

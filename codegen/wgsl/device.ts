@@ -101,8 +101,15 @@ function loadDawn(): Promise<NodeEnv | { reason: string }> {
   return dawnPromise;
 }
 
-// Dawn prints these from native code (fprintf to fd 2) on every adapter
-// discovery; they are informational and unavoidable.
+// Dawn's OpenGL (ES) backend prints these on every adapter discovery, from native
+// code (dawn::LogMessage → fprintf(stderr)): no instance option or toggle routes them
+// (the logging callback exists per device, created after discovery), so they are
+// filtered out of the captured output below. Where capture is impossible — fd 2 a
+// socket (Node's child_process pipes are socketpairs), or a regular file not opened
+// for appending — they still reach stderr: Node has no dup/dup2, so fd 2 cannot be
+// moved aside and restored to the same open file description from JavaScript.
+// (The Vulkan backend's "Couldn't load Vulkan" is avoided by not asking for Vulkan
+// when its loader is not installed: see nodeAttempts.)
 const KNOWN_NOISE =
   /^Warning: maxDynamic(?:Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.\s*$/;
 
@@ -131,7 +138,8 @@ function withNativeStderrCaptured<T>(env: NodeEnv, fn: () => T): { value: T; cap
     fs.fstatSync(0); // fds 0 and 1 must be open, or open() would hand those out instead of 2
     fs.fstatSync(1);
     const st = fs.fstatSync(2);
-    if (!st.isFIFO() && !st.isCharacterDevice()) return { value: fn(), captured: '' };
+    if (!st.isFIFO() && !st.isCharacterDevice() && !(st.isFile() && appendOnly(fs)))
+      return { value: fn(), captured: '' };
     saved = fs.openSync(self, 'a');
   } catch {
     if (saved >= 0) fs.closeSync(saved);
@@ -182,6 +190,20 @@ function withNativeStderrCaptured<T>(env: NodeEnv, fn: () => T): { value: T; cap
     /* ignore */
   }
   return { value, captured };
+}
+
+/**
+ * Whether fd 2 is open for appending (`2>>log`), as /proc/self/fdinfo/2 says (Linux):
+ * then a description re-opened in append mode writes where the original would, and
+ * capturing is safe for a regular file too.
+ */
+function appendOnly(fs: NodeFs): boolean {
+  try {
+    const flags = /^flags:\s*([0-7]+)$/m.exec(fs.readFileSync('/proc/self/fdinfo/2', 'utf8'))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & 0o2000) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Calls `gpu.requestAdapter` with native stderr captured (adapter enumeration happens synchronously inside the call). */
@@ -244,7 +266,7 @@ interface Attempt {
   featureLevel: FeatureLevel;
 }
 
-function nodeAttempts(): Attempt[] {
+function nodeAttempts(fs: NodeFs): Attempt[] {
   const forced = process.env.MATDIFF_GPU_BACKEND?.trim().toLowerCase();
   if (forced) {
     return [
@@ -254,12 +276,38 @@ function nodeAttempts(): Attempt[] {
   }
   if (process.platform === 'linux') {
     return [
-      { backend: 'vulkan', featureLevel: 'core' },
+      // Without the Vulkan loader Dawn only prints "Couldn't load Vulkan" (from native
+      // code, to fd 2): do not ask it.
+      ...(vulkanLoaderInstalled(fs) ? [{ backend: 'vulkan', featureLevel: 'core' } as const] : []),
       { backend: 'opengles', featureLevel: 'compatibility' },
       { backend: 'opengl', featureLevel: 'compatibility' },
     ];
   }
   return [{ featureLevel: 'core' }, { featureLevel: 'compatibility' }];
+}
+
+/**
+ * Whether the dynamic linker can find libvulkan.so.1, which Dawn's Vulkan backend
+ * dlopen()s: listed in the linker's cache (/etc/ld.so.cache holds the names as plain
+ * strings), or present in LD_LIBRARY_PATH or a standard library directory.
+ */
+function vulkanLoaderInstalled(fs: NodeFs): boolean {
+  const lib = 'libvulkan.so.1';
+  try {
+    if (fs.readFileSync('/etc/ld.so.cache').includes(lib)) return true;
+  } catch {
+    /* no cache (musl, or unreadable): look in the directories */
+  }
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/local/lib',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib64',
+    '/lib',
+    `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+  ];
+  return dirs.some((d) => fs.existsSync(`${d}/${lib}`));
 }
 
 // ---------------------------------------------------------------------------
@@ -344,7 +392,7 @@ async function acquireNode(): Promise<AcquireResult> {
   const loaded = await loadDawn();
   if ('reason' in loaded) return loaded;
   const failures: string[] = [];
-  for (const attempt of nodeAttempts()) {
+  for (const attempt of nodeAttempts(loaded.fs)) {
     const backend = `dawn/${attempt.backend ?? 'default'}`;
     const result = await withEglSurfaceless(async () => {
       let gpu: GPU;

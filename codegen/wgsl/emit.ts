@@ -15,7 +15,9 @@
  */
 import prettier from 'prettier';
 import type { Program } from '../program.js';
-import { commentText } from '../ts/names.js';
+import { commentText, quote } from '../ts/names.js';
+import type { Node } from '../../src/graph/node.js';
+import { isScalar, shapeText } from '../../src/shape/shape.js';
 import { runtimeSource } from './runtime.js';
 import { type WgslProgram, lowerProgram, requireF32 } from './lower.js';
 
@@ -36,6 +38,7 @@ export function emitWgslModule(p: Program, opts: WgslEmitOptions = {}): string {
   if (lang === 'ts') parts.push('/// <reference types="@webgpu/types" />');
   parts.push(header(p));
   parts.push(runtimeSource(lang));
+  if (lang === 'ts') parts.push(types(p));
 
   // Each distinct shader once (the forward pass's reappear in valueAndGrad), as a constant.
   const shaderConsts: string[] = [];
@@ -77,16 +80,56 @@ export function emitWgslModule(p: Program, opts: WgslEmitOptions = {}): string {
 export const WRT = ${wrt};
 
 /** The model on 'device' (default: one from navigator.gpu). Pipelines are created on first use and kept. */
-export async function create(device${lang === 'ts' ? '?: GPUDevice' : ''})${lang === 'ts' ? ': Promise<CompiledModel>' : ''} {
-  return createModel(device ?? (await requestMatdiffDevice()), { forward: FORWARD, ${vag ? 'valueAndGrad: VALUE_AND_GRAD, ' : ''}wrt: WRT });
+export async function create(device${lang === 'ts' ? '?: GPUDevice' : ''})${lang === 'ts' ? ': Promise<Model>' : ''} {
+  return createModel${lang === 'ts' ? '<Model>' : ''}(device ?? (await requestMatdiffDevice()), { forward: FORWARD, ${vag ? 'valueAndGrad: VALUE_AND_GRAD, ' : ''}wrt: WRT });
 }`);
   return parts.join('\n\n') + '\n';
 }
 
-/** The module, formatted by prettier. */
+/** The module, formatted by prettier under its default configuration (what a user's `prettier --check` expects). */
 export async function emitWgsl(p: Program, opts: WgslEmitOptions = {}): Promise<string> {
   const lang = opts.lang ?? 'ts';
-  return prettier.format(emitWgslModule(p, opts), { parser: lang === 'ts' ? 'typescript' : 'babel', printWidth: 120 });
+  return prettier.format(emitWgslModule(p, opts), { parser: lang === 'ts' ? 'typescript' : 'babel' });
+}
+
+/**
+ * The model's own types, as the TypeScript module has them: Inputs and Dims from its
+ * declarations, the value's type from the output's shape, Gradients by variable.
+ */
+function types(p: Program): string {
+  const result = (n: Node) => (isScalar(n.shape) ? 'number' : 'Float32Array');
+  const doc = (n: Node) => `/** ${commentText(shapeText(n.shape))} */`;
+  const inputs = p.inputs.map((v) => `  ${doc(v.node)}\n  readonly ${quote(v.name)}: InputValue;`);
+  const dims = p.dims.map((d) => `  readonly ${quote(d)}?: number;`);
+  const grads = p.wrt.map((w) => `  ${doc(w.node)}\n  readonly ${quote(w.name)}: ${result(w.node)};`);
+  const lines = [
+    `/** The model's inputs, one per variable: a number (scalar), an array (a vector, or a matrix row-major), an array of rows, or a typed array (row-major). */`,
+    `export interface Inputs {\n${inputs.join('\n')}\n}`,
+    `/** Sizes of the symbolic dimensions, where the inputs do not fix them. */`,
+    `export interface Dims {\n${dims.join('\n')}\n}`,
+    `/** The value of ${commentText(p.output.name)}, ${commentText(shapeText(p.output.node.shape))}: ${isScalar(p.output.node.shape) ? 'a number' : 'its entries, row-major'}. */`,
+    `export type Value = ${result(p.output.node)};`,
+  ];
+  if (p.valueAndGrad)
+    lines.push(
+      `/** The gradient by each variable, shaped like it (entries row-major; a number for a scalar). */`,
+      `export interface Gradients {\n${grads.join('\n')}\n}`,
+      `export interface ValueAndGrad {\n  readonly value: number;\n  readonly grad: Gradients;\n}`,
+    );
+  lines.push(`/** The model on one device: create() returns it. */
+export interface Model {
+  /** The output's value. */
+  forward(inputs: Inputs, dims?: Dims): Promise<Value>;${
+    p.valueAndGrad
+      ? `
+  /** The value and the gradients by ${p.wrt.map((w) => commentText(w.name)).join(', ')}. */
+  valueAndGrad(inputs: Inputs, dims?: Dims): Promise<ValueAndGrad>;`
+      : ''
+  }
+  /** Releases the GPU buffers (not the device). */
+  destroy(): void;
+}`);
+  return lines.join('\n');
 }
 
 function header(p: Program): string {

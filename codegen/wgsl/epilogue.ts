@@ -40,7 +40,10 @@ export interface Epilogue {
 /** A step of the WGSL program: a schedule step, possibly with an epilogue (then `out` is M's buffer). */
 export type FusedStep = { readonly step: Step; readonly index: number; readonly epilogue?: Epilogue };
 
-function loads(e: ElemExpr, out: { buffer: number; si: readonly Dim[]; sj: readonly Dim[] }[] = []) {
+function loads(
+  e: ElemExpr,
+  out: { buffer: number; si: readonly Dim[]; sj: readonly Dim[]; mi?: unknown; mj?: unknown }[] = [],
+) {
   if (e.kind === 'load') out.push(e);
   else if (e.kind === 'op') e.args.forEach((a) => loads(a, out));
   else if (e.kind === 'diag') loads(e.arg, out);
@@ -81,7 +84,7 @@ export function fuseEpilogues(s: Schedule, plan: MemoryPlan, maxStorage: number)
       if (!dimEq(rows, m.rows) || !dimEq(cols, m.cols)) continue;
       // Entry (i, j) of a row-major [rows, cols] buffer: i·cols + j (a stride along a unit axis never matters).
       const entry = (l: (typeof ls)[number]) =>
-        (dimEq(m.rows, ONE) || extEq(l.si, ext(m.cols))) && (dimEq(m.cols, ONE) || isOneExt(l.sj));
+        !l.mi && !l.mj && (dimEq(m.rows, ONE) || extEq(l.si, ext(m.cols))) && (dimEq(m.cols, ONE) || isOneExt(l.sj));
       if (!ls.filter((l) => l.buffer === x).every(entry)) continue;
       const others = [...new Set(ls.map((l) => l.buffer).filter((b) => b !== x))];
       if (!others.every((b) => s.buffers[b]!.role === 'input' || (writer.get(b) ?? Infinity) < si)) continue;

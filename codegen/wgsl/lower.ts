@@ -276,11 +276,12 @@ class Builder {
         const bv = vec4Choice(probe, st.b);
         const big = bigTileChoice(probe, st);
         const one = (v: MatmulVariant) => () => [matmulKernel(sh(), st, v, ep)];
+        // Operands read as vec4 only when both can be: one vec4 operand alone measured no
+        // faster than none (bench/wgsl-module.ts; issue 13), and the two mixed variants
+        // doubled the product's shaders.
         const tiled = [true, false].flatMap((b8) =>
           [
             [true, true],
-            [true, false],
-            [false, true],
             [false, false],
           ].map(([a4, b4]) => ({
             when: sz('&&', b8 ? big : 1, sz('&&', a4 ? av : 1, b4 ? bv : 1)),

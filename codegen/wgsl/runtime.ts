@@ -68,8 +68,9 @@ export interface Program {
 
 /** A value for a variable: a number (scalar), an array (vector, or row-major flat), an array of rows, or a typed array (row-major). */
 export type InputValue = number | readonly number[] | readonly (readonly number[])[] | Float32Array | Float64Array;
-export type Inputs = Readonly<Record<string, InputValue>>;
-export type Dims = Readonly<Record<string, number>>;
+/** The inputs by variable name, and sizes by dimension name (the module types both per model: Inputs, Dims). */
+type InputRecord = Readonly<Record<string, InputValue>>;
+type DimRecord = Readonly<Record<string, number>>;
 
 export type RunErrorKind = 'input' | 'limit' | 'device' | 'bug';
 
@@ -145,7 +146,7 @@ function monoValue(m«: Mono», D«: ArrayLike<number>»)«: number» {
 
 ${sizeSolver((message) => `new MatdiffGpuError('input', ${message})`)}
 /** The sizes of the program's dimensions: from 'dims', then from the inputs' shapes. */
-function bindDims(p«: Program», inputs«: Inputs», dims«: Dims | undefined»)«: Float64Array» {
+function bindDims(p«: Program», inputs«: InputRecord», dims«: DimRecord | undefined»)«: Float64Array» {
   const D = new Float64Array(p.dims.length);
   if (typeof inputs !== 'object' || inputs === null) throw new MatdiffGpuError('input', 'inputs must be an object with one entry per variable');
   if (dims !== undefined)
@@ -240,7 +241,7 @@ async function makePipeline(device«: GPUDevice», kernel«: Kernel»)«: Promis
 const MiB = (bytes«: number») => (bytes / 1048576).toFixed(1) + ' MiB';
 
 /** Executes one program on 'device'. */
-export function createRunner(device«: GPUDevice», p«: Program»)«: { run(inputs: Inputs, dims?: Dims): Promise<Float32Array[]>; destroy(): void }» {
+export function createRunner(device«: GPUDevice», p«: Program»)«: { run(inputs: InputRecord, dims?: DimRecord): Promise<Float32Array[]>; destroy(): void }» {
   const pipelines«: (Promise<GPUComputePipeline> | undefined)[]» = [];
   const lim = device.limits;
   let prepared«: Prepared | undefined»;
@@ -348,7 +349,7 @@ export function createRunner(device«: GPUDevice», p«: Program»)«: { run(inp
     return prepared;
   }
 
-  async function runOnce(inputs«: Inputs», dims«: Dims | undefined»)«: Promise<Float32Array[]>» {
+  async function runOnce(inputs«: InputRecord», dims«: DimRecord | undefined»)«: Promise<Float32Array[]>» {
     if (destroyed) throw new MatdiffGpuError('bug', 'this compiled model was destroyed');
     if (lost !== undefined) throw new MatdiffGpuError('device', 'the WebGPU device was lost: ' + lost);
     const D = bindDims(p, inputs, dims);
@@ -391,14 +392,15 @@ export function createRunner(device«: GPUDevice», p«: Program»)«: { run(inp
   };
 }
 
-«/** A result: a number for a scalar (1 × 1), else the entries row-major. */
-export type Value = number | Float32Array;
+«/** A result: a number for a scalar (declared 1 × 1), else the entries row-major. */
+type Result = number | Float32Array;
 
+/** The model, untyped; a module's create() gives it the model's own types (Model). */
 export interface CompiledModel {
   /** The output's value. */
-  forward(inputs: Inputs, dims?: Dims): Promise<Value>;
+  forward(inputs: InputRecord, dims?: DimRecord): Promise<Result>;
   /** The output's value and its gradient with respect to each variable of 'wrt'. */
-  valueAndGrad(inputs: Inputs, dims?: Dims): Promise<{ value: Value; grad: Record<string, Value> }>;
+  valueAndGrad(inputs: InputRecord, dims?: DimRecord): Promise<{ value: Result; grad: Record<string, Result> }>;
   /** Releases the GPU buffers (not the device). */
   destroy(): void;
 }
@@ -409,35 +411,42 @@ export interface ModelSpec {
   readonly wrt: readonly string[];
 }»
 
-function asValue(a«: Float32Array»)«: Value» {
-  return a.length === 1 ? a[0]«!» : a;
+/** Output k of 'p' as returned: a number where the formula's result is 1 × 1, else its entries. */
+function asValue(p«: Program», k«: number», a«: Float32Array»)«: Result» {
+  const o = p.outputs[k]«!»;
+  return o.rows === 1 && o.cols === 1 ? a[0]«!» : a;
 }
 
-/** The model's forward and value-and-gradient programs on 'device'; pipelines are made on first use and kept. */
-export function createModel(device«: GPUDevice», spec«: ModelSpec»)«: CompiledModel» {
+/**
+ * The model's forward and value-and-gradient programs on 'device'; pipelines are made on
+ * first use and kept. M: the model's own types (a module's Model).
+ */
+export function createModel«<M = CompiledModel>»(device«: GPUDevice», spec«: ModelSpec»)«: M» {
   let fwd«: ReturnType<typeof createRunner> | undefined»;
   let vag«: ReturnType<typeof createRunner> | undefined»;
-  return {
+  const model«: CompiledModel» = {
     async forward(inputs, dims) {
       fwd ??= createRunner(device, spec.forward);
       const [value] = await fwd.run(inputs, dims);
-      return asValue(value«!»);
+      return asValue(spec.forward, 0, value«!»);
     },
     async valueAndGrad(inputs, dims) {
       if (!spec.valueAndGrad) throw new MatdiffGpuError('input', 'this model was compiled without gradients');
       vag ??= createRunner(device, spec.valueAndGrad);
       const outs = await vag.run(inputs, dims);
-      const grad«: Record<string, Value>» = {};
+      const p = spec.valueAndGrad;
+      const grad«: Record<string, Result>» = {};
       spec.wrt.forEach((name, k) => {
-        grad[name] = asValue(outs[k + 1]«!»);
+        grad[name] = asValue(p, k + 1, outs[k + 1]«!»);
       });
-      return { value: asValue(outs[0]«!»), grad };
+      return { value: asValue(p, 0, outs[0]«!»), grad };
     },
     destroy() {
       fwd?.destroy();
       vag?.destroy();
     },
   };
+  return model« as unknown as M»;
 }
 
 /**

@@ -21,7 +21,7 @@ import type { Dim } from '../../src/shape/dim.js';
 import type { Node } from '../../src/graph/node.js';
 import { OPS } from '../../src/ops/registry.js';
 import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
-import type { ElemExpr, Idx } from '../ir.js';
+import type { ElemExpr, Idx, IdxMap } from '../ir.js';
 import type { Extent } from '../extent.js';
 import { commentText } from '../ts/names.js';
 import { type Size, extentSize, isConstSize } from './sizes.js';
@@ -152,9 +152,10 @@ export class Shader {
     return terms.length === 1 ? terms[0]! : `(${terms.join(' + ')})`;
   }
 
-  /** A dimension as a u32 expression. */
+  /** A dimension as a u32 expression; a product (m·n) in parentheses, so that `e / dim` divides by all of it. */
   dim(d: Dim): string {
-    return this.ext([d]);
+    const code = this.ext([d]);
+    return code.includes(' * ') ? `(${code})` : code;
   }
 
   /** Its value as a Size, for parameters the host computes. */
@@ -216,14 +217,22 @@ export class Shader {
   expr(e: ElemExpr, i: string, j: string, subst?: ReadonlyMap<number, string>): string {
     const idx = (x: Idx): string => (x === 'i' ? i : x === 'j' ? j : '0u');
     switch (e.kind) {
-      case 'load':
-        return subst?.get(e.buffer) ?? `${this.read(e.buffer)}[${this.index(i, e.si, j, e.sj)}]`;
+      case 'load': {
+        // An index map (Kronecker blocks): u32 division rounds down.
+        const mapped = (x: string, m?: IdxMap): string =>
+          m ? `(${x} ${m.op === 'div' ? '/' : '%'} ${this.dim(m.by)})` : x;
+        return (
+          subst?.get(e.buffer) ?? `${this.read(e.buffer)}[${this.index(mapped(i, e.mi), e.si, mapped(j, e.mj), e.sj)}]`
+        );
+      }
       case 'dim':
         return isConstSize(this.sizeOfDim(e.dim)) ? f32(this.sizeOfDim(e.dim) as number) : `f32(${this.dim(e.dim)})`;
       case 'eye':
         return `select(0.0, 1.0, ${idx(e.a)} == ${idx(e.b)})`;
       case 'diag':
         return `select(0.0, ${this.expr(e.arg, i, j, subst)}, ${idx(e.a)} == ${idx(e.b)})`;
+      case 'commutation':
+        return `select(0.0, 1.0, ${idx(e.b)} == ${idx(e.a)} / ${this.dim(e.n)} + ${this.dim(e.m)} * (${idx(e.a)} % ${this.dim(e.n)}))`;
       case 'op':
         return this.op(
           e.node,

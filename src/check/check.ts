@@ -3,32 +3,50 @@
  *
  * An assert L = R holds symbolically when the simplifier brings both sides to one node
  * (nodes are hash-consed, so that is `===`), or brings L − R to zero. Otherwise it is
- * tested on random draws: sizes for the symbolic dimensions (1..5, each independently;
- * the first draw sets every size to 1) and values for the variables (respecting sym,
- * spd, pos), evaluated in float64 by the reference interpreter. The sides agree when
+ * tested on random draws (draw.ts): sizes for the symbolic dimensions (the second trial
+ * sets every size to 1; every other trial draws them in 2..5, the rest in 1..5) and
+ * values for the variables (respecting sym, spd, pos), evaluated in float64 by the
+ * reference interpreter. A quarter of the trials draw special values (0, the kink of
+ * step, sign, relu and abs; ±1; the assert's constants; repeated entries) and a quarter
+ * matrices of rank one, where continuous draws never go.
  *
- *     max |L − R| ≤ tol · max(1, max |L|, max |R|)        (tol = 1e-8)
+ * The sides agree when they differ by no more than the round-off of computing them:
  *
- * that is, relatively to the larger side, and absolutely below magnitude 1, where
- * rounding in cancelling sums is of the order of the inputs (which are O(1)).
+ *     max |L − R| ≤ 64·ε·(N + d)·M·κ
+ *
+ * with ε = 2⁻⁵², N the number of operations of both sides, d the largest size, M the
+ * largest magnitude of any value computed on the way (a cancelling sum leaves an error
+ * of the order of its terms, not of its result; for a product, of the inner terms) and
+ * κ the largest condition number (∞-norm) of a matrix inverted. For O(1) inputs that is
+ * about 1e-12: `x + 1e-9 = x` fails.
  *
  * A draw where a side is NaN or infinite (log of a negative number, …) or where a
- * matrix to invert is singular or nearly so (condition number above 1e8) is outside
- * the identity's domain and is drawn again, a bounded number of times.
+ * matrix to invert (or whose logdet is taken) is singular or nearly so (condition number above 1e8) is outside
+ * the identity's domain and is drawn again, a bounded number of times. An assert holds
+ * numerically only when enough trials were valid at sizes ≥ 2 (size 1 makes every
+ * matrix a scalar, where A·B = B·A); otherwise it could not be decided, and the report
+ * says why (`inv(x·xᵀ)`: singular at every n ≥ 2).
  *
  * When a draw fails, the counterexample is shrunk: each size in turn is lowered
  * towards 1 for as long as some draw at the smaller sizes still fails, and small
  * integer values are preferred to decimals. A symbolic verdict is confirmed on a few
  * draws too; a disagreement would be a simplifier bug, and the numbers win.
+ *
+ * Before any draw, the memory the interpreter needs at the largest sizes (it holds
+ * every node's value) is compared with `maxMemory`: an assert that cannot fit is not
+ * decided, and the report names its largest value.
  */
 import { type Node, topoOrder } from '../graph/node.js';
 import * as b from '../graph/build.js';
-import { evaluate } from '../eval/interpret.js';
-import type { Mat } from '../eval/mat.js';
+import { evaluateAll } from '../eval/interpret.js';
+import { type Mat, inverse } from '../eval/mat.js';
 import type { Assertion, Model } from '../model/model.js';
 import { simplify } from '../simplify/simplify.js';
 import { lineAt } from '../errors.js';
+import { printExpr } from '../print/printer.js';
+import { dimValue } from '../shape/dim.js';
 import { type Shape, isColumn, isScalar } from '../shape/shape.js';
+import { DEFAULT_MAX_MEMORY, type MemoryNeed, tooLargeText } from '../util/memory.js';
 import { type Rng, type ValueKind, drawDims, drawVar, rng } from './draw.js';
 
 export interface CheckOptions {
@@ -38,8 +56,10 @@ export interface CheckOptions {
   seed?: number;
   /** Largest size drawn for a symbolic dimension (default 5). */
   maxDim?: number;
-  /** Relative tolerance (default 1e-8). */
-  tolerance?: number;
+  /** Multiple of the estimated round-off that the sides may differ by (default 64). */
+  roundoff?: number;
+  /** Bytes the interpreter may hold for one draw (default 4 GiB). */
+  maxMemory?: number;
 }
 
 export interface Counterexample {
@@ -60,9 +80,17 @@ export const layoutOf = (s: Shape): Layout => (isScalar(s) ? 'scalar' : isColumn
 
 export type Verdict =
   | { status: 'holds'; how: 'symbolic' }
-  | { status: 'holds'; how: 'numeric'; trials: number }
+  | {
+      status: 'holds';
+      how: 'numeric';
+      /** Trials inside the domain, of `requested`. */
+      trials: number;
+      requested: number;
+      /** The smallest and largest size of each symbolic dimension over the valid trials. */
+      sizes: Map<string, [number, number]>;
+    }
   | { status: 'fails'; counterexample: Counterexample; note?: string }
-  /** No draw was inside the domain of both sides. */
+  /** Too few draws were inside the domain of both sides at sizes ≥ 2, or it cannot fit in memory. */
   | { status: 'unchecked'; reason: string };
 
 export interface AssertResult {
@@ -76,15 +104,21 @@ export interface AssertResult {
   verdict: Verdict;
 }
 
-const DEFAULTS = { trials: 20, seed: 1, maxDim: 5, tolerance: 1e-8 };
-/** Attempts at a draw inside the domain, per trial. */
+const DEFAULTS = { trials: 20, seed: 1, maxDim: 5, roundoff: 64, maxMemory: DEFAULT_MAX_MEMORY };
+type Options = typeof DEFAULTS;
+/** Attempts at a draw inside the domain, per trial; the first few of the trial's kind, then plain draws. */
 const REDRAWS = 20;
-/** Draws tried at each candidate size while shrinking (integers first, then decimals). */
+const KIND_ATTEMPTS = 4;
+/** Draws tried at each candidate size while shrinking (integers, special values, decimals). */
 const SHRINK_DRAWS = 12;
 /** Random draws that confirm a symbolic verdict. */
 const CONFIRM = 3;
 /** A matrix to invert with a larger condition number (∞-norm) is treated as singular. */
 const MAX_CONDITION = 1e8;
+const EPS = 2 ** -52;
+
+/** Valid trials at sizes ≥ 2 needed to call an assert true: a quarter of those asked for, at least 1. */
+export const enoughTrials = (trials: number): number => Math.max(1, Math.ceil(trials / 4));
 
 export function check(model: Model, opts: CheckOptions = {}): AssertResult[] {
   const o = { ...DEFAULTS, ...opts };
@@ -102,17 +136,19 @@ function sides(text: string): [string, string] {
   return k < 0 ? [body, ''] : [body.slice(0, k).trim(), body.slice(k + 1).trim()];
 }
 
-function decide(model: Model, a: Assertion, o: typeof DEFAULTS): Verdict {
+function decide(model: Model, a: Assertion, o: Options): Verdict {
   const trial = new Trial(model, a, o);
+  const tooBig = trial.tooBig();
   if (symbolicallyEqual(a.left, a.right)) {
-    const bad = trial.search(CONFIRM);
-    if (bad.status === 'fails')
+    const bad = tooBig ? undefined : trial.search(CONFIRM);
+    if (bad?.status === 'fails')
       return {
         ...bad,
         note: 'the simplifier calls the two sides equal, but the numbers differ: this is a matdiff bug',
       };
     return { status: 'holds', how: 'symbolic' };
   }
+  if (tooBig) return { status: 'unchecked', reason: tooBig };
   return trial.search(o.trials);
 }
 
@@ -134,89 +170,164 @@ interface Draw {
   inputs: Map<string, Mat>;
   left: Mat;
   right: Mat;
+  /** How far the sides may differ: the round-off of computing them. */
+  tolerance: number;
 }
+
+/** Why a draw is outside the domain. */
+type Outside = { why: 'nonfinite' } | { why: 'singular'; matrix: Node; op: string };
 
 /** Random trials of one assert. */
 class Trial {
+  private readonly nodes: Node[];
   private readonly vars: Node[];
   private readonly dimNames: string[];
+  /** Nodes inv(A) and logdet(A): A must be well conditioned (log|det| of a singular A is −∞, whatever rounding says). */
   private readonly inverted: Node[];
+  /** The assert's constants, where kinks of step(x − c) lie: special draws hit them. */
+  private readonly special: number[];
   private readonly r: Rng;
 
   constructor(
     model: Model,
     private readonly a: Assertion,
-    private readonly o: typeof DEFAULTS,
+    private readonly o: Options,
   ) {
-    const nodes = topoOrder([a.left, a.right]);
+    this.nodes = topoOrder([a.left, a.right]);
     const order = [...model.vars.keys()];
-    this.vars = nodes.filter((n) => n.op === 'var').sort((x, y) => order.indexOf(x.name!) - order.indexOf(y.name!));
+    this.vars = this.nodes
+      .filter((n) => n.op === 'var')
+      .sort((x, y) => order.indexOf(x.name!) - order.indexOf(y.name!));
     const used = new Set<string>();
-    for (const n of nodes)
+    for (const n of this.nodes)
       for (const d of [n.shape.rows, n.shape.cols, n.dim]) for (const s of d?.syms ?? []) used.add(s);
     this.dimNames = [...model.dims.filter((d) => used.has(d)), ...[...used].filter((d) => !model.dims.includes(d))];
-    this.inverted = nodes.filter((n) => n.op === 'inv').map((n) => n.args[0]!);
+    this.inverted = this.nodes.filter((n) => n.op === 'inv' || n.op === 'logdet');
+    const consts = this.nodes.filter((n) => n.op === 'const' && Math.abs(n.num!) <= 1e6).map((n) => n.num!);
+    this.special = [...new Set(consts.flatMap((c) => [c, -c]))].filter((c) => c !== 0 && Math.abs(c) !== 1);
     this.r = rng(o.seed);
   }
 
-  /** Up to `trials` draws inside the domain; the first failing one is shrunk. */
+  /** A reason not to draw at all: the values at the largest sizes would not fit in `maxMemory`. */
+  tooBig(): string | undefined {
+    const dims = new Map(this.dimNames.map((d) => [d, this.o.maxDim]));
+    const need: MemoryNeed = { bytes: 0 };
+    for (const n of this.nodes) {
+      const [rows, cols] = [dimValue(n.shape.rows, dims), dimValue(n.shape.cols, dims)];
+      need.bytes += 8 * rows * cols;
+      if (!need.largest || 8 * rows * cols > need.largest.bytes) {
+        const small = topoOrder([n]).length <= 12;
+        need.largest = {
+          what: small ? printExpr(n, 'unicode') : 'an intermediate',
+          rows,
+          cols,
+          bytes: 8 * rows * cols,
+        };
+      }
+    }
+    // Factorising an inverse copies its matrix a few times more.
+    if (need.bytes <= this.o.maxMemory / 2) return undefined;
+    return tooLargeText(need, this.o.maxMemory, 'checking this assert', 'value');
+  }
+
+  /**
+   * `trials` trials, each up to REDRAWS draws until one is inside the domain; the first
+   * failing draw is shrunk. Holds when enough trials were valid at sizes ≥ 2.
+   */
   search(trials: number): Verdict {
     let valid = 0;
+    let big = 0;
+    const sizes = new Map<string, [number, number]>();
+    // Why draws at sizes ≥ 2 were outside the domain: each cause (a side, or the matrix) and how often.
+    const outside = new Map<Node | 'nonfinite', { o: Outside; count: number }>();
     for (let t = 0; t < trials; t++) {
+      // Trial 1 at size 1 (a failure only there is found), even trials at sizes ≥ 2, odd ones anywhere.
+      const kind: ValueKind = t % 4 === 1 ? 'special' : t % 4 === 2 ? 'lowrank' : 'real';
       for (let attempt = 0; attempt < REDRAWS; attempt++) {
         const dims =
-          t === 0 ? new Map(this.dimNames.map((d) => [d, 1])) : drawDims(this.dimNames, this.r, this.o.maxDim);
-        const d = this.draw(dims, 'real');
-        if (!d) continue;
-        valid++;
+          t === 1
+            ? new Map(this.dimNames.map((d) => [d, 1]))
+            : drawDims(this.dimNames, this.r, this.o.maxDim, t % 2 === 0 ? 2 : 1);
+        const d = this.draw(dims, attempt < KIND_ATTEMPTS ? kind : 'real');
+        if ('why' in d) {
+          const key = d.why === 'nonfinite' ? 'nonfinite' : d.matrix;
+          if (this.atLeast2(dims)) outside.set(key, { o: d, count: (outside.get(key)?.count ?? 0) + 1 });
+          continue;
+        }
         if (!this.agree(d)) return { status: 'fails', counterexample: this.shrink(d) };
+        valid++;
+        if (this.atLeast2(dims)) big++;
+        for (const [name, k] of dims) {
+          const [lo, hi] = sizes.get(name) ?? [k, k];
+          sizes.set(name, [Math.min(lo, k), Math.max(hi, k)]);
+        }
         break;
       }
     }
-    if (valid > 0) return { status: 'holds', how: 'numeric', trials: valid };
+    const need = enoughTrials(trials);
+    if (big >= need) return { status: 'holds', how: 'numeric', trials: valid, requested: trials, sizes };
+    const top = [...outside.values()].sort((x, y) => y.count - x.count)[0];
+    const common = top && this.explain(top.o, big === 0 && outside.size === 1 ? 'every' : 'most');
+    const why = common ? `; ${common}` : '';
+    if (valid === 0)
+      return {
+        status: 'unchecked',
+        reason:
+          `no random draw was inside the domain of both sides (${trials * REDRAWS} tried)${why}. ` +
+          'Declaring properties (pos, spd) restricts the draws.',
+      };
+    const where = this.dimNames.length ? ' at sizes ≥ 2 (size 1 proves little: a 1×1 matrix is a scalar)' : '';
     return {
       status: 'unchecked',
-      reason:
-        `no random draw was inside the domain of both sides (${trials * REDRAWS} tried): each made a side NaN or ` +
-        'infinite, or a matrix to invert singular. Declaring properties (pos, spd) restricts the draws.',
+      reason: `only ${big} of ${trials} trials were valid${where}, and ${need} are needed${common ? `: ${common}` : ''}`,
     };
   }
 
-  /** Values for every variable at sizes `dims`, and both sides; undefined outside the domain. */
-  private draw(dims: Map<string, number>, kind: ValueKind): Draw | undefined {
-    const inputs = new Map(this.vars.map((v) => [v.name!, drawVar(v, dims, this.r, kind)]));
-    const [left, right, ...rest] = evaluate(
-      [this.a.left, this.a.right, ...this.inverted, ...this.inverted.map(b.inv)],
-      {
-        vars: inputs,
-        dims,
-      },
-    );
-    if (!finite(left!) || !finite(right!)) return undefined;
-    const k = this.inverted.length;
-    for (let i = 0; i < k; i++) {
-      const cond = normInf(rest[i]!) * normInf(rest[k + i]!);
-      if (!(cond < MAX_CONDITION)) return undefined;
+  private atLeast2(dims: ReadonlyMap<string, number>): boolean {
+    for (const k of dims.values()) if (k < 2) return false;
+    return true;
+  }
+
+  private explain(o: Outside, every: 'every' | 'most'): string {
+    const draws = every === 'every' ? 'every draw' : 'most draws';
+    if (o.why === 'nonfinite') return `${draws} made a side NaN or infinite`;
+    const role = o.op === 'inv' ? 'a matrix to invert' : 'a matrix whose logdet is taken';
+    const small = topoOrder([o.matrix]).length <= 12;
+    return `${draws} made ${small ? `${printExpr(o.matrix, 'unicode')}, ${role},` : role} singular (or nearly)`;
+  }
+
+  /** Values for every variable at sizes `dims`, and both sides; why not, outside the domain. */
+  private draw(dims: Map<string, number>, kind: ValueKind): Draw | Outside {
+    const inputs = new Map(this.vars.map((v) => [v.name!, drawVar(v, dims, this.r, kind, this.special)]));
+    const values = evaluateAll([this.a.left, this.a.right], { vars: inputs, dims });
+    const [left, right] = [values.get(this.a.left)!, values.get(this.a.right)!];
+    let kappa = 1;
+    for (const n of this.inverted) {
+      const matrix = n.args[0]!;
+      const cond =
+        normInf(values.get(matrix)!) * normInf(n.op === 'inv' ? values.get(n)! : inverse(values.get(matrix)!));
+      if (!(cond < MAX_CONDITION)) return { why: 'singular', matrix, op: n.op };
+      kappa = Math.max(kappa, cond);
     }
-    return { dims, inputs, left: left!, right: right! };
+    if (!finite(left) || !finite(right)) return { why: 'nonfinite' };
+    let size = 1;
+    for (const v of values.values()) size = Math.max(size, v.rows, v.cols);
+    const tolerance = this.o.roundoff * EPS * (this.nodes.length + size) * magnitude(values) * kappa;
+    return { dims, inputs, left, right, tolerance };
   }
 
   private agree(d: Draw): boolean {
     let diff = 0;
-    let scale = 1;
-    for (let i = 0; i < d.left.data.length; i++) {
-      const [x, y] = [d.left.data[i]!, d.right.data[i]!];
-      diff = Math.max(diff, Math.abs(x - y));
-      scale = Math.max(scale, Math.abs(x), Math.abs(y));
-    }
-    return diff <= this.o.tolerance * scale;
+    for (let i = 0; i < d.left.data.length; i++) diff = Math.max(diff, Math.abs(d.left.data[i]! - d.right.data[i]!));
+    return diff <= d.tolerance;
   }
 
-  /** A failing draw at sizes `dims`, integers preferred, if one is found. */
+  /** A failing draw at sizes `dims`, integers preferred, then special values, if one is found. */
   private failingAt(dims: Map<string, number>): Draw | undefined {
-    for (let i = 0; i < 2 * SHRINK_DRAWS; i++) {
-      const d = this.draw(dims, i < SHRINK_DRAWS ? 'int' : 'real');
-      if (d && !this.agree(d)) return d;
+    for (let i = 0; i < 3 * SHRINK_DRAWS; i++) {
+      const kind = i < SHRINK_DRAWS ? 'int' : i < 2 * SHRINK_DRAWS ? 'special' : 'real';
+      const d = this.draw(dims, kind);
+      if (!('why' in d) && !this.agree(d)) return d;
     }
     return undefined;
   }
@@ -241,7 +352,7 @@ class Trial {
     if (!isIntegral(best)) {
       for (let i = 0; i < SHRINK_DRAWS; i++) {
         const d = this.draw(best.dims, 'int');
-        if (d && !this.agree(d)) {
+        if (!('why' in d) && !this.agree(d)) {
           best = d;
           break;
         }
@@ -259,6 +370,23 @@ class Trial {
 }
 
 const finite = (m: Mat): boolean => m.data.every(Number.isFinite);
+
+/**
+ * The largest magnitude met on the way: of every value, and of the terms inside each
+ * product (|A|·|B| summed over the inner dimension), where cancellation hides them.
+ */
+function magnitude(values: ReadonlyMap<Node, Mat>): number {
+  let m = 0;
+  const max = (x: Mat) => x.data.reduce((s, v) => (Number.isFinite(v) ? Math.max(s, Math.abs(v)) : s), 0);
+  for (const [n, v] of values) {
+    m = Math.max(m, max(v));
+    if (n.op === 'matmul') {
+      const [x, y] = [values.get(n.args[0]!)!, values.get(n.args[1]!)!];
+      m = Math.max(m, max(x) * max(y) * x.cols);
+    }
+  }
+  return m;
+}
 
 function normInf(m: Mat): number {
   let best = 0;

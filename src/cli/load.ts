@@ -49,6 +49,10 @@ function dimsFlag(args: Args): Map<string, number> | undefined {
     const m = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(part);
     if (!m || Number(m[2]) <= 0)
       throw new UsageError(`--dims takes NAME=SIZE pairs with positive sizes, as in n=3,m=4; got '${part}'`);
+    if (!Number.isSafeInteger(Number(m[2])))
+      throw new UsageError(
+        `--dims: ${m[1]}=${m[2]} is larger than ${Number.MAX_SAFE_INTEGER}: a size must be a safe integer`,
+      );
     out.set(m[1]!, Number(m[2]));
   }
   return out;

@@ -8,6 +8,7 @@ import { USAGE, HELP } from './help.js';
 import { version } from './version.js';
 import { MatdiffError } from '../errors.js';
 import { ModelErrors, OptionError } from '../api.js';
+import { unexpectedErrorText } from './failure.js';
 import { printCommand } from './commands/print.js';
 import { deriveCommand } from './commands/derive.js';
 import { checkCommand } from './commands/check.js';
@@ -77,8 +78,6 @@ function failure(name: string, e: unknown): Result {
   if (e instanceof OptionError) return usage(`--${e.option}: ${e.detail}`);
   if (e instanceof ModelErrors) return { code: 1, out: '', err: e.errors.map((x) => x.format()).join('\n\n') };
   if (e instanceof MatdiffError) return { code: e.exitCode, out: '', err: e.format() };
-  const why =
-    e instanceof RangeError ? 'the input is nested too deeply to process' : ((e as Error)?.message ?? String(e));
   if (process.env.MATDIFF_DEBUG) console.error(e);
-  return { code: 1, out: '', err: `error: matdiff bug: ${why} (please report it; set MATDIFF_DEBUG=1 for details)` };
+  return { code: 1, out: '', err: unexpectedErrorText(e) };
 }

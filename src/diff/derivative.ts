@@ -1,5 +1,6 @@
 /**
- * grad, hess and jac as graph builders (LANGUAGE.md §2). Gradients come from reverse
+ * grad, hess and jac as graph builders (LANGUAGE.md §2); hvp, jvp and the flattened forms
+ * with respect to matrices are in directional.ts. Gradients come from reverse
  * mode. Hessians and Jacobians are read off a reverse pass that is linear in a direction
  * vector u: ∇ₓ(uᵀF) = Jᵀ·u, so Jᵀ is the coefficient of u (see `coefficient`).
  */
@@ -9,9 +10,11 @@ import { isColumn, isScalar, shape, shapeBrief } from '../shape/shape.js';
 import { ONE } from '../shape/dim.js';
 import { reverseGradients } from './reverse.js';
 import { coefficient } from './coefficient.js';
+import { hessMatrix, jacMatrix } from './directional.js';
 import { simplify } from '../simplify/simplify.js';
 
 export type DerivativeKind = 'grad' | 'hess' | 'jac';
+export { hvp, jvp } from './directional.js';
 
 export function derivative(kind: DerivativeKind, f: Node, x: Node): Node {
   if (kind === 'grad') return grad(f, x);
@@ -39,16 +42,21 @@ function requireVector(what: string, x: Node): void {
     );
 }
 
-/** Hessian of scalar f in vector x: the Jacobian of ∇f. */
+/** Hessian of scalar f in vector x: the Jacobian of ∇f. In a matrix X, the flattened [mn, mn] (directional.ts). */
 export function hess(f: Node, x: Node): Node {
   if (!isScalar(f.shape))
-    throw new ShapeError(`hess needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`);
-  requireVector('the Hessian with respect to a matrix', x);
+    throw new ShapeError(
+      isColumn(f.shape)
+        ? `hess needs a scalar function, got ${shapeBrief(f.shape)}; use jac for a vector`
+        : `hess needs a scalar function, got ${shapeBrief(f.shape)}: the Hessian of a matrix would be a tensor of order above 2 (jac gives its flattened Jacobian)`,
+    );
+  if (!isColumn(x.shape)) return hessMatrix(f, x);
   return jac(grad(f, x), x);
 }
 
-/** Jacobian [m, n] of vector F [m] in vector x [n]. */
+/** Jacobian [m, n] of vector F [m] in vector x [n]. Of a matrix, or in one, the flattened [pq, mn] (directional.ts). */
 export function jac(F: Node, x: Node): Node {
+  if (!isColumn(F.shape) || !isColumn(x.shape)) return jacMatrix(F, x);
   requireVector('the Jacobian of a matrix', F);
   requireVector('the Jacobian with respect to a matrix', x);
   const u = variable('∂u', shape(F.shape.rows, ONE));

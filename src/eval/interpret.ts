@@ -6,6 +6,12 @@ import type { Mat } from './mat.js';
 
 /** The values of `roots` under `env`, each node computed once. */
 export function evaluate(roots: readonly Node[], env: EvalEnv): Mat[] {
+  const values = evaluateAll(roots, env);
+  return roots.map((r) => values.get(r)!);
+}
+
+/** The value of every node that `roots` reach, under `env`. */
+export function evaluateAll(roots: readonly Node[], env: EvalEnv): Map<Node, Mat> {
   const values = new Map<Node, Mat>();
   for (const n of topoOrder(roots))
     values.set(
@@ -16,5 +22,5 @@ export function evaluate(roots: readonly Node[], env: EvalEnv): Mat[] {
         env,
       ),
     );
-  return roots.map((r) => values.get(r)!);
+  return values;
 }

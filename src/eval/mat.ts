@@ -87,6 +87,14 @@ export function det(a: Mat): number {
   return d;
 }
 
+/** log|det A| as Σ log|uᵢᵢ| over the LU factors, as the kernels compute it: no overflow where det(A) itself would overflow. */
+export function logAbsDet(a: Mat): number {
+  const { lu: m } = lu(a);
+  let s = 0;
+  for (let i = 0; i < a.rows; i++) s += Math.log(Math.abs(m[i * a.rows + i]!));
+  return s;
+}
+
 export function inverse(a: Mat): Mat {
   const n = a.rows;
   const { lu: m, perm } = lu(a);

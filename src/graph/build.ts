@@ -12,12 +12,18 @@ import { type Dim, dimMul, isNumeric, ONE, isOne } from '../shape/dim.js';
 import { type Shape, SCALAR, isScalar, isColumn, isRow, shape, shapeEq } from '../shape/shape.js';
 import type { Property } from '../parse/ast.js';
 import type { UnaryFn } from '../ops/names.js';
-import { type Node, mk } from './node.js';
+import { type Node, ShapeError, mk } from './node.js';
 
 export const variable = (name: string, s: Shape, props: readonly Property[] = []): Node =>
   mk('var', [], { name, shape: s, props });
 
-export const constant = (v: number): Node => mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
+export const constant = (v: number): Node => {
+  // Folding finite literals can overflow (1e200·1e200): no node holds ±Infinity or NaN,
+  // which would print as text that does not parse.
+  if (!Number.isFinite(v))
+    throw new ShapeError('this product of constants overflows: its value is beyond float64 (about 1.8e308)');
+  return mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
+};
 
 export const isConst = (n: Node, v?: number): boolean => n.op === 'const' && (v === undefined || n.num === v);
 
@@ -149,6 +155,21 @@ export function diag(a: Node): Node {
 export const vec = (a: Node): Node => (isColumn(a.shape) ? a : mk('vec', [a]));
 export const unvec = (v: Node, rows: Dim): Node =>
   isOne(rows) && isRow(v.shape) ? v : mk('unvec', [v], { dim: rows });
+
+/** A ⊗ B. A 1×1 side scales, and scalar factors move out in front: (s·A) ⊗ B = s·(A ⊗ B). */
+export function kron(a: Node, b: Node): Node {
+  if (isScalar(a.shape) || isScalar(b.shape)) return mul(a, b);
+  if (scaled(a)) return mul(a.args[0]!, kron(a.args[1]!, b));
+  if (scaled(b)) return mul(b.args[0]!, kron(a, b.args[1]!));
+  return mk('kron', [a, b]);
+}
+
+/** commutation(m, n), [mn, mn], with commutation(m, n)·vec(A) = vec(Aᵀ) for A: [m, n]; I(n) when m or n is 1. */
+export function commutation(m: Dim, n: Dim): Node {
+  const mn = dimMul(m, n);
+  if (isOne(m) || isOne(n)) return eye(mn);
+  return mk('commutation', [], { dim: m, shape: shape(mn, mn) });
+}
 
 /**
  * The adjoint of a broadcast: `g`, shaped like the broadcast result, summed back to

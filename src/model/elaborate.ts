@@ -12,7 +12,8 @@ import { broadcast, shape, isScalar, isSquare, shapeBrief, shapeEq } from '../sh
 import * as b from '../graph/build.js';
 import { FUNCTIONS, RESERVED, type ArgKind } from './functions.js';
 import { type Model, placeOf } from './model.js';
-import { derivative } from '../diff/derivative.js';
+import { type DerivativeKind, derivative } from '../diff/derivative.js';
+import { directional } from '../diff/directional.js';
 
 export interface ElaborateOptions {
   /** Sizes fixed on the command line (`--dims n=3`): these dimensions become numbers. */
@@ -47,6 +48,12 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
   const dimOf = (d: DimAst): Dim => {
     if (d.kind === 'num') {
       if (!Number.isInteger(d.value) || d.value <= 0) throw fail('E007', at(d.span), String(d.value));
+      if (!Number.isSafeInteger(d.value))
+        throw fail(
+          'E007',
+          at(d.span),
+          `${d.value}, larger than ${Number.MAX_SAFE_INTEGER} (a dimension must be a safe integer)`,
+        );
       return dimNum(d.value);
     }
     // A definition of the same name is reported once, at the definition.
@@ -178,6 +185,8 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
         return shaped(e.span, () => b.div(l, r));
       case 'matmul':
         return shaped(e.span, () => b.matmul(l, r));
+      case 'kron':
+        return shaped(e.span, () => b.kron(l, r));
       case 'div':
         if (!isScalar(r.shape))
           throw fail(
@@ -202,10 +211,10 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
       throw fail('E008', at(e.span), e.fn, want, e.args.length);
     }
     const args = e.args.map((a, i) => resolveArg(kinds[i]!, a));
-    if (e.fn === 'grad' || e.fn === 'hess' || e.fn === 'jac') {
-      const [f, x] = args as [Node, Node];
+    if (e.fn === 'grad' || e.fn === 'hess' || e.fn === 'jac' || e.fn === 'hvp' || e.fn === 'jvp') {
+      const [f, x, v] = args as [Node, Node, Node?];
       try {
-        return derivative(e.fn, f, x);
+        return v ? directional(e.fn as 'hvp' | 'jvp', f, x, v) : derivative(e.fn as DerivativeKind, f, x);
       } catch (err) {
         if (err instanceof ShapeError) throw new MatdiffError('E014', err.message, at(e.span));
         throw err;

@@ -43,10 +43,14 @@ export const FUNCTIONS: Record<string, FnSig> = {
   ones: dims(([m, n]) => b.fill(1, shape(m!, n ?? ONE)), 1, 2),
   zeros: dims(([m, n]) => b.fill(0, shape(m!, n ?? ONE)), 1, 2),
   I: dims(([n]) => b.eye(n!), 1),
-  // grad, hess and jac are resolved by the elaborator (they need the differentiator).
+  kron: { arities: [['expr', 'expr']], build: ([x, y]) => b.kron(x as Node, y as Node) },
+  commutation: dims(([m, n]) => b.commutation(m!, n!), 2),
+  // grad, hess, jac, hvp and jvp are resolved by the elaborator (they need the differentiator).
   grad: { arities: [['expr', 'var']], build: () => unreachable() },
   hess: { arities: [['expr', 'var']], build: () => unreachable() },
   jac: { arities: [['expr', 'var']], build: () => unreachable() },
+  hvp: { arities: [['expr', 'var', 'expr']], build: () => unreachable() },
+  jvp: { arities: [['expr', 'var', 'expr']], build: () => unreachable() },
 };
 
 function unreachable(): never {

@@ -80,7 +80,7 @@ export const leaves = {
     vjp: () => [],
     print: (n, ctx) =>
       ctx.fmt === 'latex'
-        ? { text: `\\mathbf{I}_{${dimText(n.dim!)}}`, prec: PREC.ATOM }
+        ? { text: `\\mathbf{I}_{${dimText(n.dim!).replace(/·/g, ' \\cdot ')}}`, prec: PREC.ATOM }
         : call(ctx, spell('I'), [dimArg(n.dim!, ctx.fmt === 'ascii')]),
     lower: { kind: 'kernel', kernel: 'eye' },
   },

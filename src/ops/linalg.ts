@@ -1,6 +1,6 @@
 /** Inverse, determinant and log-determinant of square matrices. */
 import type { OpDef } from './types.js';
-import { det as detValue, inverse, scalarMat } from '../eval/mat.js';
+import { det as detValue, inverse, logAbsDet, scalarMat } from '../eval/mat.js';
 import { SCALAR } from '../shape/shape.js';
 import { PREC, call, spell } from '../print/context.js';
 import { T, inv, matmul, mul, neg } from '../graph/build.js';
@@ -38,7 +38,7 @@ export const linalg = {
       requireSquare('logdet', a!.shape);
       return SCALAR;
     },
-    eval: ([a]) => scalarMat(Math.log(Math.abs(detValue(a!)))),
+    eval: ([a]) => scalarMat(logAbsDet(a!)),
     // ∂ log|det A|/∂A = A⁻ᵀ
     vjp: (n, g) => [mul(g, T(inv(n.args[0]!)))],
     print: (n, ctx) => call(ctx, spell('logdet'), n.args),

@@ -30,7 +30,8 @@ export const linear = {
     print: (n, ctx) => {
       const [a, b] = n.args as [Node, Node];
       // A Hadamard factor on the left reads better in parentheses; they do not change the parse.
-      const left = a.op === 'mul' ? ctx.sub(a, PREC.NEG) : ctx.sub(a, PREC.MUL);
+      // So does a Kronecker factor (A ⊗ B)·C, which would re-parse the same without them.
+      const left = a.op === 'mul' || a.op === 'kron' ? ctx.sub(a, PREC.NEG) : ctx.sub(a, PREC.MUL);
       const op = ctx.fmt === 'unicode' ? '·' : ctx.fmt === 'ascii' ? '*' : ' ';
       return { text: left + op + ctx.sub(b, PREC.NEG + 1), prec: PREC.MUL };
     },

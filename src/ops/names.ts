@@ -36,4 +36,6 @@ export type OpName =
   | 'diag' // vector → diagonal matrix
   | 'diagvec' // square matrix → its diagonal
   | 'vec' // column-stacking
-  | 'unvec'; // inverse of vec: [m·n] → [m, n]
+  | 'unvec' // inverse of vec: [m·n] → [m, n]
+  | 'kron' // Kronecker product A ⊗ B: [m,n]⊗[p,q] → [mp, nq]
+  | 'commutation'; // commutation(m, n), [mn, mn]: commutation(m, n)·vec(A) = vec(Aᵀ)

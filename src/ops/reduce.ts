@@ -35,7 +35,7 @@ export const reduce = {
     shape: ([a]) => a!.shape,
     eval: ([a]) =>
       columnwise(a!, (col) => {
-        const m = Math.max(...col);
+        const m = col.reduce((p, q) => Math.max(p, q), -Infinity); // not Math.max(...col): a long column overflows the stack
         const e = col.map((x) => Math.exp(x - m));
         const s = e.reduce((p, q) => p + q, 0);
         return e.map((x) => x / s);
@@ -49,7 +49,7 @@ export const reduce = {
     shape: ([a]) => shape(ONE, a!.shape.cols),
     eval: ([a]) =>
       columnwise(a!, (col) => {
-        const m = Math.max(...col);
+        const m = col.reduce((p, q) => Math.max(p, q), -Infinity); // not Math.max(...col): a long column overflows the stack
         return [m + Math.log(col.reduce((s, x) => s + Math.exp(x - m), 0))];
       }),
     // ∂ logsumexp(z)/∂z = softmax(z), column by column; G is a row, broadcast down.

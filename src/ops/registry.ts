@@ -10,9 +10,19 @@ import { linear } from './linear.js';
 import { reduce } from './reduce.js';
 import { linalg } from './linalg.js';
 import { layout } from './layout.js';
+import { kronecker } from './kronecker.js';
 
 const unary = Object.fromEntries(UNARY_FNS.map((f) => [f, unaryDef(f)])) as Record<UnaryFn, OpDef>;
 
-export const OPS: Record<OpName, OpDef> = { ...leaves, ...arith, ...unary, ...linear, ...reduce, ...linalg, ...layout };
+export const OPS: Record<OpName, OpDef> = {
+  ...leaves,
+  ...arith,
+  ...unary,
+  ...linear,
+  ...reduce,
+  ...linalg,
+  ...layout,
+  ...kronecker,
+};
 
 installRegistry(OPS);

@@ -44,7 +44,8 @@ export type Lowering =
         | 'diag'
         | 'diagvec'
         | 'vec'
-        | 'unvec';
+        | 'unvec'
+        | 'commutation';
     };
 
 export interface OpDef {

@@ -18,9 +18,9 @@ export type Property = 'sym' | 'spd' | 'pos';
 /**
  * Binary operators, after spelling normalisation:
  * `·` `*` `@` → 'matmul';  `⊙` `.*` → 'hadamard';  `⊘` `./` → 'ediv';  `/` → 'div';
- * `+` → 'add';  `-` → 'sub'.
+ * `⊗` → 'kron';  `+` → 'add';  `-` → 'sub'.
  */
-export type BinaryOp = 'matmul' | 'hadamard' | 'ediv' | 'div' | 'add' | 'sub';
+export type BinaryOp = 'matmul' | 'hadamard' | 'ediv' | 'div' | 'kron' | 'add' | 'sub';
 
 /**
  * Postfix operators, after spelling normalisation:

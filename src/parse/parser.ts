@@ -266,6 +266,7 @@ const OPERATORS = new Set([
   '^',
   '.^', // postfix
   '·',
+  '⊗',
   '⋅',
   '*',
   '@',
@@ -376,6 +377,7 @@ const BINARY: Record<string, BinaryOp> = {
   '⊘': 'ediv',
   './': 'ediv',
   '/': 'div',
+  '⊗': 'kron',
   '+': 'add',
   '-': 'sub',
   '−': 'sub',
@@ -392,6 +394,14 @@ interface PostOpAst {
 
 function parseNumber(text: string): number {
   return Number(text.replace(/−/g, '-'));
+}
+
+/** The value of the number literal `node` (or of `text` within it); E018 where it overflows float64, as 1e309 does. */
+function finiteNumber(node: Node, text = node.sourceString): number {
+  const value = parseNumber(text);
+  if (!Number.isFinite(value))
+    throw fail('E018', { file: current.file, source: current.source, span: spanOf(node) }, node.sourceString.trim());
+  return value;
 }
 
 function binary(op: BinaryOp, left: Expr, right: Expr, opNode: Node): Expr {
@@ -440,7 +450,7 @@ function postOp(node: NonterminalNode, op: PostfixOp, exponent?: number): PostOp
 
 /** The number in a `signedNumber` or `( signedNumber )` exponent. */
 function exponentValue(arg: Node): number {
-  return parseNumber(arg.sourceString.replace(/[()\s]/g, ''));
+  return finiteNumber(arg, arg.sourceString.replace(/[()\s]/g, ''));
 }
 
 const actions: MatDiffActionDict<unknown> = {
@@ -490,6 +500,13 @@ const actions: MatDiffActionDict<unknown> = {
     if (!Number.isInteger(value) || value < 1) {
       throw fail('E007', { file: current.file, source: current.source, span }, d.sourceString);
     }
+    // 99999999999999999999 reads as 1e20: a size must be exact, so at most 2⁵³ − 1.
+    if (!Number.isSafeInteger(value))
+      throw fail(
+        'E007',
+        { file: current.file, source: current.source, span },
+        `${d.sourceString}, larger than ${Number.MAX_SAFE_INTEGER} (a dimension must be a safe integer)`,
+      );
     return { kind: 'num', value, span };
   },
   Def(where, name, _eq, e): Statement {
@@ -567,7 +584,7 @@ const actions: MatDiffActionDict<unknown> = {
     };
   },
   number(_n): Expr {
-    return { kind: 'num', value: parseNumber(this.sourceString), span: spanOf(this) };
+    return { kind: 'num', value: finiteNumber(this), span: spanOf(this) };
   },
   name(_start, _rest): Expr {
     return { kind: 'ident', name: this.sourceString, span: spanOf(this) };

@@ -11,6 +11,7 @@ import { stepAdjoints } from '../diff/steps.js';
 import type { DerivativeKind } from '../diff/derivative.js';
 import { type Format, latexName } from './context.js';
 import { nameShared } from './where.js';
+import { preferModelForms } from '../simplify/prefer-names.js';
 
 export interface Named {
   name: string;
@@ -64,7 +65,8 @@ export function derivativeParts(
           [...model.vars.values()].map((v) => v.node),
         )
       : [];
-  const named = nameShared(results, format, definedNames(model), takenNames(model), hints);
+  const shown = preferModelForms(results, model.defs.values()); // the model's own names and spelling
+  const named = nameShared(shown, format, definedNames(model), takenNames(model), hints);
   return {
     lhs: wrt.map((w) => lhs(kind, output.name, w.name, w.node, format)),
     texts: named.texts,

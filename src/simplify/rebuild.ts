@@ -41,6 +41,8 @@ export function rebuild(n: Node, args: readonly Node[]): Node {
       return b.vec(x);
     case 'unvec':
       return b.unvec(x, n.dim!);
+    case 'kron':
+      return b.kron(x, y);
     default:
       throw new Error(`cannot rebuild leaf ${n.op}`);
   }

@@ -7,9 +7,10 @@
 import type { Node } from '../graph/node.js';
 import { UNARY_FNS } from '../ops/names.js';
 import { isColumn, isRow, isScalar, isSquare, shape, shapeEq } from '../shape/shape.js';
-import { dimMul } from '../shape/dim.js';
+import { type Dim, dimDiv, dimEq, dimMul } from '../shape/dim.js';
 import * as b from '../graph/build.js';
 import { normalProduct, normalSum } from './normal.js';
+import { TEXTBOOK_ELEMENTWISE, TEXTBOOK_LINEAR } from './textbook.js';
 import { expandIfShorter } from './expand.js';
 
 export type Rule = (n: Node) => Node | undefined;
@@ -22,7 +23,7 @@ const a1 = (n: Node) => n.args[1]!;
 const symMemo = new WeakMap<Node, boolean>();
 /**
  * Is `n` symmetric by construction: a sym/spd variable, I, diag(x), a square fill, Aᵀ·A,
- * A·Aᵀ, A·S·Aᵀ, and sums, scalings, Hadamard products, inverses, transposes and
+ * A·Aᵀ, A·S·Aᵀ, Aᵀ·S·A, and sums, scalings, Hadamard products, inverses, transposes and
  * elementwise functions of symmetric matrices.
  */
 function symmetric(n: Node): boolean {
@@ -43,7 +44,13 @@ function symmetricBy(n: Node): boolean {
     case 'matmul': {
       const [l, r] = n.args as [Node, Node];
       const tOf = (x: Node) => (is(x, 'transpose') ? a0(x) : undefined);
-      return tOf(l) === r || tOf(r) === l || (is(l, 'matmul') && tOf(r) === a0(l) && symmetric(a1(l)));
+      // Aᵀ·A, A·Aᵀ, A·S·Aᵀ, and Aᵀ·S·A.
+      return (
+        tOf(l) === r ||
+        tOf(r) === l ||
+        (is(l, 'matmul') && tOf(r) === a0(l) && symmetric(a1(l))) ||
+        (is(l, 'matmul') && tOf(a0(l)) === r && symmetric(a1(l)))
+      );
     }
     case 'add':
     case 'mul':
@@ -65,6 +72,231 @@ const inversePair = (p: Node, q: Node): boolean =>
 
 /** A ones vector or row: ones(n), ones(n)ᵀ, ones(1, n). */
 const isOnes = (n: Node): boolean => (is(n, 'fill') && n.num === 1) || (is(n, 'transpose') && isOnes(a0(n)));
+
+// ═══ Kronecker products and commutation matrices (issue 11) ═══════════════════════════
+// vec stacks columns; commutation(m, n)·vec(A) = vec(Aᵀ) for A: [m, n]. A product of a
+// Kronecker factor with vec(X) is turned back into matrix products (vec(A·X·B) read right
+// to left), so that a flattened derivative applied to vec(V) needs no [mn, mn] matrix.
+
+/** The (m, n) of commutation(m, n). */
+const commSizes = (k: Node): [Dim, Dim] => [k.dim!, dimDiv(k.shape.rows, k.dim!)!];
+const isVecOf = (x: Node): boolean => is(x, 'vec') || (isColumn(x.shape) && !isScalar(x.shape));
+/** X with vec(X) = x, given X's row count m. */
+const unvecOf = (x: Node, m: Dim): Node => (is(x, 'vec') && dimEq(a0(x).shape.rows, m) ? a0(x) : b.unvec(x, m));
+
+const KRONECKER_RULES: [string, Rule][] = [
+  [
+    '(A⊗B)·(C⊗D) = (A·C)⊗(B·D) when shapes allow',
+    (n) => {
+      if (!is(n, 'matmul')) return undefined;
+      const mixed = (l: Node, r: Node): Node | undefined =>
+        is(l, 'kron') &&
+        is(r, 'kron') &&
+        dimEq(a0(l).shape.cols, a0(r).shape.rows) &&
+        dimEq(a1(l).shape.cols, a1(r).shape.rows)
+          ? b.kron(b.matmul(a0(l), a0(r)), b.matmul(a1(l), a1(r)))
+          : undefined;
+      const [l, r] = n.args as [Node, Node];
+      const direct = mixed(l, r);
+      if (direct) return direct;
+      // inside a left-associated chain: (P·(A⊗B))·(C⊗D)
+      const inner = is(l, 'matmul') ? mixed(a1(l), r) : undefined;
+      return inner && b.matmul(a0(l), inner);
+    },
+  ],
+  [
+    '(A⊗B)ᵀ = Aᵀ⊗Bᵀ',
+    (n) => (is(n, 'transpose') && is(a0(n), 'kron') ? b.kron(b.T(a0(a0(n))), b.T(a1(a0(n)))) : undefined),
+  ],
+  [
+    '(A⊗B)⁻¹ = A⁻¹⊗B⁻¹',
+    (n) =>
+      is(n, 'inv') && is(a0(n), 'kron') && isSquare(a0(a0(n)).shape) && isSquare(a1(a0(n)).shape)
+        ? b.kron(b.inv(a0(a0(n))), b.inv(a1(a0(n))))
+        : undefined,
+  ],
+  [
+    'tr(A⊗B) = tr(A)·tr(B)',
+    (n) =>
+      is(n, 'tr') && is(a0(n), 'kron') && isSquare(a0(a0(n)).shape) && isSquare(a1(a0(n)).shape)
+        ? b.mul(b.tr(a0(a0(n))), b.tr(a1(a0(n))))
+        : undefined,
+  ],
+  [
+    'I(m)⊗I(n) = I(mn), 0⊗B = A⊗0 = 0',
+    (n) => {
+      if (!is(n, 'kron')) return undefined;
+      if (is(a0(n), 'eye') && is(a1(n), 'eye')) return b.eye(n.shape.rows);
+      return n.args.some((x) => is(x, 'fill') && x.num === 0) ? b.fill(0, n.shape) : undefined;
+    },
+  ],
+  [
+    'commutation(m,n)ᵀ = commutation(n,m)',
+    (n) =>
+      is(n, 'transpose') && is(a0(n), 'commutation')
+        ? b.commutation(commSizes(a0(n))[1], commSizes(a0(n))[0])
+        : undefined,
+  ],
+  [
+    'commutation(n,m)·commutation(m,n) = I',
+    (n) => {
+      if (!is(n, 'matmul') || !is(a0(n), 'commutation') || !is(a1(n), 'commutation')) return undefined;
+      const [[p, q], [m, k]] = [commSizes(a0(n)), commSizes(a1(n))];
+      return dimEq(p, k) && dimEq(q, m) ? b.eye(n.shape.rows) : undefined;
+    },
+  ],
+  [
+    'commutation(p,m)·(A⊗B)·commutation(n,q) = B⊗A for A: [m,n], B: [p,q]',
+    (n) => {
+      if (!is(n, 'matmul') || !is(a1(n), 'commutation') || !is(a0(n), 'matmul')) return undefined;
+      const [k1, ab] = a0(n).args as [Node, Node];
+      if (!is(k1, 'commutation') || !is(ab, 'kron')) return undefined;
+      const [A, B] = ab.args as [Node, Node];
+      const [p, m] = commSizes(k1);
+      const [nn, q] = commSizes(a1(n));
+      return dimEq(p, B.shape.rows) && dimEq(m, A.shape.rows) && dimEq(nn, A.shape.cols) && dimEq(q, B.shape.cols)
+        ? b.kron(B, A)
+        : undefined;
+    },
+  ],
+  [
+    'vec(A·X·B) = (Bᵀ⊗A)·vec(X), read right to left: (C⊗A)·vec(X) = vec(A·X·Cᵀ)',
+    (n) => {
+      if (!is(n, 'matmul') || !is(a0(n), 'kron') || !isVecOf(a1(n))) return undefined;
+      const [C, A] = a0(n).args as [Node, Node];
+      return b.vec(b.matmul(b.matmul(A, unvecOf(a1(n), A.shape.cols)), b.T(C)));
+    },
+  ],
+  [
+    'commutation(m,n)·vec(X) = vec(Xᵀ)',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'commutation') && isVecOf(a1(n))
+        ? b.vec(b.T(unvecOf(a1(n), commSizes(a0(n))[0])))
+        : undefined,
+  ],
+  [
+    'diag(vec(M))·vec(X) = vec(M ⊙ X)',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'diag') && is(a0(a0(n)), 'vec') && isVecOf(a1(n))
+        ? b.vec(b.mul(a0(a0(a0(n))), unvecOf(a1(n), a0(a0(a0(n))).shape.rows)))
+        : undefined,
+  ],
+  [
+    'vec(M)ᵀ·vec(X) = sum(M ⊙ X)',
+    (n) =>
+      is(n, 'matmul') &&
+      is(a0(n), 'transpose') &&
+      is(a0(a0(n)), 'vec') &&
+      is(a1(n), 'vec') &&
+      shapeEq(a0(a0(a0(n))).shape, a0(a1(n)).shape)
+        ? b.sum(b.mul(a0(a0(a0(n))), a0(a1(n))))
+        : undefined,
+  ],
+  [
+    '(P + Q)·vec(X) = P·vec(X) + Q·vec(X) for Kronecker terms',
+    (n) =>
+      is(n, 'matmul') && is(a0(n), 'add') && is(a1(n), 'vec') && a0(n).args.some((t) => kronTerm(t))
+        ? b.add(b.matmul(a0(a0(n)), a1(n)), b.matmul(a1(a0(n)), a1(n)))
+        : undefined,
+  ],
+  [
+    '(A⊗B)·(P + Q) = (A⊗B)·P + (A⊗B)·Q, and (P + Q)·(A⊗B), when every product merges',
+    (n) => {
+      if (!is(n, 'matmul')) return undefined;
+      const [l, r] = n.args as [Node, Node];
+      const merges = (x: Node, y: Node): boolean =>
+        is(x, 'kron') && is(y, 'kron') && dimEq(a0(x).shape.cols, a0(y).shape.rows);
+      const terms = (t: Node): Node[] => (is(t, 'add') ? [...terms(a0(t)), ...terms(a1(t))] : [t]);
+      const bare = (t: Node): Node => (is(t, 'mul') && isScalar(a0(t).shape) ? a1(t) : t);
+      if (is(l, 'kron') && is(r, 'add') && terms(r).every((t) => merges(l, bare(t))))
+        return terms(r)
+          .map((t) => b.matmul(l, t))
+          .reduce((p, q) => b.add(p, q));
+      if (is(r, 'kron') && is(l, 'add') && terms(l).every((t) => merges(bare(t), r)))
+        return terms(l)
+          .map((t) => b.matmul(t, r))
+          .reduce((p, q) => b.add(p, q));
+      return undefined;
+    },
+  ],
+  [
+    'ones(k)ᵀ·diag(x) = xᵀ, diag(x)·ones(k) = x',
+    (n) =>
+      is(n, 'matmul') && is(a1(n), 'diag') && is(a0(n), 'transpose') && isOnes(a0(n)) && isRow(a0(n).shape)
+        ? b.T(a0(a1(n)))
+        : is(n, 'matmul') && is(a0(n), 'diag') && isOnes(a1(n)) && isColumn(a1(n).shape)
+          ? a0(a0(n))
+          : undefined,
+  ],
+  // Hadamard terms of a flattened derivative: diagonal matrices of vec's merge.
+  [
+    'vec(A) + c·vec(B) = vec(A + c·B), vec(A) ⊙ vec(B) = vec(A ⊙ B)',
+    (n) => {
+      if (!is(n, 'add') && !(is(n, 'mul') && !isScalar(a0(n).shape))) return undefined;
+      const inner = (t: Node): Node | undefined =>
+        is(t, 'vec')
+          ? a0(t)
+          : is(n, 'add') && is(t, 'mul') && isScalar(a0(t).shape) && is(a1(t), 'vec')
+            ? b.mul(a0(t), a0(a1(t)))
+            : undefined;
+      const [x, y] = [inner(a0(n)), inner(a1(n))];
+      if (!x || !y || !shapeEq(x.shape, y.shape)) return undefined;
+      return b.vec(is(n, 'add') ? b.add(x, y) : b.mul(x, y));
+    },
+  ],
+  [
+    'diag(x) + c·diag(y) = diag(x + c·y)',
+    (n) => {
+      if (!is(n, 'add')) return undefined;
+      const inner = (t: Node): Node | undefined =>
+        is(t, 'diag')
+          ? a0(t)
+          : is(t, 'mul') && isScalar(a0(t).shape) && is(a1(t), 'diag')
+            ? b.mul(a0(t), a0(a1(t)))
+            : undefined;
+      const [x, y] = [inner(a0(n)), inner(a1(n))];
+      return x && y ? b.diag(b.add(x, y)) : undefined;
+    },
+  ],
+  [
+    '(A + Aᵀ)ᵀ = A + Aᵀ',
+    (n) =>
+      is(n, 'transpose') && is(a0(n), 'add') && (a1(a0(n)) === b.T(a0(a0(n))) || a0(a0(n)) === b.T(a1(a0(n))))
+        ? a0(n)
+        : undefined,
+  ],
+  [
+    'c·((−P − Q)·R) = (−c)·((P + Q)·R) for Kronecker terms',
+    (n) => {
+      if (!is(n, 'mul') || !is(a0(n), 'const') || !is(a1(n), 'matmul') || !is(a0(a1(n)), 'add')) return undefined;
+      const terms = (t: Node): Node[] => (is(t, 'add') ? [...terms(a0(t)), ...terms(a1(t))] : [t]);
+      const ts = terms(a0(a1(n)));
+      if (!ts.every((t) => b.isNegated(t) && kronTerm(t))) return undefined;
+      const sum = ts.map(b.neg).reduce((p, q) => b.add(p, q));
+      return b.mul(b.constant(-a0(n).num!), b.matmul(sum, a1(a1(n))));
+    },
+  ],
+  [
+    'unvec(s·x, m) = s·unvec(x, m), vec(s·A) = s·vec(A)',
+    (n) =>
+      (is(n, 'unvec') || is(n, 'vec')) && is(a0(n), 'mul') && isScalar(a0(a0(n)).shape) && !isScalar(a0(n).shape)
+        ? b.mul(a0(a0(n)), is(n, 'vec') ? b.vec(a1(a0(n))) : b.unvec(a1(a0(n)), n.dim!))
+        : undefined,
+  ],
+  [
+    'unvec(vec(X), m) = X',
+    (n) => (is(n, 'unvec') && is(a0(n), 'vec') && dimEq(a0(a0(n)).shape.rows, n.dim!) ? a0(a0(n)) : undefined),
+  ],
+  ['vec(unvec(x, m)) = x', (n) => (is(n, 'vec') && is(a0(n), 'unvec') ? a0(a0(n)) : undefined)],
+];
+
+/** A Kronecker product or commutation matrix, possibly scaled or in a product chain. */
+function kronTerm(t: Node): boolean {
+  if (is(t, 'kron') || is(t, 'commutation')) return true;
+  if (is(t, 'mul') && isScalar(a0(t).shape)) return kronTerm(a1(t));
+  return is(t, 'matmul') && (kronTerm(a0(t)) || kronTerm(a1(t)));
+}
+// ═══ end of the Kronecker section ═════════════════════════════════════════════════════
 
 export const RULES: [string, Rule][] = [
   // ── transpose: pushed down to the leaves ──
@@ -126,6 +358,8 @@ export const RULES: [string, Rule][] = [
       return undefined;
     },
   ],
+  // ── textbook forms of products, inverses and reshapes (textbook.ts) ──
+  ...TEXTBOOK_LINEAR,
   // ── matrix products ──
   ['I·A = A', (n) => (is(n, 'matmul') && is(a0(n), 'eye') ? a1(n) : undefined)],
   ['A·I = A', (n) => (is(n, 'matmul') && is(a1(n), 'eye') ? a0(n) : undefined)],
@@ -261,6 +495,8 @@ export const RULES: [string, Rule][] = [
         ? a0(n)
         : undefined,
   ],
+  // ── textbook forms of elementwise functions (textbook.ts) ──
+  ...TEXTBOOK_ELEMENTWISE,
   ['a ⊙ (b + c) = a⊙b + a⊙c when a cancels', distributeToCancel],
   ['elementwise polynomials expanded when shorter', expandIfShorter],
   [
@@ -268,6 +504,8 @@ export const RULES: [string, Rule][] = [
     (n) => (is(n, 'mul') ? normalProduct(n) : undefined),
   ],
   ['sums: like terms combined, common factors out', (n) => (is(n, 'add') ? normalSum(n) : undefined)],
+  // ── Kronecker products (the section above RULES) ──
+  ...KRONECKER_RULES,
 ];
 
 /** The factors of a matrix-product chain, left to right. */

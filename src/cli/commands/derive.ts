@@ -8,10 +8,10 @@ import type { DerivativeKind } from '../../diff/derivative.js';
 import { derivativesJson } from '../json.js';
 
 export function deriveCommand(kind: DerivativeKind, args: Args): string {
-  onlyFlags(args, ['wrt', 'of', 'format', 'dims', 'json']);
+  onlyFlags(args, ['wrt', 'of', 'format', 'dims', 'json', ...(kind === 'grad' ? [] : ['direction'])]);
   const format = flag(args, 'format', FORMATS, 'unicode');
   const json = switchOn(args, 'json');
   const model = loadModel(args);
-  const d = derivatives(model, kind, selectOptions(args));
+  const d = derivatives(model, kind, { ...selectOptions(args), direction: flag(args, 'direction') });
   return json ? derivativesJson(model, d, format) : d.lines(format).join('\n');
 }

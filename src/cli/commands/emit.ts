@@ -1,5 +1,5 @@
 /**
- * `matdiff emit FILE --target ts|wgsl [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]`:
+ * `matdiff emit FILE --target ts|wgsl|numpy [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]`:
  * writes the generated, prettier-formatted kernel module (forward and valueAndGrad) to
  * OUT, or to standard output. The module is the library's `emit(model, opts)`.
  */
@@ -12,7 +12,8 @@ import { TARGETS, emit } from '../../api.js';
 export async function emitCommand(args: Args): Promise<string> {
   onlyFlags(args, ['target', 'wrt', 'o', 'out', 'dtype', 'of', 'dims']);
   const target = flag(args, 'target', TARGETS, 'ts');
-  const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, target === 'wgsl' ? 'f32' : 'f64');
+  // Each target has its own default precision (ts: f64, wgsl: f32, numpy: f64 only).
+  const dtype = flag(args, 'dtype') === undefined ? undefined : flag(args, 'dtype', ['f64', 'f32'] as const, 'f64');
   const file = flag(args, 'o') ?? flag(args, 'out');
   const lang = file !== undefined && /\.m?js$/.test(file) ? 'js' : 'ts';
 

@@ -14,7 +14,11 @@ import { type Model, compile, compileWgsl, program } from '../../api.js';
 import { dimValue } from '../../shape/dim.js';
 import type { Node } from '../../graph/node.js';
 import type { Program } from '../../../codegen/program.js';
-import { type BoundData, bindData, parseData, requireDims, toJson } from '../../../codegen/data.js';
+import { type BoundData, bindData, parseData, requireDims, requireFinite, toJson } from '../../../codegen/data.js';
+import { maxMemory } from '../limits.js';
+import { MatdiffError } from '../../errors.js';
+import { tooLargeText } from '../../util/memory.js';
+import { MAX_WORK, programMemory, programWork } from '../../../codegen/estimate.js';
 
 /** What a backend returns: numbers for 1×1 values, row-major arrays otherwise. */
 export interface RunResult {
@@ -23,7 +27,7 @@ export interface RunResult {
 }
 
 export async function runCommand(args: Args): Promise<string> {
-  onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims']);
+  onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims', 'max-memory']);
   const backend = flag(args, 'backend', ['ts', 'wgsl'] as const, 'ts');
   const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, backend === 'wgsl' ? 'f32' : 'f64');
   const dataPath = flag(args, 'inputs');
@@ -36,6 +40,8 @@ export async function runCommand(args: Args): Promise<string> {
   const model = loadModel(args);
   const p = program(model, selectOptions(args));
   const data = dataFor(model, p, dataPath);
+  // Sizes are known now: refuse what cannot fit before allocating any of it.
+  requireFits(p, data, dtype, maxMemory(args));
   const inputs = Object.fromEntries(data.values);
   const dims = Object.fromEntries(data.dims);
   let result: RunResult;
@@ -53,6 +59,22 @@ export async function runCommand(args: Args): Promise<string> {
   return JSON.stringify(layout(p, data, result));
 }
 
+/** Refuses a run whose memory (over `limit` bytes) or work (over MAX_WORK operations) cannot fit (E046). */
+function requireFits(p: Program, data: BoundData, dtype: 'f32' | 'f64', limit: number): void {
+  const need = programMemory(p, data.dims, dtype);
+  if (need.bytes > limit) throw new MatdiffError('E046', tooLargeText(need, limit, 'running this model'));
+  const work = programWork(p, data.dims);
+  if (work.ops > MAX_WORK) {
+    const c = work.costliest!;
+    const sci = (x: number) => x.toExponential(1).replace('e+', 'e');
+    throw new MatdiffError(
+      'E046',
+      `running this model needs about ${sci(work.ops)} operations, more than ${sci(MAX_WORK)} (about a day at 1e10 a ` +
+        `second): its costliest step, ${c.what}, ${c.space}, takes ${sci(c.ops)}. Use smaller sizes`,
+    );
+  }
+}
+
 /** The data file, bound to the program's inputs and sizes. */
 function dataFor(model: Model, p: Program, path: string): BoundData {
   const file = path === '-' ? '<stdin>' : path;
@@ -66,17 +88,25 @@ function dataFor(model: Model, p: Program, path: string): BoundData {
   return data;
 }
 
-/** The result in the data JSON layout. */
+/**
+ * The result in the data JSON layout. JSON has no infinity or NaN: a result with such an
+ * entry is an error (E045) that names it and its first such entry, never a silent null.
+ */
 function layout(p: Program, data: BoundData, r: RunResult): { value: unknown; grad?: Record<string, unknown> } {
-  const json = (v: number | ArrayLike<number>, node: Node) => {
+  const json = (v: number | ArrayLike<number>, node: Node, what?: string) => {
     const rows = dimValue(node.shape.rows, data.dims);
     const cols = dimValue(node.shape.cols, data.dims);
-    return toJson(typeof v === 'number' ? [v] : v, rows, cols);
+    const entries = typeof v === 'number' ? [v] : v;
+    requireFinite(entries, rows, cols, what ?? p.output.name, what ? 'gradient' : 'value');
+    return toJson(entries, rows, cols);
   };
   const value = json(r.value, p.output.node);
   if (!p.valueAndGrad) return { value };
   const grad: Record<string, unknown> = {};
   for (const w of p.wrt)
-    Object.defineProperty(grad, w.name, { value: json(r.grad![w.name]!, w.node), enumerable: true });
+    Object.defineProperty(grad, w.name, {
+      value: json(r.grad![w.name]!, w.node, `∂${p.output.name}/∂${w.name}`),
+      enumerable: true,
+    });
   return { value, grad };
 }
