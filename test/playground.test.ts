@@ -281,8 +281,16 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
       expect(JSON.parse(await again.locator('#data').inputValue())).toEqual(
         JSON.parse(readFileSync('examples/sigmoid-chain.json', 'utf8')),
       );
+      await again.locator('.tabs').scrollIntoViewIfNeeded(); // the panels load when seen
       await again.waitForSelector('#code-ts:not(:empty)');
       await shot(again, '5-from-link-dark');
+      // The other targets, each in its tab.
+      await again.click('#tab-wgsl');
+      await again.waitForFunction(() => page$('#code-wgsl')?.textContent?.includes('@compute'));
+      await again.click('#tab-numpy');
+      await again.waitForFunction(() => page$('#code-numpy')?.textContent?.includes('def value_and_grad'));
+      expect(await again.locator('#code-ts').textContent()).toContain('export function valueAndGrad');
+      await shot(again, '5-numpy');
       await again.close();
       await page.close();
     },

@@ -413,7 +413,7 @@ function renderChecks(): void {
 // ---------------------------------------------------------------------------------
 // Tabs: graph (Mermaid, loaded on first use), TypeScript and WGSL (formatted on demand)
 
-const TABS = ['graph', 'ts', 'wgsl'];
+const TABS = ['graph', 'ts', 'wgsl', 'numpy'];
 let graphText = '';
 const code: Record<string, string> = {};
 
@@ -494,7 +494,9 @@ async function renderTab(): Promise<void> {
       const text =
         state.tab === 'ts'
           ? await (await import('../../codegen/ts/emit.js')).emitTs(program, { dtype: 'f64' })
-          : await (await import('../../codegen/wgsl/emit.js')).emitWgsl(program, { lang: 'ts' });
+          : state.tab === 'wgsl'
+            ? await (await import('../../codegen/wgsl/emit.js')).emitWgsl(program, { lang: 'ts' })
+            : (await import('../../codegen/numpy/emit.js')).emitNumpy(program, { model });
       if (gen !== generation) return;
       code[state.tab] = text;
       $(`code-${state.tab}`).textContent = text;
@@ -512,7 +514,7 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button.download'))
     if (!text) return;
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([text], { type: 'text/typescript' }));
-    a.download = target === 'ts' ? 'model.ts' : 'model.wgsl.ts';
+    a.download = { ts: 'model.ts', wgsl: 'model.wgsl.ts', numpy: 'model.py' }[target] ?? 'model.txt';
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   });
