@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { decodeState, encodeState, type ViewState } from '../playground/src/state.js';
 import { SYMBOLS, symbolEnding } from '../playground/src/symbols.js';
-import { analyse } from '../playground/src/analyse.js';
+import { analyse, derivatives, operatorForm, variable } from '../playground/src/analyse.js';
 import { parseSizes, randomData } from '../playground/src/data.js';
 import { finiteDifferenceCheck, flat, largestDifference, prepare, resultJson, runTs } from '../playground/src/run.js';
 import { bindData, parseData } from '../codegen/data.js';
@@ -85,6 +85,20 @@ describe('the analysis', () => {
     const head = cli.err.split('\n')[0]!.replace(file, 'model.mdf');
     expect(a.problems[0]!.text.split('\n')[0]).toBe(head);
     expect(model.slice(a.problems[0]!.from, a.problems[0]!.to)).toBe('A·B');
+  });
+
+  it.each([
+    ['hess', 'A: [m, n]; X: [n, p]\nL = ‖A·X‖² + sum(exp(X))\n', 'X'],
+    ['jac', 'A: [m, n]; X: [n, p]\nF = tanh(A·X)\n', 'X'],
+  ] as const)('prints %s and its operator form by a matrix as the CLI does', async (kind, model, x) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'matdiff-playground-')), 'model.mdf');
+    writeFileSync(file, model);
+    const a = analyse(model);
+    const w = variable(a.model!, x)!;
+    const full = await main([kind, file, '--wrt', x]);
+    const op = await main([kind, file, '--wrt', x, '--direction', 'V']);
+    expect(derivatives(a.model!, a.output!, [w], kind).lines.map((l) => l.unicode)).toEqual(full.out.split('\n'));
+    expect(operatorForm(a.model!, a.output!, w, kind).lines.map((l) => l.unicode)).toEqual(op.out.split('\n'));
   });
 
   it('gives each definition its shape', () => {

@@ -14,9 +14,11 @@ import { placeOf } from '../../src/model/model.js';
 import { MatdiffError, lineAt } from '../../src/errors.js';
 import { type Node, ShapeError, dependsOn } from '../../src/graph/node.js';
 import { shapeText } from '../../src/shape/shape.js';
-import { derivative, grads, type DerivativeKind } from '../../src/diff/derivative.js';
-import { derivativeLines } from '../../src/print/gradients.js';
-import type { Format } from '../../src/print/context.js';
+import { derivative, grads, hvp, jvp, type DerivativeKind } from '../../src/diff/derivative.js';
+import { derivativeLines, derivativeParts, partsLines } from '../../src/print/gradients.js';
+import { type Format, latexName } from '../../src/print/context.js';
+import { variable as newVariable } from '../../src/graph/build.js';
+import { RESERVED } from '../../src/model/functions.js';
 import { check } from '../../src/check/check.js';
 import { formatResult } from '../../src/check/report.js';
 
@@ -131,6 +133,42 @@ export function derivatives(model: Model, output: Named, wrt: readonly Named[], 
       unicode,
       ascii: a[i]!,
       latex: l[i]!,
+      where: unicode.startsWith('  where '),
+    })),
+  };
+}
+
+/**
+ * The operator form of a second derivative by a matrix X, as `matdiff hess|jac --wrt X
+ * --direction V` prints it: `∂²L/∂X²[V] = …` (hvp) or `∂F/∂X[V] = …` (jvp), for a new
+ * name V shaped like X.
+ */
+export function operatorForm(model: Model, output: Named, x: Named, kind: 'hess' | 'jac'): Printed {
+  const taken = new Set([...model.vars.keys(), ...model.defs.keys(), ...model.dims, ...RESERVED]);
+  let name = 'V';
+  for (let k = 2; taken.has(name); k++) name = `V${k}`;
+  const v = { name, node: newVariable(name, x.node.shape) };
+  let node: Node;
+  try {
+    node = kind === 'hess' ? hvp(output.node, x.node, v.node) : jvp(output.node, x.node, v.node);
+  } catch (e) {
+    if (e instanceof ShapeError) {
+      const span = model.defs.get(output.name)?.span ?? { start: 0, end: 0 };
+      throw new MatdiffError('E014', e.message, placeOf(model, span));
+    }
+    throw e;
+  }
+  const lines = FORMATS.map((f) => {
+    const parts = derivativeParts(model, kind, output, [x], [node], f);
+    parts.lhs[0] += f === 'latex' ? `\\left[${latexName(name, true)}\\right]` : `[${name}]`;
+    return partsLines(parts, f);
+  }) as [string[], string[], string[]];
+  return {
+    kind,
+    lines: lines[0].map((unicode, i) => ({
+      unicode,
+      ascii: lines[1][i]!,
+      latex: lines[2][i]!,
       where: unicode.startsWith('  where '),
     })),
   };

@@ -14,12 +14,21 @@ import katex from 'katex';
 import type { EditorView } from '@codemirror/view';
 import type { Diagnostic } from '@codemirror/lint';
 import { createEditor, setText, showDiagnostics } from './editor.js';
-import { type Analysis, type Printed, analyse, checks, derivatives, problem, variable } from './analyse.js';
+import {
+  type Analysis,
+  type Printed,
+  analyse,
+  checks,
+  derivatives,
+  operatorForm,
+  problem,
+  variable,
+} from './analyse.js';
 import { EXAMPLES, DEFAULT_EXAMPLE } from './examples.js';
 import { type ViewState, decodeState, encodeState } from './state.js';
 import { parseSizes, randomData, sizesText } from './data.js';
 import type { Model } from '../../src/model/model.js';
-import { isScalar } from '../../src/shape/shape.js';
+import { isColumn, isScalar } from '../../src/shape/shape.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -291,12 +300,13 @@ function renderSecond(): void {
   $('second-heading').textContent = kind === 'hess' ? 'Hessians' : 'Jacobians';
   const wrt = wrtNames(a).map((n) => variable(a.model!, n)!);
   box.replaceChildren(
-    ...wrt.map((w) =>
-      printed(
-        () => derivatives(a.model!, out, [w], kind),
-        `${kind === 'hess' ? '∂²' : '∂'}${out.name}/∂${w.name}${kind === 'hess' ? '²' : ''}`,
-      ),
-    ),
+    ...wrt.flatMap((w) => {
+      const lhs = `${kind === 'hess' ? '∂²' : '∂'}${out.name}/∂${w.name}${kind === 'hess' ? '²' : ''}`;
+      const shown = [printed(() => derivatives(a.model!, out, [w], kind), lhs)];
+      // By a matrix, also the operator form, which needs no Kronecker product.
+      if (!isColumn(w.node.shape)) shown.push(printed(() => operatorForm(a.model!, out, w, kind), `${lhs}[V]`));
+      return shown;
+    }),
   );
   if (!wrt.length) box.replaceChildren(note('Tick a variable above.'));
 }
