@@ -100,6 +100,7 @@ export function createEditor(o: EditorOptions): EditorView {
     autocompletion({ override: [symbolCompletions], activateOnTyping: true, icons: false }),
     keymap.of([{ key: 'Tab', run: tabToSymbol }, ...defaultKeymap, ...historyKeymap]),
     theme,
+    EditorView.lineWrapping,
     EditorView.contentAttributes.of({ 'aria-label': o.label }),
     EditorView.updateListener.of((u) => {
       if (u.docChanged) o.onChange(u.state.doc.toString());
