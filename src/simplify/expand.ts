@@ -39,8 +39,13 @@ function times(x: Monomial[], y: Monomial[]): Monomial[] {
   return out;
 }
 
+/** Nodes visited by one expansion before it is abandoned: bounded work on any input. */
+const MAX_VISITS = 200;
+let visits = 0;
+
 /** Monomials of n, with sums left whole as factors (deferred). */
 function monomials(n: Node): Monomial[] {
+  if (++visits > MAX_VISITS) throw new TooBig();
   switch (n.op) {
     case 'const':
       return [{ c: n.num!, f: new Map() }];
@@ -84,14 +89,19 @@ function expandFactors(ms: Monomial[]): Monomial[] {
   return out;
 }
 
+/** Like monomials combined, through a key of their factors (bases are interned: their ids name them). */
 function collect(ms: Monomial[]): Monomial[] {
-  const out: Monomial[] = [];
+  const out = new Map<string, Monomial>();
   for (const m of ms) {
-    const same = out.find((o) => o.f.size === m.f.size && [...m.f].every(([k, e]) => o.f.get(k) === e));
+    const key = [...m.f]
+      .map(([base, e]) => `${base.id}^${e}`)
+      .sort()
+      .join(' ');
+    const same = out.get(key);
     if (same) same.c += m.c;
-    else out.push(m);
+    else out.set(key, { c: m.c, f: m.f });
   }
-  return out.filter((m) => m.c !== 0);
+  return [...out.values()].filter((m) => m.c !== 0);
 }
 
 function rebuildMonomial(m: Monomial, s: Shape): Node {
@@ -129,6 +139,7 @@ export function expandIfShorter(n: Node): Node | undefined {
   if (n.op !== 'mul' && n.op !== 'add') return undefined;
   if (n.op === 'mul' && !n.args.some((a) => a.op === 'add')) return undefined;
   let ms: Monomial[];
+  visits = 0;
   try {
     const raw = monomials(n);
     const first = collect(raw);
