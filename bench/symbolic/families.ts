@@ -41,7 +41,7 @@ export function transformer(blocks: number, t = ''): string {
   const lines = [`X${t}: [d, B]; Y${t}: [d, B]`];
   for (let i = 1; i <= blocks; i++)
     lines.push(
-      `Wq${i}${t}: [d, d]; Wk${i}${t}: [d, d]; Wv${i}${t}: [d, d]; U${i}${t}: [h, d]; c${i}${t}: [h]; V${i}${t}: [d, h]; e${i}${t}: [d]`,
+      `Wq${i}${t}: [d, d]; Wk${i}${t}: [d, d]; Wv${i}${t}: [d, d]; A${i}${t}: [h, d]; c${i}${t}: [h]; D${i}${t}: [d, h]; e${i}${t}: [d]`,
     );
   lines.push(`H0${t} = X${t}`);
   for (let i = 1; i <= blocks; i++) {
@@ -54,7 +54,7 @@ export function transformer(blocks: number, t = ''): string {
       `C${s} = R${s} − M${s}`,
       `S${s} = ones(d)ᵀ·(C${s} ⊙ C${s}) / d`,
       `N${s} = C${s} ⊘ sqrt(S${s} + 0.00001)`,
-      `H${s} = N${s} + V${s}·relu(U${s}·N${s} + c${s}) + e${s}`,
+      `H${s} = N${s} + D${s}·relu(A${s}·N${s} + c${s}) + e${s}`,
     );
   }
   lines.push(`L${t} = ‖H${blocks}${t} − Y${t}‖²`);

@@ -21,7 +21,8 @@ interface Monomial {
 /** Past this many terms an expansion is abandoned: it would not be shorter. */
 const MAX_TERMS = 24;
 
-class TooBig extends Error {}
+/** Thrown to abandon an expansion (a plain object: no stack trace to capture). */
+class TooBig {}
 
 function times(x: Monomial[], y: Monomial[]): Monomial[] {
   const out: Monomial[] = [];
