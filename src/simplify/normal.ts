@@ -155,11 +155,15 @@ function flattenSum(n: Node): Term[] {
     if (t) t.c += c;
     else terms.set(base, { c, base });
   };
-  // A sum that the other operand also uses stays whole: h + tanh(h) (a residual block)
-  // and δ + δ ⊙ f′ (its adjoint) keep h and δ, the previous block's, instead of copying
-  // their terms into every block after them.
+  // A sum that the other operand also uses (two levels down) stays whole: h + tanh(h) (a
+  // residual block), δ + δ ⊙ f′ and δ + Wᵀ·(δ ⊙ f′) (its adjoint) keep h and δ, the
+  // previous block's, instead of copying their terms into every block after them.
   const factors = new Set<Node>();
-  for (const a of n.args) for (const f of a.args) if (f.op === 'add') factors.add(f);
+  for (const a of n.args)
+    for (const f of a.args) {
+      if (f.op === 'add') factors.add(f);
+      for (const g of f.args) if (g.op === 'add') factors.add(g);
+    }
   let budget = FLATTEN_LIMIT;
   // Depth first, left operand first, with an explicit stack: sums may be long chains.
   const work: [Node, number][] = [[n, 1]];
