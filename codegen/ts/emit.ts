@@ -264,7 +264,7 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
   for (const step of s.steps) {
     body.push('', `// ${commentText(stepComment(step, s, p, title, namesFor))}`);
     body.push(`{\n${renderStep(step, ctx)}\n}`);
-    if (!known.has(step.node)) known.set(step.node, bufName[step.out]!);
+    if (step.kind !== 'factor' && !known.has(step.node)) known.set(step.node, bufName[step.out]!);
   }
   body.push('');
   const value = bufName[outputs[0]!.buffer]!;
