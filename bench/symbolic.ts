@@ -7,6 +7,7 @@
  *   npm run bench:symbolic              the first sizes of each family (about a minute)
  *   npm run bench:symbolic -- --full    and the largest ones too
  *   npm run bench:symbolic -- --scale   the families only
+ *   … --format-all                      also prettier-format modules over 1 MB (minutes)
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { parse, grads, printExpr } from '../src/index.js';
@@ -19,6 +20,8 @@ import { measure } from './symbolic/measure.js';
 const argv = process.argv.slice(2);
 const FULL = argv.includes('--full');
 const SCALE_ONLY = argv.includes('--scale');
+/** prettier formats about 40 KB a second here: larger modules are formatted only with --format-all. */
+const FORMAT_LIMIT = argv.includes('--format-all') ? Infinity : 1_000_000;
 
 /** A chain of L dense tanh layers with a squared-norm loss. */
 function chain(layers: number): string {
@@ -122,7 +125,9 @@ function classic(): void {
 }
 
 /**
- * Each family at its sizes: times in ms (net of start-up), printed characters of the
+ * Each family at its sizes: times in ms (net of start-up; print, grad and emit include
+ * parsing), `emit` = building the program and generating the module's text, `format` =
+ * prettier on that text (the rest of `emit --target ts`), printed characters of the
  * gradient lines, nodes of the simplified gradient graph, and growth against the previous
  * size as (growth of time or size) / (growth of the model): 1 is linear.
  */
@@ -130,15 +135,16 @@ console.log('\nModels at scale (in-process; ms; growth = ratio to the previous s
 const pad = (x: string | number, w: number) => String(x).padStart(w);
 const ms = (x: number) => (Number.isNaN(x) ? '—' : x < 10 ? x.toFixed(1) : x.toFixed(0));
 console.log(
-  `  ${'family'.padEnd(22)} ${pad('size', 7)} ${pad('print', 8)} ${pad('grad', 8)} ${pad('emit', 8)} ${pad('run', 8)} ${pad('chars', 9)} ${pad('nodes', 8)}   growth: ${['grad', 'emit', 'chars', 'nodes'].join(' ')}`,
+  `  ${'family'.padEnd(22)} ${pad('size', 7)} ${pad('print', 8)} ${pad('grad', 8)} ${pad('emit', 8)} ${pad('format', 8)} ${pad('run', 8)} ${pad('chars', 9)} ${pad('nodes', 8)}   growth: ${['print', 'grad', 'emit', 'chars', 'nodes'].join(' ')}`,
 );
 for (const f of FAMILIES) {
   let prev: { size: number; m: Awaited<ReturnType<typeof measure>> } | undefined;
   for (const size of [...f.sizes, ...(FULL ? f.full : [])]) {
-    const m = await measure(f.source, size, f.dims);
+    const m = await measure(f.source, size, f.dims, { formatLimit: FORMAT_LIMIT });
     const growth = (a: number, b: number) => (prev ? (a / b / (size / prev.size)).toFixed(2) : '');
     const g = prev
       ? [
+          growth(m.printMs, prev.m.printMs),
           growth(m.gradMs, prev.m.gradMs),
           growth(m.emitMs, prev.m.emitMs),
           growth(m.chars, prev.m.chars),
@@ -146,7 +152,7 @@ for (const f of FAMILIES) {
         ].join(' ')
       : '';
     console.log(
-      `  ${f.name.padEnd(22)} ${pad(size, 7)} ${pad(ms(m.printMs), 8)} ${pad(ms(m.gradMs), 8)} ${pad(ms(m.emitMs), 8)} ${pad(ms(m.runMs), 8)} ${pad(m.chars, 9)} ${pad(m.nodes, 8)}   ${g}`,
+      `  ${f.name.padEnd(22)} ${pad(size, 7)} ${pad(ms(m.printMs), 8)} ${pad(ms(m.gradMs), 8)} ${pad(ms(m.emitMs), 8)} ${pad(ms(m.formatMs), 8)} ${pad(ms(m.runMs), 8)} ${pad(m.chars, 9)} ${pad(m.nodes, 8)}   ${g}`,
     );
     prev = { size, m };
   }

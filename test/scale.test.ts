@@ -70,6 +70,9 @@ const FAMILIES: [string, string][] = [
   ['transformer, 1 block', transformer(1)],
   ['quadratic form, 30 terms', quadraticForm(30)],
   ['definition chain, 20 lines', definitionChain(20)],
+  // Past FLATTEN_LIMIT (64): sums then nest, and like terms further apart stay apart.
+  ['quadratic form, 300 terms', quadraticForm(300)],
+  ['definition chain, 150 lines', definitionChain(150)],
 ];
 
 describe('each family at a small size', () => {

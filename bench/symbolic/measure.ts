@@ -1,9 +1,9 @@
 /**
  * One size of one family, measured in-process as the CLI would run it (net of start-up):
  * `print` (parse, shape-check, print back), `grad` (parse, differentiate by every
- * variable, simplify, print the gradient lines), `emit --target ts` (build the program,
- * emit and format the module) and `run` (instantiate the module, one valueAndGrad on
- * random data). Every phase parses its own copy of the model under fresh names, so no
+ * variable, simplify, print the gradient lines), `emit --target ts` in its two parts
+ * (parse, build the program and generate the module's text; then prettier formats it)
+ * and `run` (instantiate the module, one valueAndGrad on random data). Every phase parses its own copy of the model under fresh names, so no
  * phase profits from another's interned nodes or simplifier memo.
  */
 import { parse, print } from '../../src/index.js';
@@ -13,14 +13,19 @@ import { derivativeLines } from '../../src/print/gradients.js';
 import { dimValue } from '../../src/shape/dim.js';
 import { isScalar } from '../../src/shape/shape.js';
 import { buildProgram } from '../../codegen/program.js';
-import { emitTs } from '../../codegen/ts/emit.js';
+import { emitModule } from '../../codegen/ts/emit.js';
 import { instantiate } from '../../codegen/compile.js';
 import type { Model } from '../../src/model/model.js';
 
 export interface Measured {
   printMs: number;
   gradMs: number;
+  /** Building the program and generating the module's text (matdiff's own part of `emit`). */
   emitMs: number;
+  /** Formatting that text with prettier (the rest of `emit --target ts`); NaN when skipped. */
+  formatMs: number;
+  /** Characters of the generated module. */
+  moduleChars: number;
   runMs: number;
   /** Characters of the printed gradient lines (Unicode). */
   chars: number;
@@ -49,7 +54,10 @@ export async function measure(
   source: (size: number, tag: string) => string,
   size: number,
   dims: Record<string, number>,
-  opts: { run?: boolean } = {},
+  opts: {
+    run?: boolean;
+    /** Modules longer than this are not formatted (prettier takes about 20 µs a character). */ formatLimit?: number;
+  } = {},
 ): Promise<Measured> {
   const [, printMs] = timed(() => print(parse(source(size, tag()), 'bench.mdf')));
 
@@ -66,8 +74,15 @@ export async function measure(
   const t0 = performance.now();
   const model = parse(source(size, tag()), 'bench.mdf');
   const program = buildProgram({ model, ...outputAndWrt(model) });
-  await emitTs(program);
+  const text = emitModule(program, { lang: 'ts' });
   const emitMs = performance.now() - t0;
+  let formatMs = NaN;
+  if (text.length <= (opts.formatLimit ?? Infinity)) {
+    const t1 = performance.now();
+    const prettier = await import('prettier');
+    await prettier.format(text, { parser: 'typescript' });
+    formatMs = performance.now() - t1;
+  }
 
   let runMs = NaN;
   if (opts.run !== false) {
@@ -86,6 +101,8 @@ export async function measure(
     printMs,
     gradMs,
     emitMs,
+    formatMs,
+    moduleChars: text.length,
     runMs,
     chars: g.lines.reduce((s, l) => s + l.length, 0),
     nodes: topoOrder(g.gs).length,
