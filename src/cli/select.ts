@@ -1,7 +1,7 @@
 /** Choosing what to differentiate and compile: `--of NAME` and `--wrt W,b`. */
 import type { Model, Definition } from '../model/model.js';
 import type { Node } from '../graph/node.js';
-import { dependsOn } from '../graph/node.js';
+import { topoOrder } from '../graph/node.js';
 import { MatdiffError, didYouMean, fail } from '../errors.js';
 import { type Args, UsageError, flag } from './args.js';
 import { placeOf } from '../model/model.js';
@@ -21,10 +21,10 @@ export function outputOf(model: Model, args: Args): Definition {
 /** The variables of `--wrt`, or every declared variable the output depends on. */
 export function wrtOf(model: Model, args: Args, output: Node): { name: string; node: Node }[] {
   const list = flag(args, 'wrt');
-  if (list === undefined)
-    return [...model.vars.values()]
-      .filter((v) => dependsOn(output, v.node))
-      .map((v) => ({ name: v.name, node: v.node }));
+  if (list === undefined) {
+    const reach = new Set(topoOrder([output])); // one walk, not one per variable
+    return [...model.vars.values()].filter((v) => reach.has(v.node)).map((v) => ({ name: v.name, node: v.node }));
+  }
   return list.split(',').map((raw) => {
     const name = raw.trim();
     const v = model.vars.get(name);

@@ -41,7 +41,7 @@ function times(x: Monomial[], y: Monomial[]): Monomial[] {
 }
 
 /** Nodes visited by one expansion before it is abandoned: bounded work on any input. */
-const MAX_VISITS = 200;
+const MAX_VISITS = 64;
 let visits = 0;
 
 /** Monomials of n, with sums left whole as factors (deferred). */
