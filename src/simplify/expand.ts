@@ -44,21 +44,40 @@ function times(x: Monomial[], y: Monomial[]): Monomial[] {
 const MAX_VISITS = 64;
 let visits = 0;
 
-/** Monomials of n, with sums left whole as factors (deferred). */
-function monomials(n: Node): Monomial[] {
+/** Monomials of n (appended to `out`), with sums left whole as factors (deferred). */
+function monomials(n: Node, out: Monomial[] = []): Monomial[] {
   if (++visits > MAX_VISITS) throw new TooBig();
   switch (n.op) {
     case 'const':
-      return [{ c: n.num!, f: new Map() }];
+      out.push({ c: n.num!, f: new Map() });
+      break;
     case 'add':
-      return [...monomials(n.args[0]!), ...monomials(n.args[1]!)];
+      monomials(n.args[0]!, out);
+      monomials(n.args[1]!, out);
+      break;
     case 'mul':
-      return times(factor(n.args[0]!), factor(n.args[1]!));
+      for (const m of times(factor(n.args[0]!), factor(n.args[1]!))) out.push(m);
+      break;
     case 'pow':
-      return atom(n.args[0]!, n.num!);
+      out.push(...atom(n.args[0]!, n.num!));
+      break;
     default:
-      return atom(n, 1);
+      out.push(...atom(n, 1));
   }
+  return out;
+}
+
+/** Would `monomials(n)` stay within MAX_VISITS? The same walk, without building anything. */
+function withinVisits(n: Node): boolean {
+  let count = 0;
+  const stack = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (++count > MAX_VISITS) return false;
+    if (x.op === 'add') stack.push(x.args[0]!, x.args[1]!);
+    else if (x.op === 'mul') for (const a of x.args) if (a.op !== 'add') stack.push(a);
+  }
+  return true;
 }
 
 const atom = (base: Node, e: number): Monomial[] => [{ c: 1, f: new Map([[base, e]]) }];
@@ -139,6 +158,7 @@ function size(n: Node, cap = SIZE_CAP): number {
 export function expandIfShorter(n: Node): Node | undefined {
   if (n.op !== 'mul' && n.op !== 'add') return undefined;
   if (n.op === 'mul' && !n.args.some((a) => a.op === 'add')) return undefined;
+  if (!withinVisits(n)) return undefined;
   let ms: Monomial[];
   visits = 0;
   try {
