@@ -20,6 +20,11 @@ export function simplify(root: Node): Node {
   return memo.get(root)!;
 }
 
+/** `n` simplified, if it has been already (say, as part of a gradient); undefined otherwise. */
+export function simplifiedSoFar(n: Node): Node | undefined {
+  return memo.get(n);
+}
+
 /** The nodes below `root` not simplified yet, each after its arguments: what is done is not walked again. */
 function unsimplified(root: Node): Node[] {
   const out: Node[] = [];
