@@ -19,7 +19,7 @@ import { parseProgram } from './parse/parser.js';
 import { elaborate, type ElaborateOptions } from './model/elaborate.js';
 import { type Model, type Definition, definitionNames, placeOf } from './model/model.js';
 import { MatdiffError, didYouMean } from './errors.js';
-import { type Node, ShapeError, dependsOn } from './graph/node.js';
+import { type Node, ShapeError, topoOrder } from './graph/node.js';
 import { printExpr } from './print/printer.js';
 import { type Format, FORMATS, latexName } from './print/context.js';
 import { type DerivativeParts, derivativeParts, partsLines } from './print/gradients.js';
@@ -176,10 +176,10 @@ export function outputOf(model: Model, of?: string): Definition {
 
 /** The variables `wrt` names, or every declared variable `output` depends on, in declaration order. */
 export function wrtOf(model: Model, output: Node, wrt?: readonly string[]): Named[] {
-  if (wrt === undefined)
-    return [...model.vars.values()]
-      .filter((v) => dependsOn(output, v.node))
-      .map((v) => ({ name: v.name, node: v.node }));
+  if (wrt === undefined) {
+    const reach = new Set(topoOrder([output])); // one walk, not one per variable
+    return [...model.vars.values()].filter((v) => reach.has(v.node)).map((v) => ({ name: v.name, node: v.node }));
+  }
   return wrt.map((raw) => {
     const name = raw.trim();
     const v = model.vars.get(name);

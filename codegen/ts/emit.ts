@@ -94,7 +94,40 @@ export function finish(code: string, lang: 'ts' | 'js'): string {
   return lang === 'ts' ? code.replace(/[«»]/g, '') : code.replace(/«[^«»]*»/g, '');
 }
 
-const formula = (n: Node, p: Program): string => printExpr(n, 'unicode', p.names);
+/** Operators a step's comment may spell out before it names earlier steps instead. */
+const COMMENT_NODES = 40;
+
+/** How many operators `n` prints with `names` (named nodes count one), counted up to a cap; `sizes` persists across calls. */
+function treeSize(root: Node, names: ReadonlyMap<Node, string>, sizes: Map<Node, number>): number {
+  const cap = COMMENT_NODES + 1;
+  const stack = [root];
+  while (stack.length) {
+    const n = stack[stack.length - 1]!;
+    if (sizes.has(n)) {
+      stack.pop();
+      continue;
+    }
+    if (names.has(n) && n !== root) {
+      sizes.set(n, 1);
+      stack.pop();
+      continue;
+    }
+    const pending = n.args.filter((a) => !sizes.has(a) && !(names.has(a) && sizes.set(a, 1)));
+    if (pending.length) {
+      stack.push(...pending);
+      continue;
+    }
+    sizes.set(
+      n,
+      Math.min(
+        cap,
+        n.args.reduce((k, a) => k + sizes.get(a)!, 1),
+      ),
+    );
+    stack.pop();
+  }
+  return sizes.get(root)!;
+}
 
 function header(p: Program, dtype: Dtype): string {
   const lines = [
@@ -230,9 +263,16 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
   });
   const title = new Map<Node, string>([[p.output.node, p.output.name]]);
   if (grads) p.wrt.forEach((w) => title.set(w.grad, `∂${p.output.name}/∂${w.name}`));
+  // A formula in a comment that would be long written out in the model's names (a
+  // gradient's tree repeats its shared parts) names what earlier steps computed instead,
+  // by their buffers: each comment then stays about one step long.
+  const known = new Map(p.names);
+  const sizes = new Map<Node, number>();
+  const namesFor = (n: Node) => (treeSize(n, p.names, sizes) <= COMMENT_NODES ? p.names : known);
   for (const step of s.steps) {
-    body.push('', `// ${commentText(stepComment(step, s, p, title))}`);
+    body.push('', `// ${commentText(stepComment(step, s, p, title, namesFor))}`);
     body.push(`{\n${renderStep(step, ctx)}\n}`);
+    if (step.kind !== 'factor' && !known.has(step.node)) known.set(step.node, bufName[step.out]!);
   }
   body.push('');
   const value = bufName[outputs[0]!.buffer]!;
@@ -284,13 +324,15 @@ function stepComment(
   s: Schedule,
   p: Program,
   title: ReadonlyMap<Node, string>,
+  namesFor: (n: Node) => ReadonlyMap<Node, string>,
 ): string {
   const n = step.node;
+  const formula = (x: Node) => printExpr(x, 'unicode', namesFor(x));
   if (step.kind === 'factor')
-    return `${step.method === 'lu' ? 'LU factors (partial pivoting)' : 'Cholesky factor'} of ${formula(n, p)}`;
+    return `${step.method === 'lu' ? 'LU factors (partial pivoting)' : 'Cholesky factor'} of ${formula(n)}`;
   // A root's title (∂L/∂W = …) only on the step that writes its output buffer.
   const name = (s.buffers[step.out]!.role === 'output' ? title.get(n) : undefined) ?? p.names.get(n);
   const red = step.kind === 'reduce' ? onesReduction(n) : undefined;
-  const how = red ? `, as the ${red.axis === 'rows' ? 'row' : 'column'} sums of ${formula(red.body, p)}` : '';
-  return `${name ? `${name} = ` : ''}${formula(n, p)}   ${shapeText(n.shape)}${how}`;
+  const how = red ? `, as the ${red.axis === 'rows' ? 'row' : 'column'} sums of ${formula(red.body)}` : '';
+  return `${name ? `${name} = ` : ''}${formula(n)}   ${shapeText(n.shape)}${how}`;
 }

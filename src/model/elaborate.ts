@@ -126,7 +126,18 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
       case 'ident':
         return lookup(e.name, e.span);
       case 'neg':
-        return b.neg(expr(e.arg));
+      case 'postfix': {
+        // A run of prefix and postfix operators (−−x, Aᵀᵀ…) is applied in a loop, innermost first.
+        const run: Extract<Expr, { kind: 'neg' | 'postfix' }>[] = [];
+        let inner: Expr = e;
+        while (inner.kind === 'neg' || inner.kind === 'postfix') {
+          run.push(inner);
+          inner = inner.arg;
+        }
+        let acc = expr(inner);
+        for (let i = run.length - 1; i >= 0; i--) acc = unary(run[i]!, acc);
+        return acc;
+      }
       case 'binary': {
         // A long left-associated chain (a + a + … + a) is folded iteratively, not recursively.
         const spine: Extract<Expr, { kind: 'binary' }>[] = [];
@@ -139,30 +150,31 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
         for (let i = spine.length - 1; i >= 0; i--) acc = binary(spine[i]!, acc, expr(spine[i]!.right));
         return acc;
       }
-      case 'postfix': {
-        const a = expr(e.arg);
-        switch (e.op) {
-          case 'transpose':
-            return b.transpose(a);
-          case 'inverse':
-            return shaped(e.span, () => b.inv(a));
-          case 'epower':
-            return b.pow(a, e.exponent!);
-          case 'power':
-            if (!isScalar(a.shape)) {
-              const p = e.exponent!;
-              throw fail(
-                'E012',
-                at(e.span),
-                `a matrix power is not defined for ${shapeBrief(a.shape)}: write .^${p} for the elementwise power${p === 2 ? ' or A·A for the matrix product' : ''}`,
-              );
-            }
-            return b.pow(a, e.exponent!);
-        }
-      }
-      // falls through: every postfix op returns above
       case 'call':
         return call(e);
+    }
+  };
+
+  /** One prefix or postfix operator applied to its elaborated operand `a`. */
+  const unary = (e: Extract<Expr, { kind: 'neg' | 'postfix' }>, a: Node): Node => {
+    if (e.kind === 'neg') return b.neg(a);
+    switch (e.op) {
+      case 'transpose':
+        return b.transpose(a);
+      case 'inverse':
+        return shaped(e.span, () => b.inv(a));
+      case 'epower':
+        return b.pow(a, e.exponent!);
+      case 'power':
+        if (!isScalar(a.shape)) {
+          const p = e.exponent!;
+          throw fail(
+            'E012',
+            at(e.span),
+            `a matrix power is not defined for ${shapeBrief(a.shape)}: write .^${p} for the elementwise power${p === 2 ? ' or A·A for the matrix product' : ''}`,
+          );
+        }
+        return b.pow(a, e.exponent!);
     }
   };
 

@@ -6,7 +6,7 @@ import type { Node } from '../graph/node.js';
 import type { Model } from '../model/model.js';
 import { RESERVED } from '../model/functions.js';
 import { isScalar } from '../shape/shape.js';
-import { simplify } from '../simplify/simplify.js';
+import { simplifiedSoFar } from '../simplify/simplify.js';
 import { stepAdjoints } from '../diff/steps.js';
 import type { DerivativeKind } from '../diff/derivative.js';
 import { type Format, latexName } from './context.js';
@@ -89,13 +89,19 @@ function lhs(kind: DerivativeKind, f: string, x: string, xn: Node, fmt: Format):
   return kind === 'hess' ? `∂²${f}/∂${x}²` : `∂${f}/∂${x}`;
 }
 
-/** Each definition's node, and its simplified form, to its name. */
+/**
+ * Each definition's node, and its simplified form, to its name. Only the simplified
+ * forms already made count: a gradient simplifies every forward node it reads, and a
+ * definition it does not read need not be simplified (on a large model, the cost of
+ * simplifying the whole forward pass once more).
+ */
 export function definedNames(model: Model): Map<Node, string> {
   const names = new Map<Node, string>();
   for (const d of model.defs.values()) {
     if (d.node.args.length === 0) continue;
     if (!names.has(d.node)) names.set(d.node, d.name);
-    const s = simplify(d.node);
+    const s = simplifiedSoFar(d.node);
+    if (!s) continue;
     if (s.args.length && !names.has(s)) names.set(s, d.name);
   }
   return names;

@@ -1,11 +1,17 @@
 /**
- * Naming shared subexpressions for printing: a subexpression that appears more than
+ * Naming shared subexpressions for printing: a subexpression that would print more than
  * once across the printed results is given a name (G, G2, …) and printed once, on a
  * `where` line. Definitions of the model print by their own names.
+ *
+ * Everything here is linear in the printed DAG. A node prints once per reference from a
+ * printed parent (a named parent is printed once, on its own line), so a node referenced
+ * from two places that prints to 12 characters or more gets a name, decided children
+ * first: then every unnamed repeat is short, and the printed size is linear in the graph.
  */
 import { type Node, topoOrder } from '../graph/node.js';
-import type { Format } from './context.js';
-import { printExpr } from './printer.js';
+import type { Format, PrintCtx } from './context.js';
+import { opDef } from '../ops/lookup.js';
+import { printExpr, textPrinter } from './printer.js';
 
 export interface NamedResults {
   /** The results, printed with names. */
@@ -27,98 +33,89 @@ export function nameShared(
   /** Subexpressions worth a name even where used once (see `stepAdjoints`), if they occur. */
   hints: readonly Node[] = [],
 ): NamedResults {
+  const { uses, printed } = printReferences(results, defined);
+  const forced = linkedHints(hints, printed, results);
   const names = new Map(defined);
   const where: Node[] = [];
   const fresh = freshNames(taken);
-  for (;;) {
-    const counts = occurrences([...results, ...where], names);
-    let best: Node | undefined;
-    let bestLen = MIN_LENGTH - 1;
-    for (const [n, c] of counts) {
-      if (c < 2 || n.args.length === 0 || (n.op === 'transpose' && n.args[0]!.args.length === 0)) continue;
-      const len = printExpr(n, 'ascii', names).length;
-      if (len > bestLen) [best, bestLen] = [n, len];
+  // Children first (the printer's own order): a node's length counts its operands' names.
+  const ascii = textPrinter('ascii', names, (n, p) => {
+    if (names.has(n) || !worthNaming(n)) return;
+    if (forced.has(n) || ((uses.get(n) ?? 0) >= 2 && p.text.length >= MIN_LENGTH)) {
+      names.set(n, fresh());
+      where.push(n);
     }
-    if (!best) break;
-    names.set(best, fresh());
-    where.push(best);
-  }
-  // Hinted steps that build on one another (a network's layers, δ⁽ˡ⁾ from δ⁽ˡ⁺¹⁾) are
-  // named link by link, however short, so that each reads as the one before times a
-  // little more; a hint that links to no other is left inline.
-  const counts = occurrences([...results, ...where], names);
-  const candidates = [...new Set(hints)].filter(
-    (h) => where.includes(h) || (!names.has(h) && !results.includes(h) && counts.has(h) && involvesVariable(h)),
-  );
-  const inside = new Map(candidates.map((h) => [h, new Set(topoOrder([h]))]));
-  const linked = candidates.filter((h) =>
-    candidates.some((o) => o !== h && (inside.get(o)!.has(h) || inside.get(h)!.has(o))),
-  );
-  for (const h of linked) {
-    if (where.includes(h)) continue;
-    names.set(h, fresh());
-    where.push(h);
-  }
-  // Each binding after the bindings it uses: later-named ones are mostly smaller, so
-  // reverse, keep that order where it allows, then number the names as printed.
-  const order = usesFirst([...where].reverse(), names);
-  const fresh2 = freshNames(taken);
-  for (const n of order) names.set(n, fresh2());
+  });
+  for (const r of results) ascii.print(r);
   return {
     texts: results.map((r) => printExpr(r, fmt, names)),
-    where: order.map((n) => [names.get(n)!, printExpr(n, fmt, names)]),
-    shared: order,
+    where: where.map((n) => [names.get(n)!, printExpr(n, fmt, names)]),
+    shared: where,
   };
 }
 
-const involvesVariable = (n: Node): boolean => n.args.length > 0 && topoOrder([n]).some((m) => m.op === 'var');
+const worthNaming = (n: Node): boolean => n.args.length > 0 && !(n.op === 'transpose' && n.args[0]!.args.length === 0);
 
-/** `bindings` reordered so that each comes after the bindings its expression uses, otherwise in the given order. */
-function usesFirst(bindings: readonly Node[], names: ReadonlyMap<Node, string>): Node[] {
-  const uses = new Map(bindings.map((n) => [n, namedInside(n, names).filter((m) => bindings.includes(m))]));
-  const placed: Node[] = [];
-  const left = [...bindings];
-  while (left.length) {
-    const i = left.findIndex((n) => uses.get(n)!.every((m) => placed.includes(m)));
-    placed.push(...left.splice(i < 0 ? 0 : i, 1));
-  }
-  return placed;
-}
-
-/** The named nodes that the printed tree of `root` refers to by name. */
-function namedInside(root: Node, names: ReadonlyMap<Node, string>): Node[] {
-  const found = new Set<Node>();
-  const seen = new Set<Node>();
-  const work = [...root.args];
+/**
+ * How often each node is referenced by the printers of the nodes that print (inline or on
+ * a line of their own) when `results` print, definitions not entered; and those nodes.
+ * A printer may reach past its operands (a/b prints b of b⁻¹), so references are read
+ * off the printers themselves.
+ */
+function printReferences(
+  results: readonly Node[],
+  defined: ReadonlyMap<Node, string>,
+): { uses: Map<Node, number>; printed: Set<Node> } {
+  const uses = new Map<Node, number>();
+  const printed = new Set<Node>();
+  const work: Node[] = [];
+  const ctx: PrintCtx = {
+    fmt: 'ascii',
+    sub(n) {
+      uses.set(n, (uses.get(n) ?? 0) + 1);
+      if (!printed.has(n) && !defined.has(n)) {
+        printed.add(n);
+        work.push(n);
+      }
+      return 'x';
+    },
+  };
+  for (const r of results)
+    if (!printed.has(r)) {
+      printed.add(r);
+      work.push(r);
+    }
   while (work.length) {
     const n = work.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    if (names.has(n)) found.add(n);
-    else work.push(...n.args);
+    opDef(n.op).print(n, ctx);
   }
-  return [...found];
+  return { uses, printed };
 }
 
-/** How often each node occurs in the printed trees of `roots`, named nodes not entered (except at their own root). */
-function occurrences(roots: readonly Node[], names: ReadonlyMap<Node, string>): Map<Node, number> {
-  const counts = new Map<Node, number>();
-  const expanded = new Set<Node>();
-  // Each root contributes its subtrees; a node that appears under several parents counts each time.
-  for (const r of roots) {
-    const work = [...r.args];
-    while (work.length) {
-      const n = work.pop()!;
-      if (names.has(n)) continue;
-      counts.set(n, (counts.get(n) ?? 0) + 1);
-      // Count a node's inside once: repeats of a repeated node are repeats of it, not of its parts.
-      if (!expanded.has(n)) {
-        expanded.add(n);
-        work.push(...n.args);
-      }
-    }
+/**
+ * Hinted steps that build on one another (a network's layers, δ⁽ˡ⁾ from δ⁽ˡ⁺¹⁾) are named
+ * link by link, however short, so that each reads as the one before times a little more;
+ * a hint that links to no other (contains none, is inside none) is left inline.
+ */
+function linkedHints(hints: readonly Node[], printed: ReadonlySet<Node>, results: readonly Node[]): Set<Node> {
+  const isResult = new Set(results);
+  const candidates = new Set(hints.filter((h) => printed.has(h) && !isResult.has(h) && h.args.length > 0));
+  if (candidates.size < 2) return new Set();
+  const order = topoOrder([...candidates]);
+  // Bottom-up: does a node hold a variable, or a candidate below it?
+  const hasVar = new Set<Node>();
+  const holds = new Set<Node>();
+  for (const n of order) {
+    if (n.op === 'var' || n.args.some((a) => hasVar.has(a))) hasVar.add(n);
+    if (n.args.some((a) => holds.has(a) || candidates.has(a))) holds.add(n);
   }
-  return counts;
+  // Top-down: is a node inside a candidate?
+  const inside = new Set<Node>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i]!;
+    if (candidates.has(n) || inside.has(n)) for (const a of n.args) inside.add(a);
+  }
+  return new Set([...candidates].filter((h) => hasVar.has(h) && (holds.has(h) || inside.has(h))));
 }
 
 function freshNames(taken: ReadonlySet<string>): () => string {

@@ -21,7 +21,8 @@ interface Monomial {
 /** Past this many terms an expansion is abandoned: it would not be shorter. */
 const MAX_TERMS = 24;
 
-class TooBig extends Error {}
+/** Thrown to abandon an expansion (a plain object: no stack trace to capture). */
+class TooBig {}
 
 function times(x: Monomial[], y: Monomial[]): Monomial[] {
   const out: Monomial[] = [];
@@ -39,20 +40,44 @@ function times(x: Monomial[], y: Monomial[]): Monomial[] {
   return out;
 }
 
-/** Monomials of n, with sums left whole as factors (deferred). */
-function monomials(n: Node): Monomial[] {
+/** Nodes visited by one expansion before it is abandoned: bounded work on any input. */
+const MAX_VISITS = 64;
+let visits = 0;
+
+/** Monomials of n (appended to `out`), with sums left whole as factors (deferred). */
+function monomials(n: Node, out: Monomial[] = []): Monomial[] {
+  if (++visits > MAX_VISITS) throw new TooBig();
   switch (n.op) {
     case 'const':
-      return [{ c: n.num!, f: new Map() }];
+      out.push({ c: n.num!, f: new Map() });
+      break;
     case 'add':
-      return [...monomials(n.args[0]!), ...monomials(n.args[1]!)];
+      monomials(n.args[0]!, out);
+      monomials(n.args[1]!, out);
+      break;
     case 'mul':
-      return times(factor(n.args[0]!), factor(n.args[1]!));
+      for (const m of times(factor(n.args[0]!), factor(n.args[1]!))) out.push(m);
+      break;
     case 'pow':
-      return atom(n.args[0]!, n.num!);
+      out.push(...atom(n.args[0]!, n.num!));
+      break;
     default:
-      return atom(n, 1);
+      out.push(...atom(n, 1));
   }
+  return out;
+}
+
+/** Would `monomials(n)` stay within MAX_VISITS? The same walk, without building anything. */
+function withinVisits(n: Node): boolean {
+  let count = 0;
+  const stack = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (++count > MAX_VISITS) return false;
+    if (x.op === 'add') stack.push(x.args[0]!, x.args[1]!);
+    else if (x.op === 'mul') for (const a of x.args) if (a.op !== 'add') stack.push(a);
+  }
+  return true;
 }
 
 const atom = (base: Node, e: number): Monomial[] => [{ c: 1, f: new Map([[base, e]]) }];
@@ -84,14 +109,19 @@ function expandFactors(ms: Monomial[]): Monomial[] {
   return out;
 }
 
+/** Like monomials combined, through a key of their factors (bases are interned: their ids name them). */
 function collect(ms: Monomial[]): Monomial[] {
-  const out: Monomial[] = [];
+  const out = new Map<string, Monomial>();
   for (const m of ms) {
-    const same = out.find((o) => o.f.size === m.f.size && [...m.f].every(([k, e]) => o.f.get(k) === e));
+    const key = [...m.f]
+      .map(([base, e]) => `${base.id}^${e}`)
+      .sort()
+      .join(' ');
+    const same = out.get(key);
     if (same) same.c += m.c;
-    else out.push(m);
+    else out.set(key, { c: m.c, f: m.f });
   }
-  return out.filter((m) => m.c !== 0);
+  return [...out.values()].filter((m) => m.c !== 0);
 }
 
 function rebuildMonomial(m: Monomial, s: Shape): Node {
@@ -128,7 +158,9 @@ function size(n: Node, cap = SIZE_CAP): number {
 export function expandIfShorter(n: Node): Node | undefined {
   if (n.op !== 'mul' && n.op !== 'add') return undefined;
   if (n.op === 'mul' && !n.args.some((a) => a.op === 'add')) return undefined;
+  if (!withinVisits(n)) return undefined;
   let ms: Monomial[];
+  visits = 0;
   try {
     const raw = monomials(n);
     const first = collect(raw);

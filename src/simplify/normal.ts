@@ -18,28 +18,51 @@ interface Factor {
   exp: number;
 }
 
+/**
+ * Past this many operands a flattening stops descending: a deeper nested sum or product
+ * stays one term (one factor). Each flattening is then bounded work, so simplifying a
+ * chain of n additions costs O(n), not O(n²); like terms further apart than this are
+ * left uncollected.
+ */
+export const FLATTEN_LIMIT = 64;
+
 export function flattenProduct(n: Node): { c: number; scalars: Factor[]; matrices: Factor[]; zero: boolean } {
   let c = 1;
   let zero = false;
+  const found = new Map<Node, Factor>();
   const scalars: Factor[] = [];
   const matrices: Factor[] = [];
-  const push = (list: Factor[], base: Node, exp: number) => {
-    const f = list.find((x) => x.base === base);
-    if (f) f.exp += exp;
-    else list.push({ base, exp });
+  const push = (base: Node, exp: number) => {
+    const f = found.get(base);
+    if (f) return void (f.exp += exp);
+    const g = { base, exp };
+    found.set(base, g);
+    (isScalar(base.shape) ? scalars : matrices).push(g);
   };
-  const walk = (x: Node, exp: number): void => {
-    if (x.op === 'mul' && exp === 1) return (walk(x.args[0]!, 1), walk(x.args[1]!, 1));
-    if (x.op === 'const') return void (c *= x.num! ** exp);
+  let budget = FLATTEN_LIMIT;
+  // Depth first, left operand first, with an explicit stack: products may be long chains.
+  const work: [Node, number][] = [[n, 1]];
+  while (work.length) {
+    const [x, exp] = work.pop()!;
+    if (x.op === 'mul' && exp === 1 && (x === n || budget-- > 0)) {
+      work.push([x.args[1]!, 1], [x.args[0]!, 1]);
+      continue;
+    }
+    if (x.op === 'const') {
+      c *= x.num! ** exp;
+      continue;
+    }
     if (x.op === 'fill') {
       if (x.num === 0) zero = true;
-      return;
+      continue;
     }
     // (x^a)^b = x^(a·b) unless b is fractional and a an integer: (s²)^½ is |s|, not s.
-    if (x.op === 'pow' && (Number.isInteger(exp) || !Number.isInteger(x.num!))) return walk(x.args[0]!, exp * x.num!);
-    push(isScalar(x.shape) ? scalars : matrices, x, exp);
-  };
-  walk(n, 1);
+    if (x.op === 'pow' && (Number.isInteger(exp) || !Number.isInteger(x.num!))) {
+      work.push([x.args[0]!, exp * x.num!]);
+      continue;
+    }
+    push(x, exp);
+  }
   return { c, scalars: scalars.filter((f) => f.exp !== 0), matrices: matrices.filter((f) => f.exp !== 0), zero };
 }
 
@@ -126,28 +149,51 @@ interface Term {
 }
 
 function flattenSum(n: Node): Term[] {
-  const terms: Term[] = [];
-  const walk = (x: Node, c: number): void => {
-    if (x.op === 'add') return (walk(x.args[0]!, c), walk(x.args[1]!, c));
-    if (x.op === 'fill' && x.num === 0) return;
-    if (x.op === 'const') return push(b.constant(1), c * x.num!);
+  const terms = new Map<Node, Term>();
+  const push = (base: Node, c: number) => {
+    const t = terms.get(base);
+    if (t) t.c += c;
+    else terms.set(base, { c, base });
+  };
+  // A sum that the other operand also uses (two levels down) stays whole: h + tanh(h) (a
+  // residual block), δ + δ ⊙ f′ and δ + Wᵀ·(δ ⊙ f′) (its adjoint) keep h and δ, the
+  // previous block's, instead of copying their terms into every block after them.
+  const factors = new Set<Node>();
+  for (const a of n.args)
+    for (const f of a.args) {
+      if (f.op === 'add') factors.add(f);
+      for (const g of f.args) if (g.op === 'add') factors.add(g);
+    }
+  let budget = FLATTEN_LIMIT;
+  // Depth first, left operand first, with an explicit stack: sums may be long chains.
+  const work: [Node, number][] = [[n, 1]];
+  while (work.length) {
+    const [x, c] = work.pop()!;
+    if (x.op === 'add' && (x === n || (!factors.has(x) && budget-- > 0))) {
+      work.push([x.args[1]!, c], [x.args[0]!, c]);
+      continue;
+    }
+    if (x.op === 'fill' && x.num === 0) continue;
+    // A constant, or ones shaped like the sum, is a multiple of the constant 1: 1 + ones(n) = 2.
+    if (x.op === 'const' || (x.op === 'fill' && shapeEq(x.shape, n.shape))) {
+      push(b.constant(1), c * x.num!);
+      continue;
+    }
     if (x.op === 'mul') {
       // Take the constant out of a product: (−2/B)·X is −2 times X/B.
       const p = flattenProduct(x);
       // k·(A + B) stays one term: commonScalar factors k out of A + B, so distributing it
       // again would undo that (k·A + k·B − C → (k·A + k·B) − C → k·(A + B) − C → …).
       const rest = p.c !== 1 && !p.zero ? productOf(1, p.scalars, p.matrices, x.shape) : undefined;
-      if (rest) return rest.op === 'add' ? push(rest, c * p.c) : walk(rest, c * p.c);
+      if (rest) {
+        if (rest.op === 'add') push(rest, c * p.c);
+        else work.push([rest, c * p.c]);
+        continue;
+      }
     }
     push(x, c);
-  };
-  const push = (base: Node, c: number) => {
-    const t = terms.find((t) => t.base === base);
-    if (t) t.c += c;
-    else terms.push({ c, base });
-  };
-  walk(n, 1);
-  return terms.filter((t) => t.c !== 0);
+  }
+  return [...terms.values()].filter((t) => t.c !== 0);
 }
 
 // c·B in the normal form of products ((−1·x)·y, not −1·(x·y)): else the sum rule and the product rule undo each other.

@@ -3,7 +3,7 @@
  * at the root until none applies. Results are memoised, so shared subexpressions are
  * simplified once and stay shared.
  */
-import { type Node, topoOrder } from '../graph/node.js';
+import type { Node } from '../graph/node.js';
 import { RULES } from './rules.js';
 import { rebuild } from './rebuild.js';
 import { printExpr } from '../print/printer.js';
@@ -14,8 +14,36 @@ const MAX_REWRITES = 200;
 const memo = new Map<Node, Node>();
 
 export function simplify(root: Node): Node {
-  for (const n of topoOrder([root])) simplifyNode(n);
+  const done = memo.get(root);
+  if (done) return done;
+  for (const n of unsimplified(root)) simplifyNode(n);
   return memo.get(root)!;
+}
+
+/** `n` simplified, if it has been already (say, as part of a gradient); undefined otherwise. */
+export function simplifiedSoFar(n: Node): Node | undefined {
+  return memo.get(n);
+}
+
+/** The nodes below `root` not simplified yet, each after its arguments: what is done is not walked again. */
+function unsimplified(root: Node): Node[] {
+  const out: Node[] = [];
+  const seen = new Set<Node>([root]);
+  const stack: { node: Node; next: number }[] = [{ node: root, next: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.node.args.length) {
+      const child = top.node.args[top.next++]!;
+      if (!seen.has(child) && !memo.has(child)) {
+        seen.add(child);
+        stack.push({ node: child, next: 0 });
+      }
+    } else {
+      out.push(top.node);
+      stack.pop();
+    }
+  }
+  return out;
 }
 
 function simplifyNode(n: Node): Node {
