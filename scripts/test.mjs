@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 
 // A full run (no arguments) first type-checks everything, tests and examples included.
 if (process.argv.length === 2) {
-  for (const project of ['tsconfig.check.json', 'bench/tsconfig.json']) {
+  for (const project of ['tsconfig.check.json', 'bench/tsconfig.json', 'playground/tsconfig.json']) {
     const tsc = spawnSync('npx', ['tsc', '-p', project], { stdio: 'inherit' });
     if (tsc.status !== 0) {
       console.log(`tests: 0 passed, 1 failed (type errors in ${project})`);
