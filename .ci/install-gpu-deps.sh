@@ -12,6 +12,7 @@
 #   process.env.EGL_PLATFORM = 'surfaceless'
 # before calling create(['backend=opengles']) (or `export EGL_PLATFORM=surfaceless`).
 set -euo pipefail
+. "$(dirname "$0")/apt.sh"
 
 packages=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri)
 
@@ -33,15 +34,4 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); else
-    echo "install-gpu-deps: need root to install: ${missing[*]}" >&2
-    exit 1
-  fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq >/dev/null
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "install-gpu-deps: installed ${missing[*]}"
+apt_install install-gpu-deps "${missing[@]}"

@@ -5,6 +5,7 @@
 #
 #   .ci/install-python-deps.sh       # as root, or with passwordless sudo
 set -euo pipefail
+. "$(dirname "$0")/apt.sh"
 
 # test/numpy-emit.test.ts uses the python3 on PATH, else Debian's /usr/bin/python3.
 if python3 -c 'import numpy' >/dev/null 2>&1 || /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
@@ -12,20 +13,4 @@ if python3 -c 'import numpy' >/dev/null 2>&1 || /usr/bin/python3 -c 'import nump
   exit 0
 fi
 
-if ! command -v dpkg >/dev/null 2>&1; then
-  echo "install-python-deps: not a Debian-based system; install python3 and numpy yourself" >&2
-  exit 0
-fi
-
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); else
-    echo "install-python-deps: need root to install python3-numpy" >&2
-    exit 1
-  fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq >/dev/null
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends python3 python3-numpy >/dev/null
-echo "install-python-deps: installed python3-numpy"
+apt_install install-python-deps python3 python3-numpy
