@@ -196,8 +196,17 @@ describe('numbers that overflow', () => {
     expect(r.err).toMatch(/:2:11: error: the number 1e309 is too large/);
     const p = await main(['grad', file('x: [n]\nL = sum(x)·1e200·1e200'), '--format', 'ascii']);
     expect(p.code).toBe(1);
-    expect(p.err).toMatch(/:2:5: error: this product of constants overflows/);
+    expect(p.err).toMatch(/:2:5: error: this constant expression has no finite value/);
     expect((await main(['print', file('x: [n]\nL = sum(x.^1e400)')])).err).toMatch(/:2:12: error: the number 1e400/);
+  });
+
+  it('0·X is zeros, so the norm of zero differentiates to zeros rather than to 0/0 (found by codegen-random)', async () => {
+    const zero = await main(['grad', file('S: [n, n]\nL = ‖tr(0·abs(Sᵀ))‖'), '--wrt', 'S']);
+    expect(zero.err).toBe('');
+    expect(zero.out).toBe('∂L/∂S = zeros(n, n)');
+    const div = await main(['grad', file('x: [n]\nL = sum(x) / (0·sum(x))')]);
+    expect(div.code).toBe(1);
+    expect(div.err).toMatch(/:2:1: error: this constant expression has no finite value: it divides by zero/);
   });
 
   it('logdet from the LU factors: the interpreter and run agree at n = 200, where det overflows', async () => {

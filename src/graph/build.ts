@@ -9,7 +9,7 @@
  *   - products of constants fold:  2·3 → 6,  −(2) → −2.
  */
 import { type Dim, dimMul, isNumeric, ONE, isOne } from '../shape/dim.js';
-import { type Shape, SCALAR, isScalar, isColumn, isRow, shape, shapeEq } from '../shape/shape.js';
+import { type Shape, SCALAR, broadcast, isScalar, isColumn, isRow, shape, shapeEq } from '../shape/shape.js';
 import type { Property } from '../parse/ast.js';
 import type { UnaryFn } from '../ops/names.js';
 import { type Node, ShapeError, mk } from './node.js';
@@ -21,7 +21,9 @@ export const constant = (v: number): Node => {
   // Folding finite literals can overflow (1e200·1e200): no node holds ±Infinity or NaN,
   // which would print as text that does not parse.
   if (!Number.isFinite(v))
-    throw new ShapeError('this product of constants overflows: its value is beyond float64 (about 1.8e308)');
+    throw new ShapeError(
+      'this constant expression has no finite value: it divides by zero, or goes beyond float64 (about 1.8e308)',
+    );
   return mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
 };
 
@@ -81,6 +83,11 @@ const isRecip = (n: Node): boolean => n.op === 'pow' && n.num === -1;
 /** Hadamard product, or scaling when one side is a scalar. */
 export function mul(a: Node, b: Node): Node {
   if (isConst(a) && isConst(b)) return constant(a.num! * b.num!);
+  // 0·X = zeros: also where X has no finite value (the norm's adjoint u/‖u‖ at u = 0).
+  if (isConst(a, 0) || isConst(b, 0)) {
+    const s = isScalar(a.shape) ? b.shape : isScalar(b.shape) ? a.shape : broadcast(a.shape, b.shape);
+    if (s) return zeros(s);
+  }
   const sa = isScalar(a.shape);
   const sb = isScalar(b.shape);
   if (sb && !sa) return mul(b, a);
