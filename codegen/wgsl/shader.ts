@@ -20,7 +20,7 @@
 import type { Dim } from '../../src/shape/dim.js';
 import type { Node } from '../../src/graph/node.js';
 import { OPS } from '../../src/ops/registry.js';
-import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
+import { helperOf } from '../../src/ops/elementwise.js';
 import type { ElemExpr, Idx, IdxMap } from '../ir.js';
 import type { Extent } from '../extent.js';
 import { commentText } from '../ts/names.js';
@@ -111,7 +111,8 @@ interface BindingDecl {
 export class Shader {
   private readonly bindings: BindingDecl[] = [];
   private readonly params: { name: string; value: Size }[] = [];
-  private readonly helpers = new Set<string>();
+  /** The elementwise helper functions the expressions call, by name, in order of first use. */
+  private readonly helpers = new Map<string, string>();
 
   constructor(
     private readonly env: ShaderEnv,
@@ -254,9 +255,9 @@ export class Shader {
     if (n.op === 'const' || n.op === 'fill') return f32(n.num!);
     const lower = OPS[n.op].lower;
     if (lower.kind !== 'elementwise') throw new Error(`codegen/wgsl: ${n.op} is not elementwise`);
-    const code = lower.wgsl(args, n);
-    for (const h of ['sigmoid', 'softplus']) if (code.includes(`${h}(`)) this.helpers.add(h);
-    return code;
+    const helper = helperOf(n.op, 'wgsl');
+    if (helper) this.helpers.set(helper.name, helper.code);
+    return lower.wgsl(args, n);
   }
 
   /**
@@ -284,7 +285,7 @@ export class Shader {
       lines.push(`@group(0) @binding(${binding++}) var<storage, ${access}> ${b.name}: array<${b.elem}>;`);
       resources.push(b.resource);
     }
-    for (const h of this.helpers) lines.push(ELEMENTWISE_HELPERS.wgsl.find((x) => x.startsWith(`fn ${h}(`))!);
+    lines.push(...this.helpers.values());
     lines.push(body.trim());
     return {
       label: this.label,

@@ -11,6 +11,7 @@ export const UNARY_FNS = [
   'softplus',
   'step',
   'sign',
+  'erf',
 ] as const;
 export type UnaryFn = (typeof UNARY_FNS)[number];
 
