@@ -8,7 +8,7 @@
  */
 import type { OpDef } from './types.js';
 import type { Node } from '../graph/node.js';
-import type { UnaryFn } from './names.js';
+import { UNARY_FNS, type UnaryFn } from './names.js';
 import { map } from '../eval/mat.js';
 import { call, spell, type Spelling } from '../print/context.js';
 import { constant, fn, mul, pow, sub, neg, zeros } from '../graph/build.js';
@@ -244,7 +244,7 @@ export const fnRow = (name: UnaryFn): Readonly<FnRow> => FNS[name];
 
 /** The functions whose row says `fact`. */
 export const fnsWith = (fact: keyof Facts): UnaryFn[] =>
-  (Object.keys(FNS) as UnaryFn[]).filter((f) => FNS[f].facts[fact]);
+  UNARY_FNS.filter((f) => FNS[f].facts[fact]);
 
 export function unaryDef(name: UnaryFn): OpDef {
   const row = FNS[name];
@@ -266,4 +266,4 @@ export function helperOf(op: string, target: Target): { name: string; code: stri
 
 /** The scalar helpers of one target (numerically stable forms), in the registry's order, by the function's name. */
 export const elementwiseHelpers = (target: Target): { fn: UnaryFn; code: string }[] =>
-  (Object.keys(FNS) as UnaryFn[]).flatMap((f) => (FNS[f].helper ? [{ fn: f, code: FNS[f].helper![target] }] : []));
+  UNARY_FNS.flatMap((f) => (FNS[f].helper ? [{ fn: f, code: FNS[f].helper![target] }] : []));

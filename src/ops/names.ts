@@ -6,12 +6,12 @@ export const UNARY_FNS = [
   'sin',
   'cos',
   'tanh',
+  'erf',
   'sigmoid',
   'relu',
   'softplus',
   'step',
   'sign',
-  'erf',
 ] as const;
 export type UnaryFn = (typeof UNARY_FNS)[number];
 
