@@ -21,6 +21,7 @@ import type { Dim } from '../../src/shape/dim.js';
 import type { Node } from '../../src/graph/node.js';
 import { OPS } from '../../src/ops/registry.js';
 import { helperOf } from '../../src/ops/elementwise.js';
+import { wgslLiteral } from '../../src/ops/literal.js';
 import type { ElemExpr, Idx, IdxMap } from '../ir.js';
 import type { Extent } from '../extent.js';
 import { commentText } from '../ts/names.js';
@@ -79,17 +80,8 @@ export const u32 = (n: number): string => {
   return `${n}u`;
 };
 
-/** An f32 literal for a number of the formula (clamped to ±infinity outside f32's range). */
-export function f32(x: number): string {
-  if (Number.isNaN(x)) return 'bitcast<f32>(0x7fc00000u)';
-  const r = Math.fround(x);
-  if (!Number.isFinite(r)) return r > 0 ? 'bitcast<f32>(0x7f800000u)' : 'bitcast<f32>(0xff800000u)';
-  if (r === 0) return '0.0';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return `${x}.0`;
-  const s = String(x);
-  // WGSL's abstract floats take JavaScript's decimal and exponent forms as written.
-  return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(s) ? s : String(r);
-}
+/** An f32 literal for a number of the formula: the registry's (src/ops/literal.ts). */
+export const f32 = wgslLiteral;
 
 /**
  * Text for a WGSL `//` comment: commentText's (one line, no comment terminator), and
@@ -252,7 +244,6 @@ export class Shader {
   }
 
   private op(n: Node, args: string[]): string {
-    if (n.op === 'const' || n.op === 'fill') return f32(n.num!);
     const lower = OPS[n.op].lower;
     if (lower.kind !== 'elementwise') throw new Error(`codegen/wgsl: ${n.op} is not elementwise`);
     const helper = helperOf(n.op, 'wgsl');

@@ -5,12 +5,11 @@ import { dimValue } from '../shape/dim.js';
 import { isScalar, isColumn } from '../shape/shape.js';
 import { PREC, call, latexName, numberText, spell } from '../print/context.js';
 import { dimText } from '../shape/dim.js';
+import { tsLiteral, wgslLiteral } from './literal.js';
 
 const leaf = (): never => {
   throw new Error('leaves take their shape from their declaration');
 };
-
-const literal = (v: number): string => (Number.isInteger(v) ? `${v}` : String(v));
 
 export const leaves = {
   var: {
@@ -34,8 +33,8 @@ export const leaves = {
     print: (n, ctx) => ({ text: numberText(n.num!, ctx.fmt), prec: n.num! < 0 ? PREC.NEG : PREC.ATOM }),
     lower: {
       kind: 'elementwise',
-      ts: (_a, n) => literal(n.num!),
-      wgsl: (_a, n) => (Number.isInteger(n.num!) ? `${n.num}.0` : `${n.num}`),
+      ts: (_a, n) => tsLiteral(n.num!),
+      wgsl: (_a, n) => wgslLiteral(n.num!),
     },
   },
   dimval: {
@@ -67,7 +66,7 @@ export const leaves = {
         dims.map((d) => dimArg(d, ctx.fmt === 'ascii')),
       );
     },
-    lower: { kind: 'elementwise', ts: (_a, n) => literal(n.num!), wgsl: (_a, n) => `${n.num}.0` },
+    lower: { kind: 'elementwise', ts: (_a, n) => tsLiteral(n.num!), wgsl: (_a, n) => wgslLiteral(n.num!) },
   },
   eye: {
     shape: leaf,
