@@ -11,6 +11,7 @@
 import { type Dim, isOne } from '../../src/shape/dim.js';
 import type { ElemExpr, Idx, IdxMap, MatOperand, Step, View } from '../ir.js';
 import { renderElem } from '../render.js';
+import { foldElem } from '../elem.js';
 import { type Extent, ext, extCode, extEq, extKey, isOneExt, isZeroExt } from '../extent.js';
 
 export interface RenderCtx {
@@ -137,21 +138,20 @@ function renderExpr(
 
 /** Can the iteration collapse to one loop: every load reads the output's own layout, or a constant? */
 function flattens(e: ElemExpr, rows: Dim, cols: Dim): boolean {
-  switch (e.kind) {
-    case 'load': {
-      if (isZeroExt(e.si) && isZeroExt(e.sj)) return true;
-      if (e.mi || e.mj) return false;
-      return (isOne(rows) || extEq(e.si, ext(cols))) && (isOne(cols) || isOneExt(e.sj));
-    }
-    case 'op':
-      return e.args.every((a) => flattens(a, rows, cols));
-    case 'dim':
-      return true;
-    case 'eye':
-    case 'diag':
-    case 'commutation':
-      return isOne(rows) && isOne(cols);
-  }
+  const all = (_: unknown, kids: boolean[]) => kids.every(Boolean);
+  const single = () => isOne(rows) && isOne(cols);
+  return foldElem<boolean>(e, {
+    load: (x) => {
+      if (isZeroExt(x.si) && isZeroExt(x.sj)) return true;
+      if (x.mi || x.mj) return false;
+      return (isOne(rows) || extEq(x.si, ext(cols))) && (isOne(cols) || isOneExt(x.sj));
+    },
+    op: all,
+    dim: () => true,
+    eye: single,
+    diag: single,
+    commutation: single,
+  });
 }
 
 /**
