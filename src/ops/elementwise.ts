@@ -242,10 +242,6 @@ const FNS: Record<UnaryFn, FnRow> = {
 /** The row of an elementwise function. */
 export const fnRow = (name: UnaryFn): Readonly<FnRow> => FNS[name];
 
-/** The functions whose row says `fact`. */
-export const fnsWith = (fact: keyof Facts): UnaryFn[] =>
-  UNARY_FNS.filter((f) => FNS[f].facts[fact]);
-
 export function unaryDef(name: UnaryFn): OpDef {
   const row = FNS[name];
   const spelling = row.name ?? spell(name);
@@ -254,6 +250,7 @@ export function unaryDef(name: UnaryFn): OpDef {
     eval: ([a]) => map(a!, row.f),
     vjp: (n, g) => [mul(g, row.d(n.args[0]!, n))],
     print: (n, ctx) => call(ctx, spelling, n.args),
+    rebuild: (_n, [x]) => fn(name, x!),
     lower: { kind: 'elementwise', ts: ([a]) => row.code.ts(a!), wgsl: ([a]) => row.code.wgsl(a!) },
   };
 }

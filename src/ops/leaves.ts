@@ -1,5 +1,6 @@
 /** Leaves: variables, constants, dimension sizes, ones/zeros and the identity. */
 import type { OpDef } from './types.js';
+import { noRebuild } from './util.js';
 import { type Mat, mat, scalarMat } from '../eval/mat.js';
 import { dimValue } from '../shape/dim.js';
 import { isScalar, isColumn } from '../shape/shape.js';
@@ -13,6 +14,7 @@ const leaf = (): never => {
 
 export const leaves = {
   var: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => {
       const v: Mat | undefined = env.vars.get(n.name!);
@@ -27,6 +29,7 @@ export const leaves = {
     lower: { kind: 'input' },
   },
   const: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n) => scalarMat(n.num!),
     vjp: () => [],
@@ -38,6 +41,7 @@ export const leaves = {
     },
   },
   dimval: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => scalarMat(dimValue(n.dim!, env.dims)),
     vjp: () => [],
@@ -48,6 +52,7 @@ export const leaves = {
     lower: { kind: 'input' },
   },
   fill: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => {
       const out = mat(dimValue(n.shape.rows, env.dims), dimValue(n.shape.cols, env.dims));
@@ -69,6 +74,7 @@ export const leaves = {
     lower: { kind: 'elementwise', ts: (_a, n) => tsLiteral(n.num!), wgsl: (_a, n) => wgslLiteral(n.num!) },
   },
   eye: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => {
       const k = dimValue(n.dim!, env.dims);
