@@ -28,6 +28,24 @@ export function childrenOf(e: ElemExpr): readonly ElemExpr[] {
   }
 }
 
+/** `e` with its direct sub-expressions replaced by `kids` (in `childrenOf`'s order); `e` itself when none changed. */
+export function withChildren(e: ElemExpr, kids: readonly ElemExpr[]): ElemExpr {
+  if (childrenOf(e).every((c, k) => c === kids[k])) return e;
+  switch (e.kind) {
+    case 'op':
+      return { ...e, args: kids };
+    case 'diag':
+      return { ...e, arg: kids[0]! };
+    case 'load':
+    case 'dim':
+    case 'eye':
+    case 'commutation':
+      return e;
+    default:
+      return unreachable(e);
+  }
+}
+
 /** Bottom-up: the children are folded first, left to right, then `e` itself. */
 export function foldElem<T>(e: ElemExpr, alg: ElemAlgebra<T>): T {
   const kids = childrenOf(e).map((c) => foldElem(c, alg));

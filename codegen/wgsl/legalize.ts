@@ -10,7 +10,7 @@
  */
 import { dimMul, ONE } from '../../src/shape/dim.js';
 import type { BufferInfo, ElemExpr, MapStep, ReduceStep, Schedule, Step } from '../ir.js';
-import { childrenOf, loadsOf } from '../elem.js';
+import { childrenOf, loadsOf, withChildren } from '../elem.js';
 import { ONE_EXT, ZERO_EXT, ext } from '../extent.js';
 
 const loads = (e: ElemExpr): Set<number> => new Set(loadsOf(e).map((l) => l.buffer));
@@ -78,7 +78,8 @@ function largestFitting(e: ElemExpr, max: number): ElemExpr | undefined {
 
 function replace(e: ElemExpr, target: ElemExpr, by: ElemExpr): ElemExpr {
   if (e === target) return by;
-  if (e.kind === 'op') return { ...e, args: e.args.map((a) => replace(a, target, by)) };
-  if (e.kind === 'diag') return { ...e, arg: replace(e.arg, target, by) };
-  return e;
+  return withChildren(
+    e,
+    childrenOf(e).map((c) => replace(c, target, by)),
+  );
 }
