@@ -25,6 +25,7 @@
 import type { Node } from '../src/graph/node.js';
 import type { Dim } from '../src/shape/dim.js';
 import type { Extent } from './extent.js';
+import { loadsOf } from './elem.js';
 
 export type ElemType = 'real' | 'f64' | 'i32';
 
@@ -222,9 +223,7 @@ export interface MemoryPlan {
 /** Which buffers a step reads and writes (for liveness, and for backends' bind groups). */
 export function stepBuffers(s: Step): { reads: number[]; writes: number[] } {
   const loads = (e: ElemExpr, out: number[]): number[] => {
-    if (e.kind === 'load') out.push(e.buffer);
-    else if (e.kind === 'op') for (const a of e.args) loads(a, out);
-    else if (e.kind === 'diag') loads(e.arg, out);
+    for (const l of loadsOf(e)) out.push(l.buffer);
     return out;
   };
   switch (s.kind) {

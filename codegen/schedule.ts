@@ -20,6 +20,7 @@ import { topoOrder } from '../src/graph/node.js';
 import { type Dim, ONE, dimMul, isOne } from '../src/shape/dim.js';
 import { transposed } from '../src/shape/shape.js';
 import type { BufferInfo, ElemExpr, ElemType, Idx, MatOperand, Schedule, Step, View } from './ir.js';
+import { foldElem } from './elem.js';
 import { type Extent, ONE_EXT, ZERO_EXT, ext, extAdd, extEq, extMul, extSyms, isOneExt } from './extent.js';
 import { inlinedNodes, onesReduction, roleOf } from './fuse.js';
 import { commutationSizes } from '../src/ops/kronecker.js';
@@ -56,17 +57,15 @@ function load(v: View, [a, b]: readonly [Idx, Idx]): ElemExpr {
 
 /** Loads that walk their buffer contiguously along j, less those that stride across it. */
 function contiguity(e: ElemExpr): number {
-  switch (e.kind) {
-    case 'load':
-      if (e.mi || e.mj) return 0;
-      return isOneExt(e.sj) ? 1 : isOneExt(e.si) && e.sj.length ? -1 : 0;
-    case 'op':
-      return e.args.reduce((s, a) => s + contiguity(a), 0);
-    case 'diag':
-      return contiguity(e.arg);
-    default:
-      return 0;
-  }
+  const sum = (_: unknown, kids: number[]) => kids.reduce((s, k) => s + k, 0);
+  return foldElem<number>(e, {
+    load: (x) => (x.mi || x.mj ? 0 : isOneExt(x.sj) ? 1 : isOneExt(x.si) && x.sj.length ? -1 : 0),
+    op: sum,
+    diag: sum,
+    dim: () => 0,
+    eye: () => 0,
+    commutation: () => 0,
+  });
 }
 
 class Scheduler {
@@ -424,13 +423,15 @@ class Scheduler {
       if (b.rows) addDim(b.rows);
       if (b.cols) addDim(b.cols);
     }
-    const walk = (e: ElemExpr): void => {
-      if (e.kind === 'load') (add(e.si), add(e.sj), e.mi && addDim(e.mi.by), e.mj && addDim(e.mj.by));
-      else if (e.kind === 'dim') addDim(e.dim);
-      else if (e.kind === 'commutation') (addDim(e.m), addDim(e.n));
-      else if (e.kind === 'op') e.args.forEach(walk);
-      else if (e.kind === 'diag') walk(e.arg);
-    };
+    const walk = (e: ElemExpr): void =>
+      foldElem<void>(e, {
+        load: (x) => (add(x.si), add(x.sj), x.mi && addDim(x.mi.by), x.mj && addDim(x.mj.by), undefined),
+        dim: (x) => addDim(x.dim),
+        commutation: (x) => (addDim(x.m), addDim(x.n)),
+        eye: () => undefined,
+        op: () => undefined,
+        diag: () => undefined,
+      });
     for (const s of this.steps) {
       if (s.kind === 'map' || s.kind === 'reduce') [s.rows, s.cols].forEach(addDim);
       if (s.kind === 'map') walk(s.expr);

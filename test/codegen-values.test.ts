@@ -55,6 +55,7 @@ const SCALAR_FORMULAS = [
   'sum(A ⊙ A) + sum(x)·s',
   'sum(exp(A) ⊙ sin(A)) + sum(cos(A))',
   'sum(tanh(A) ⊙ σ(A)) + sum(softplus(A))',
+  'sum(erf(A) ⊙ A) + sum(erf(3·A)) + sum(erf(x))',
   'sum(relu(A)) + sum(abs(A)) + sum(step(A) ⊙ A) + sum(sign(A) ⊙ A)',
   'sum(log(q)) + sum(q.^-0.5) + sum(q.^1.5) + sum(q.^-1) + sum(sqrt(q)) + sum(q.^3)',
   'xᵀ·A·y',

@@ -64,7 +64,7 @@ type Dom = 'any' | 'pos';
 type Rule = () => Node | undefined;
 
 const NONSMOOTH: UnaryFn[] = ['abs', 'relu', 'step', 'sign'];
-const SMOOTH: UnaryFn[] = ['exp', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus'];
+const SMOOTH: UnaryFn[] = ['exp', 'sin', 'cos', 'tanh', 'erf', 'sigmoid', 'softplus'];
 
 export interface GenOptions {
   /** Inverses and determinants only of SPD expressions (for numeric tests). */

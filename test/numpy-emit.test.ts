@@ -177,6 +177,7 @@ function exampleCases(): Case[] {
 /** Primitives the examples and the sampled random formulas may miss, each in a small model. */
 const PRIMITIVES = [
   'x: [n]; y: [n]\nL = sum(abs(x) ⊙ sign(y) + relu(x) ⊙ y + step(y) ⊙ x)',
+  'x: [n]; A: [n, n]\nL = sum(erf(A·x) ⊙ x) + sum(erf(4·x)) + sum(erf(x))',
   'K: [n, n] spd; A: [n, n]\nL = det(K) + tr(inv(K)·A) + logdet(K) + tr(Aᵀ·K⁻ᵀ)',
   'K: [n, n] spd; x: [n]; y: [n]\nL = xᵀ·K⁻¹·y + sum(K⁻¹·x) + sum(yᵀ·K⁻¹)',
   'A: [m, n]; v: [m]\nL = sum(unvec(vec(A), m) ⊙ A) + sum(diag(v)·A) + sum(diag(A·Aᵀ))',

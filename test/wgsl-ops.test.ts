@@ -19,6 +19,7 @@ export const FORMULAS: [string, string][] = [
   ],
   ['abs, sin, cos, tanh', 'x: [n]\nL = sum(abs(x)) + sum(sin(x) ⊙ cos(x)) + sum(tanh(x))'],
   ['sigmoid, relu, softplus', 'x: [n]; W: [n, n]\nL = sum(σ(W·x)) + sum(relu(x)) + sum(softplus(W·x))'],
+  ['erf (series and fitted branches)', 'x: [n]; W: [n, n]\nL = sum(erf(W·x)) + sum(erf(x) ⊙ x) + sum(erf(4·x))'],
   ['sign and step', 'x: [n]\nL = sum(sign(x) ⊙ x) + sum(step(x) ⊙ x)'],
   ['trace, transpose, a dimension as a value', 'A: [n, n]\nL = tr(A·Aᵀ) + n·tr(A)'],
   ['softmax and logsumexp', 'Z: [k, B]; Y: [k, B]\nL = -sum(Y ⊙ log(softmax(Z))) / B + sum(logsumexp(Z)) / B'],

@@ -45,7 +45,7 @@ export function emitNumpy(p: Program, opts: NumpyOptions = {}): string {
   const entries = [entry(p, 'forward', [p.output.node], named, used)];
   if (p.valueAndGrad)
     entries.push(entry(p, 'value_and_grad', [p.output.node, ...p.wrt.map((w) => w.grad)], named, used));
-  const helpers = HELPER_NAMES.filter((h) => used.has(h)).map((h) => HELPERS[h]);
+  const helpers = HELPER_NAMES.filter((h) => used.has(h)).map((h) => HELPERS[h]!);
   return `${header(p)}\n\nimport numpy as np\n\n\n${[...entries, '# ── helpers ──', ...helpers].join('\n\n\n')}\n`;
 }
 

@@ -8,7 +8,8 @@
  * inverse, as `*` where an operand is a scalar.
  */
 import type { Node } from '../../src/graph/node.js';
-import type { OpName } from '../../src/ops/names.js';
+import { UNARY_FNS, type OpName, type UnaryFn } from '../../src/ops/names.js';
+import { fnRow, helperOf } from '../../src/ops/elementwise.js';
 import { isScalar } from '../../src/shape/shape.js';
 import type { Dim } from '../../src/shape/dim.js';
 import type { Helper } from './runtime.js';
@@ -45,7 +46,15 @@ type Render = (args: readonly Arg[], node: Node, ctx: PyCtx) => Py;
 export const at = (p: Py, prec: number): string => (p.prec >= prec ? p.text : `(${p.text})`);
 const atom = (text: string): Py => ({ text, prec: PY.ATOM });
 const call = (f: string, ...args: string[]): Py => atom(`${f}(${args.join(', ')})`);
-const np = (f: string) => (args: readonly Arg[]) => call(`np.${f}`, args[0]!.text);
+
+/** An elementwise function: its registry row's NumPy code, and the helper that calls, if any. */
+const unary =
+  (f: UnaryFn): Render =>
+  ([a], _n, ctx) => {
+    const helper = helperOf(f, 'numpy');
+    if (helper) ctx.use(helper.name as Helper);
+    return atom(fnRow(f).code.numpy(a!.text));
+  };
 
 /** A Python number: shortest round-trip form (JavaScript's), `np.inf`/`np.nan` where not finite. */
 export function literal(v: number): Py {
@@ -120,17 +129,7 @@ export const PY_OPS: Record<Exclude<OpName, 'matmul'>, Render> = {
     if (p === -1) return { ...product(atom('1'), a!, '/'), recip: a! };
     return { text: `${at(a!, PY.ATOM)} ** ${literal(p).text}`, prec: PY.POW };
   },
-  exp: np('exp'),
-  log: np('log'),
-  abs: np('abs'),
-  sin: np('sin'),
-  cos: np('cos'),
-  tanh: np('tanh'),
-  sigmoid: ([a], _n, ctx) => call(ctx.use('_sigmoid'), a!.text),
-  relu: ([a]) => call('np.maximum', a!.text, '0'),
-  softplus: ([a], _n, ctx) => call(ctx.use('_softplus'), a!.text),
-  step: ([a]) => call('np.where', `${at(a!, PY.ADD)} > 0`, '1.0', '0.0'),
-  sign: np('sign'),
+  ...(Object.fromEntries(UNARY_FNS.map((f) => [f, unary(f)])) as Record<UnaryFn, Render>),
   transpose: ([a]) => transposeOf(a!),
   sum: ([a]) => (isScalar(a!.node.shape) ? a! : call('np.sum', a!.text)),
   tr: ([a]) => (isScalar(a!.node.shape) ? a! : call('np.trace', a!.text)),

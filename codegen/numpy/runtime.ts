@@ -10,12 +10,18 @@
  * says (float, (n,), (m, n)).
  */
 
-/** Names the helpers take: generated code never gives them to a variable. */
+import '../../src/ops/registry.js'; // first: the op files and the registry import each other
+import type { UnaryFn } from '../../src/ops/names.js';
+import { elementwiseHelpers } from '../../src/ops/elementwise.js';
+
+/** The helpers of the elementwise functions (_sigmoid, _softplus, …): their registry rows hold them. */
+const FN_HELPERS = elementwiseHelpers('numpy');
+
+/** Names the helpers take: generated code never gives them to a variable. In the order a module carries them. */
 export const HELPER_NAMES = [
   '_input',
   '_dim',
-  '_sigmoid',
-  '_softplus',
+  ...FN_HELPERS.map((h) => `_${h.fn}` as const),
   '_softmax',
   '_logsumexp',
   '_commutation',
@@ -24,10 +30,12 @@ export const HELPER_NAMES = [
   '_as_matrix',
 ] as const;
 
-export type Helper = (typeof HELPER_NAMES)[number];
+type RuntimeHelper =
+  '_input' | '_dim' | '_softmax' | '_logsumexp' | '_commutation' | '_as_float' | '_as_vector' | '_as_matrix';
+export type Helper = RuntimeHelper | `_${UnaryFn}`;
 
-/** Each helper's Python text; a module carries only those it calls (`_input` and `_dim` use none). */
-export const HELPERS: Record<Helper, string> = {
+/** The runtime's own helpers. */
+const RUNTIME_HELPERS: Record<RuntimeHelper, string> = {
   _input: `def _input(inputs, name, shape, size):
     """inputs[name] as declared: a float for shape (), a column (n, 1) for shape (n,), a
     matrix for shape (m, n). Named sizes are bound in \`size\` on first sight, then checked."""
@@ -51,19 +59,12 @@ export const HELPERS: Record<Helper, string> = {
     if name not in size:
         raise ValueError(f"size {name!r} is not fixed by the inputs; pass dims={{{name!r}: ...}}")
     return int(size[name])`,
-  _sigmoid: `def _sigmoid(x):
-    """σ(x) = 1 / (1 + e⁻ˣ), written as eˣ / (1 + eˣ) for x < 0 so that nothing overflows."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))`,
   _commutation: `def _commutation(m, n):
     """The commutation matrix K of sizes (m, n): K @ vec(A) = vec(A.T) for A of shape (m, n)."""
     k = np.zeros((m * n, m * n))
     i, j = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
     k[(j + i * n).ravel(), (i + j * m).ravel()] = 1.0
     return k`,
-  _softplus: `def _softplus(x):
-    """log(1 + eˣ) = max(x, 0) + log(1 + e⁻|ˣ|), without overflow."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))`,
   _softmax: `def _softmax(z):
     """Column-wise softmax (a vector is one column), the column maximum subtracted first."""
     z = np.atleast_2d(z)
@@ -84,4 +85,10 @@ export const HELPERS: Record<Helper, string> = {
   _as_matrix: `def _as_matrix(x):
     """A matrix result, a copy (never one of the inputs)."""
     return np.array(x, dtype=np.float64)`,
+};
+
+/** Each helper's Python text; a module carries only those it calls (`_input` and `_dim` use none). */
+export const HELPERS: Readonly<Partial<Record<Helper, string>>> = {
+  ...RUNTIME_HELPERS,
+  ...Object.fromEntries(FN_HELPERS.map((h) => [`_${h.fn}`, h.code])),
 };

@@ -8,9 +8,10 @@
  * kernel, and when every load walks the same layout as the output the two loops
  * collapse into one over R·C.
  */
-import { OPS } from '../../src/ops/registry.js';
 import { type Dim, isOne } from '../../src/shape/dim.js';
 import type { ElemExpr, Idx, IdxMap, MatOperand, Step, View } from '../ir.js';
+import { renderElem } from '../render.js';
+import { foldElem } from '../elem.js';
 import { type Extent, ext, extCode, extEq, extKey, isOneExt, isZeroExt } from '../extent.js';
 
 export interface RenderCtx {
@@ -119,51 +120,38 @@ function renderExpr(
     return `${b}[${r} + ${jTerm}]«!»`;
   };
 
-  const render = (x: ElemExpr): string => {
-    switch (x.kind) {
-      case 'load':
-        return loadCode(x);
-      case 'dim':
-        return dimCode(x.dim, ctx);
-      case 'eye':
-        return x.a === x.b ? '1' : `(${idx(x.a)} === ${idx(x.b)} ? 1 : 0)`;
-      case 'diag':
-        return x.a === x.b ? render(x.arg) : `(${idx(x.a)} === ${idx(x.b)} ? ${render(x.arg)} : 0)`;
-      case 'commutation': {
-        const [m, n] = [dimCode(x.m, ctx), dimCode(x.n, ctx)];
-        return `(${idx(x.b)} === Math.floor(${idx(x.a)} / ${n}) + ${m} * (${idx(x.a)} % ${n}) ? 1 : 0)`;
-      }
-      case 'op': {
-        const lower = OPS[x.node.op].lower;
-        if (lower.kind !== 'elementwise') throw new Error(`codegen: ${x.node.op} is not elementwise`);
-        return lower.ts(
-          x.args.map((a) => paren(render(a))),
-          x.node,
-        );
-      }
-    }
-  };
-  const code = render(e);
+  const code = renderElem(e, {
+    lang: 'ts',
+    one: '1',
+    foldsSameIndex: true,
+    load: loadCode,
+    value: (d) => dimCode(d, ctx),
+    size: (d) => dimCode(d, ctx),
+    index: idx,
+    paren,
+    eq: (a, b) => `${a} === ${b}`,
+    quot: (a, by) => `Math.floor(${a} / ${by})`,
+    select: (cond, then) => `(${cond} ? ${then} : 0)`,
+  });
   return { pre, row, code };
 }
 
 /** Can the iteration collapse to one loop: every load reads the output's own layout, or a constant? */
 function flattens(e: ElemExpr, rows: Dim, cols: Dim): boolean {
-  switch (e.kind) {
-    case 'load': {
-      if (isZeroExt(e.si) && isZeroExt(e.sj)) return true;
-      if (e.mi || e.mj) return false;
-      return (isOne(rows) || extEq(e.si, ext(cols))) && (isOne(cols) || isOneExt(e.sj));
-    }
-    case 'op':
-      return e.args.every((a) => flattens(a, rows, cols));
-    case 'dim':
-      return true;
-    case 'eye':
-    case 'diag':
-    case 'commutation':
-      return isOne(rows) && isOne(cols);
-  }
+  const all = (_: unknown, kids: boolean[]) => kids.every(Boolean);
+  const single = () => isOne(rows) && isOne(cols);
+  return foldElem<boolean>(e, {
+    load: (x) => {
+      if (isZeroExt(x.si) && isZeroExt(x.sj)) return true;
+      if (x.mi || x.mj) return false;
+      return (isOne(rows) || extEq(x.si, ext(cols))) && (isOne(cols) || isOneExt(x.sj));
+    },
+    op: all,
+    dim: () => true,
+    eye: single,
+    diag: single,
+    commutation: single,
+  });
 }
 
 /**

@@ -12,13 +12,15 @@
  * instance type), `DIM_NAMES` and the input tables before this text.
  */
 import '../../src/ops/registry.js'; // first: the op files and the registry import each other
-import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
+import { elementwiseHelpers } from '../../src/ops/elementwise.js';
 import { wasmRuntime } from '../wasm/runtime.js';
 import { sizeSolver } from '../size-solver.js';
 import { factorRuntime } from './factor.js';
 
-/** The registry's scalar helpers (sigmoid, softplus), their annotations marked TypeScript-only. */
-export const HELPERS = ELEMENTWISE_HELPERS.ts.map((h) => h.replace(/: number/g, '«: number»')).join('\n');
+/** The registry's scalar helpers (sigmoid, softplus, …), their annotations marked TypeScript-only. */
+export const HELPERS = elementwiseHelpers('ts')
+  .map((h) => h.code.replace(/: number/g, '«: number»'))
+  .join('\n');
 
 /**
  * The runtime text; with `wasm`, products of at least WASM_MIN multiply-adds first try the

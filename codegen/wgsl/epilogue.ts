@@ -26,6 +26,7 @@ import {
   stepBuffers,
 } from '../ir.js';
 import { extEq, ext, isOneExt } from '../extent.js';
+import { loadsOf } from '../elem.js';
 
 /** S's result X, replaced in M's expression by the value S computes. */
 export interface Epilogue {
@@ -44,9 +45,7 @@ function loads(
   e: ElemExpr,
   out: { buffer: number; si: readonly Dim[]; sj: readonly Dim[]; mi?: unknown; mj?: unknown }[] = [],
 ) {
-  if (e.kind === 'load') out.push(e);
-  else if (e.kind === 'op') e.args.forEach((a) => loads(a, out));
-  else if (e.kind === 'diag') loads(e.arg, out);
+  out.push(...loadsOf(e));
   return out;
 }
 

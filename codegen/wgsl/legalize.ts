@@ -10,14 +10,10 @@
  */
 import { dimMul, ONE } from '../../src/shape/dim.js';
 import type { BufferInfo, ElemExpr, MapStep, ReduceStep, Schedule, Step } from '../ir.js';
+import { childrenOf, loadsOf, withChildren } from '../elem.js';
 import { ONE_EXT, ZERO_EXT, ext } from '../extent.js';
 
-function loads(e: ElemExpr, out = new Set<number>()): Set<number> {
-  if (e.kind === 'load') out.add(e.buffer);
-  else if (e.kind === 'op') e.args.forEach((a) => loads(a, out));
-  else if (e.kind === 'diag') loads(e.arg, out);
-  return out;
-}
+const loads = (e: ElemExpr): Set<number> => new Set(loadsOf(e).map((l) => l.buffer));
 
 /** The schedule with every map and reduce step reading at most `maxReads` buffers. */
 export function legalize(s: Schedule, maxReads: number): Schedule {
@@ -73,8 +69,7 @@ function largestFitting(e: ElemExpr, max: number): ElemExpr | undefined {
     if (x.kind === 'op' || x.kind === 'diag') {
       const n = loads(x).size;
       if (n <= max && n > bestN) [best, bestN] = [x, n];
-      if (x.kind === 'op') x.args.forEach(visit);
-      else visit(x.arg);
+      childrenOf(x).forEach(visit);
     }
   };
   visit(e);
@@ -83,7 +78,8 @@ function largestFitting(e: ElemExpr, max: number): ElemExpr | undefined {
 
 function replace(e: ElemExpr, target: ElemExpr, by: ElemExpr): ElemExpr {
   if (e === target) return by;
-  if (e.kind === 'op') return { ...e, args: e.args.map((a) => replace(a, target, by)) };
-  if (e.kind === 'diag') return { ...e, arg: replace(e.arg, target, by) };
-  return e;
+  return withChildren(
+    e,
+    childrenOf(e).map((c) => replace(c, target, by)),
+  );
 }

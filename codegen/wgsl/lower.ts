@@ -26,6 +26,7 @@ import type { Node } from '../../src/graph/node.js';
 import { shapeText } from '../../src/shape/shape.js';
 import { printExpr } from '../../src/print/printer.js';
 import { type ElemExpr, type MemoryPlan, type Schedule, type Step, stepBuffers } from '../ir.js';
+import { loadsOf } from '../elem.js';
 import { type Epilogue, type FusedStep, fuseEpilogues } from './epilogue.js';
 import type { Program } from '../program.js';
 import { MatdiffError } from '../../src/errors.js';
@@ -209,12 +210,7 @@ class Builder {
   private bytes({ step, epilogue }: FusedStep): Size {
     const { reads, writes } = stepBuffers(step);
     const extra: number[] = [];
-    const walk = (e: ElemExpr): void => {
-      if (e.kind === 'load') extra.push(e.buffer);
-      else if (e.kind === 'op') e.args.forEach(walk);
-      else if (e.kind === 'diag') walk(e.arg);
-    };
-    if (epilogue) walk(epilogue.expr);
+    if (epilogue) for (const l of loadsOf(epilogue.expr)) extra.push(l.buffer);
     const touched = new Set([
       ...reads,
       ...extra,

@@ -18,10 +18,10 @@
  * comments only, through `commentText` (one line, no comment terminator).
  */
 import type { Dim } from '../../src/shape/dim.js';
-import type { Node } from '../../src/graph/node.js';
-import { OPS } from '../../src/ops/registry.js';
-import { ELEMENTWISE_HELPERS } from '../../src/ops/elementwise.js';
+import { helperOf } from '../../src/ops/elementwise.js';
+import { wgslLiteral } from '../../src/ops/literal.js';
 import type { ElemExpr, Idx, IdxMap } from '../ir.js';
+import { renderElem } from '../render.js';
 import type { Extent } from '../extent.js';
 import { commentText } from '../ts/names.js';
 import { type Size, extentSize, isConstSize } from './sizes.js';
@@ -79,17 +79,8 @@ export const u32 = (n: number): string => {
   return `${n}u`;
 };
 
-/** An f32 literal for a number of the formula (clamped to ±infinity outside f32's range). */
-export function f32(x: number): string {
-  if (Number.isNaN(x)) return 'bitcast<f32>(0x7fc00000u)';
-  const r = Math.fround(x);
-  if (!Number.isFinite(r)) return r > 0 ? 'bitcast<f32>(0x7f800000u)' : 'bitcast<f32>(0xff800000u)';
-  if (r === 0) return '0.0';
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return `${x}.0`;
-  const s = String(x);
-  // WGSL's abstract floats take JavaScript's decimal and exponent forms as written.
-  return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/.test(s) ? s : String(r);
-}
+/** An f32 literal for a number of the formula: the registry's (src/ops/literal.ts). */
+export const f32 = wgslLiteral;
 
 /**
  * Text for a WGSL `//` comment: commentText's (one line, no comment terminator), and
@@ -111,7 +102,8 @@ interface BindingDecl {
 export class Shader {
   private readonly bindings: BindingDecl[] = [];
   private readonly params: { name: string; value: Size }[] = [];
-  private readonly helpers = new Set<string>();
+  /** The elementwise helper functions the expressions call, by name, in order of first use. */
+  private readonly helpers = new Map<string, string>();
 
   constructor(
     private readonly env: ShaderEnv,
@@ -215,30 +207,27 @@ export class Shader {
    * are u32 expressions (atoms, so that they may be repeated).
    */
   expr(e: ElemExpr, i: string, j: string, subst?: ReadonlyMap<number, string>): string {
-    const idx = (x: Idx): string => (x === 'i' ? i : x === 'j' ? j : '0u');
-    switch (e.kind) {
-      case 'load': {
-        // An index map (Kronecker blocks): u32 division rounds down.
-        const mapped = (x: string, m?: IdxMap): string =>
-          m ? `(${x} ${m.op === 'div' ? '/' : '%'} ${this.dim(m.by)})` : x;
-        return (
-          subst?.get(e.buffer) ?? `${this.read(e.buffer)}[${this.index(mapped(i, e.mi), e.si, mapped(j, e.mj), e.sj)}]`
-        );
-      }
-      case 'dim':
-        return isConstSize(this.sizeOfDim(e.dim)) ? f32(this.sizeOfDim(e.dim) as number) : `f32(${this.dim(e.dim)})`;
-      case 'eye':
-        return `select(0.0, 1.0, ${idx(e.a)} == ${idx(e.b)})`;
-      case 'diag':
-        return `select(0.0, ${this.expr(e.arg, i, j, subst)}, ${idx(e.a)} == ${idx(e.b)})`;
-      case 'commutation':
-        return `select(0.0, 1.0, ${idx(e.b)} == ${idx(e.a)} / ${this.dim(e.n)} + ${this.dim(e.m)} * (${idx(e.a)} % ${this.dim(e.n)}))`;
-      case 'op':
-        return this.op(
-          e.node,
-          e.args.map((a) => paren(this.expr(a, i, j, subst))),
-        );
-    }
+    // An index map (Kronecker blocks): u32 division rounds down.
+    const mapped = (x: string, m?: IdxMap): string =>
+      m ? `(${x} ${m.op === 'div' ? '/' : '%'} ${this.dim(m.by)})` : x;
+    return renderElem(e, {
+      lang: 'wgsl',
+      one: '1.0',
+      foldsSameIndex: false,
+      load: (l) =>
+        subst?.get(l.buffer) ?? `${this.read(l.buffer)}[${this.index(mapped(i, l.mi), l.si, mapped(j, l.mj), l.sj)}]`,
+      value: (d) => (isConstSize(this.sizeOfDim(d)) ? f32(this.sizeOfDim(d) as number) : `f32(${this.dim(d)})`),
+      size: (d) => this.dim(d),
+      index: (x: Idx) => (x === 'i' ? i : x === 'j' ? j : '0u'),
+      paren,
+      eq: (a, b) => `${a} == ${b}`,
+      quot: (a, by) => `${a} / ${by}`,
+      select: (cond, then) => `select(0.0, ${then}, ${cond})`,
+      onOp: (n) => {
+        const helper = helperOf(n.op, 'wgsl');
+        if (helper) this.helpers.set(helper.name, helper.code);
+      },
+    });
   }
 
   /**
@@ -248,15 +237,6 @@ export class Shader {
   epilogue(ep: Epilogue): string {
     const body = this.expr(ep.expr, 'i', 'j', new Map([[ep.value, 'v']]));
     return `fn epilogue(i: u32, j: u32, v: f32) -> f32 {\n  return ${body};\n}`;
-  }
-
-  private op(n: Node, args: string[]): string {
-    if (n.op === 'const' || n.op === 'fill') return f32(n.num!);
-    const lower = OPS[n.op].lower;
-    if (lower.kind !== 'elementwise') throw new Error(`codegen/wgsl: ${n.op} is not elementwise`);
-    const code = lower.wgsl(args, n);
-    for (const h of ['sigmoid', 'softplus']) if (code.includes(`${h}(`)) this.helpers.add(h);
-    return code;
   }
 
   /**
@@ -284,7 +264,7 @@ export class Shader {
       lines.push(`@group(0) @binding(${binding++}) var<storage, ${access}> ${b.name}: array<${b.elem}>;`);
       resources.push(b.resource);
     }
-    for (const h of this.helpers) lines.push(ELEMENTWISE_HELPERS.wgsl.find((x) => x.startsWith(`fn ${h}(`))!);
+    lines.push(...this.helpers.values());
     lines.push(body.trim());
     return {
       label: this.label,

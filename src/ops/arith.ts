@@ -1,5 +1,6 @@
 /** Elementwise arithmetic: sum, Hadamard product (and scaling), power by a constant. */
 import type { OpDef } from './types.js';
+import * as build from '../graph/build.js';
 import type { Node } from '../graph/node.js';
 import { zip, map } from '../eval/mat.js';
 import { isScalar } from '../shape/shape.js';
@@ -110,6 +111,7 @@ function printPow(n: Node, ctx: PrintCtx): Printed {
 
 export const arith = {
   add: {
+    rebuild: (_n, [x, y]) => build.add(x!, y!),
     shape: (args) => elementwiseShape('add', arg(args, 0).shape, arg(args, 1).shape),
     eval: ([a, b]) => zip(a!, b!, (x, y) => x + y),
     vjp: (n, g) => [unbroadcast(g, n.args[0]!.shape), unbroadcast(g, n.args[1]!.shape)],
@@ -117,6 +119,7 @@ export const arith = {
     lower: { kind: 'elementwise', ts: ([a, b]) => `${a} + ${b}`, wgsl: ([a, b]) => `${a} + ${b}` },
   },
   mul: {
+    rebuild: (_n, [x, y]) => build.mul(x!, y!),
     shape: (args) => elementwiseShape('multiply elementwise', arg(args, 0).shape, arg(args, 1).shape),
     eval: ([a, b]) => zip(a!, b!, (x, y) => x * y),
     vjp: (n, g) => {
@@ -127,6 +130,7 @@ export const arith = {
     lower: { kind: 'elementwise', ts: ([a, b]) => `${a} * ${b}`, wgsl: ([a, b]) => `${a} * ${b}` },
   },
   pow: {
+    rebuild: (n, [x]) => build.pow(x!, n.num!),
     shape: (args) => arg(args, 0).shape,
     eval: ([a], n) => map(a!, (x) => powValue(x, n.num!)),
     // d(x^p) = p·x^(p−1) dx

@@ -5,6 +5,8 @@
  *   vec(A·X·B) = (Bᵀ ⊗ A)·vec(X),   commutation(m, n)·vec(X) = vec(Xᵀ) for X: [m, n].
  */
 import type { OpDef } from './types.js';
+import * as build from '../graph/build.js';
+import { noRebuild } from './util.js';
 import type { Node } from '../graph/node.js';
 import { ShapeError } from '../graph/node.js';
 import { mat } from '../eval/mat.js';
@@ -15,6 +17,7 @@ import { T, eye, fill, kron, matmul, mul, ones } from '../graph/build.js';
 
 export const kronecker = {
   kron: {
+    rebuild: (_n, [x, y]) => build.kron(x!, y!),
     // [m, n] ⊗ [p, q] → [mp, nq]: every shape fits.
     shape: ([a, b]) => shape(dimMul(a!.shape.rows, b!.shape.rows), dimMul(a!.shape.cols, b!.shape.cols)),
     eval: ([a, b]) => {
@@ -60,6 +63,7 @@ export const kronecker = {
     lower: { kind: 'elementwise', ts: ([a, b]) => `${a} * ${b}`, wgsl: ([a, b]) => `${a} * ${b}` },
   },
   commutation: {
+    rebuild: noRebuild,
     shape: () => {
       throw new Error('commutation takes its shape from its sizes');
     },

@@ -1,5 +1,6 @@
 /** Ops that only rearrange entries: diag in both directions, vec and unvec. */
 import type { OpDef } from './types.js';
+import * as build from '../graph/build.js';
 import { ShapeError } from '../graph/node.js';
 import { mat } from '../eval/mat.js';
 import { dimDiv, dimMul, dimText, dimValue, ONE } from '../shape/dim.js';
@@ -10,6 +11,7 @@ import { requireSquare } from './util.js';
 
 export const layout = {
   diag: {
+    rebuild: (_n, [x]) => build.diag(x!),
     shape: ([x]) => shape(x!.shape.rows, x!.shape.rows),
     eval: ([x]) => {
       const n = x!.rows;
@@ -22,6 +24,7 @@ export const layout = {
     lower: { kind: 'kernel', kernel: 'diag' },
   },
   diagvec: {
+    rebuild: (_n, [x]) => build.diag(x!),
     shape: ([a]) => {
       requireSquare('diag', a!.shape);
       return shape(a!.shape.rows, ONE);
@@ -37,6 +40,7 @@ export const layout = {
     lower: { kind: 'kernel', kernel: 'diagvec' },
   },
   vec: {
+    rebuild: (_n, [x]) => build.vec(x!),
     shape: ([a]) => shape(dimMul(a!.shape.rows, a!.shape.cols), ONE),
     eval: ([a]) => {
       const { rows: m, cols: n } = a!;
@@ -49,6 +53,7 @@ export const layout = {
     lower: { kind: 'kernel', kernel: 'vec' },
   },
   unvec: {
+    rebuild: (n, [x]) => build.unvec(x!, n.dim!),
     shape: ([v], { dim }) => {
       const cols = dimDiv(v!.shape.rows, dim!);
       if (v!.shape.cols.k !== 1 || v!.shape.cols.syms.length || !cols)

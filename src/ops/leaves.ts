@@ -1,19 +1,20 @@
 /** Leaves: variables, constants, dimension sizes, ones/zeros and the identity. */
 import type { OpDef } from './types.js';
+import { noRebuild } from './util.js';
 import { type Mat, mat, scalarMat } from '../eval/mat.js';
 import { dimValue } from '../shape/dim.js';
 import { isScalar, isColumn } from '../shape/shape.js';
 import { PREC, call, latexName, numberText, spell } from '../print/context.js';
 import { dimText } from '../shape/dim.js';
+import { tsLiteral, wgslLiteral } from './literal.js';
 
 const leaf = (): never => {
   throw new Error('leaves take their shape from their declaration');
 };
 
-const literal = (v: number): string => (Number.isInteger(v) ? `${v}` : String(v));
-
 export const leaves = {
   var: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => {
       const v: Mat | undefined = env.vars.get(n.name!);
@@ -28,17 +29,19 @@ export const leaves = {
     lower: { kind: 'input' },
   },
   const: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n) => scalarMat(n.num!),
     vjp: () => [],
     print: (n, ctx) => ({ text: numberText(n.num!, ctx.fmt), prec: n.num! < 0 ? PREC.NEG : PREC.ATOM }),
     lower: {
       kind: 'elementwise',
-      ts: (_a, n) => literal(n.num!),
-      wgsl: (_a, n) => (Number.isInteger(n.num!) ? `${n.num}.0` : `${n.num}`),
+      ts: (_a, n) => tsLiteral(n.num!),
+      wgsl: (_a, n) => wgslLiteral(n.num!),
     },
   },
   dimval: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => scalarMat(dimValue(n.dim!, env.dims)),
     vjp: () => [],
@@ -49,6 +52,7 @@ export const leaves = {
     lower: { kind: 'input' },
   },
   fill: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => {
       const out = mat(dimValue(n.shape.rows, env.dims), dimValue(n.shape.cols, env.dims));
@@ -67,9 +71,10 @@ export const leaves = {
         dims.map((d) => dimArg(d, ctx.fmt === 'ascii')),
       );
     },
-    lower: { kind: 'elementwise', ts: (_a, n) => literal(n.num!), wgsl: (_a, n) => `${n.num}.0` },
+    lower: { kind: 'elementwise', ts: (_a, n) => tsLiteral(n.num!), wgsl: (_a, n) => wgslLiteral(n.num!) },
   },
   eye: {
+    rebuild: noRebuild,
     shape: leaf,
     eval: (_a, n, env) => {
       const k = dimValue(n.dim!, env.dims);

@@ -1,5 +1,6 @@
 /** Inverse, determinant and log-determinant of square matrices. */
 import type { OpDef } from './types.js';
+import * as build from '../graph/build.js';
 import { det as detValue, inverse, logAbsDet, scalarMat } from '../eval/mat.js';
 import { SCALAR } from '../shape/shape.js';
 import { PREC, call, spell } from '../print/context.js';
@@ -8,6 +9,7 @@ import { requireSquare } from './util.js';
 
 export const linalg = {
   inv: {
+    rebuild: (_n, [x]) => build.inv(x!),
     shape: ([a]) => {
       requireSquare('inverse', a!.shape);
       return a!.shape;
@@ -23,6 +25,7 @@ export const linalg = {
     lower: { kind: 'kernel', kernel: 'inv' },
   },
   det: {
+    rebuild: (_n, [x]) => build.det(x!),
     shape: ([a]) => {
       requireSquare('det', a!.shape);
       return SCALAR;
@@ -34,6 +37,7 @@ export const linalg = {
     lower: { kind: 'kernel', kernel: 'det' },
   },
   logdet: {
+    rebuild: (_n, [x]) => build.logdet(x!),
     shape: ([a]) => {
       requireSquare('logdet', a!.shape);
       return SCALAR;

@@ -1,5 +1,6 @@
 /** Matrix product and transpose: the bilinear and the linear op of matrix calculus. */
 import type { OpDef } from './types.js';
+import * as build from '../graph/build.js';
 import type { Node } from '../graph/node.js';
 import { ShapeError } from '../graph/node.js';
 import { matmul as mm, transpose as tp } from '../eval/mat.js';
@@ -10,6 +11,7 @@ import { T, matmul } from '../graph/build.js';
 
 export const linear = {
   matmul: {
+    rebuild: (_n, [x, y]) => build.matmul(x!, y!),
     shape: ([a, b]) => {
       const [sa, sb] = [a!.shape, b!.shape];
       if (!dimEq(sa.cols, sb.rows))
@@ -38,6 +40,7 @@ export const linear = {
     lower: { kind: 'kernel', kernel: 'matmul' },
   },
   transpose: {
+    rebuild: (_n, [x]) => build.transpose(x!),
     shape: ([a]) => transposed(a!.shape),
     eval: ([a]) => tp(a!),
     vjp: (_n, g) => [T(g)],

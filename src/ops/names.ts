@@ -6,6 +6,7 @@ export const UNARY_FNS = [
   'sin',
   'cos',
   'tanh',
+  'erf',
   'sigmoid',
   'relu',
   'softplus',

@@ -1,5 +1,6 @@
 /** Reductions: sum of all entries, trace, and the column-wise softmax and log-sum-exp. */
 import type { OpDef } from './types.js';
+import * as build from '../graph/build.js';
 import type { Node } from '../graph/node.js';
 import { mat, scalarMat, sumAll } from '../eval/mat.js';
 import { shape } from '../shape/shape.js';
@@ -10,6 +11,7 @@ import { requireSquare } from './util.js';
 
 export const reduce = {
   sum: {
+    rebuild: (_n, [x]) => build.sum(x!),
     shape: () => shape(ONE, ONE),
     eval: ([a]) => scalarMat(sumAll(a!)),
     vjp: (n, g) => [broadcastTo(g, n.args[0]!.shape)],
@@ -17,6 +19,7 @@ export const reduce = {
     lower: { kind: 'kernel', kernel: 'sum' },
   },
   tr: {
+    rebuild: (_n, [x]) => build.tr(x!),
     shape: ([a]) => {
       requireSquare('tr', a!.shape);
       return shape(ONE, ONE);
@@ -32,6 +35,7 @@ export const reduce = {
     lower: { kind: 'kernel', kernel: 'tr' },
   },
   softmax: {
+    rebuild: (_n, [x]) => build.softmax(x!),
     shape: ([a]) => a!.shape,
     eval: ([a]) =>
       columnwise(a!, (col) => {
@@ -46,6 +50,7 @@ export const reduce = {
     lower: { kind: 'kernel', kernel: 'softmax' },
   },
   logsumexp: {
+    rebuild: (_n, [x]) => build.logsumexp(x!),
     shape: ([a]) => shape(ONE, a!.shape.cols),
     eval: ([a]) =>
       columnwise(a!, (col) => {

@@ -60,5 +60,10 @@ export interface OpDef {
    */
   vjp(node: Node, g: Node): (Node | null)[];
   print(node: Node, ctx: PrintCtx): Printed;
+  /**
+   * The same operator over new arguments, through the smart constructors (so rewritten
+   * graphs keep their canonical forms); leaves throw.
+   */
+  rebuild(node: Node, args: readonly Node[]): Node;
   lower: Lowering;
 }

@@ -17,3 +17,8 @@ export function requireSquare(fn: string, s: Shape): void {
   if (!isSquare(s))
     throw new ShapeError(`${fn} needs a square matrix, got ${shapeBrief(s)} (${dimText(s.rows)} ≠ ${dimText(s.cols)})`);
 }
+
+/** The `rebuild` of a leaf: it has no arguments to replace. */
+export const noRebuild = (n: Node): never => {
+  throw new Error(`cannot rebuild leaf ${n.op}`);
+};

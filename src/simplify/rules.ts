@@ -5,7 +5,8 @@
  * comment) oriented towards a smaller or more canonical form, so rewriting terminates.
  */
 import type { Node } from '../graph/node.js';
-import { UNARY_FNS } from '../ops/names.js';
+import { UNARY_FNS, type UnaryFn } from '../ops/names.js';
+import { fnRow } from '../ops/elementwise.js';
 import { isColumn, isRow, isScalar, isSquare, shape, shapeEq } from '../shape/shape.js';
 import { type Dim, dimDiv, dimEq, dimMul } from '../shape/dim.js';
 import * as b from '../graph/build.js';
@@ -16,6 +17,8 @@ import { expandIfShorter } from './expand.js';
 export type Rule = (n: Node) => Node | undefined;
 
 const UNARY = new Set<string>(UNARY_FNS);
+/** f(0) = 0, a fact of the function's registry row. */
+const zeroAtZero = (n: Node): boolean => UNARY.has(n.op) && fnRow(n.op as UnaryFn).facts.zeroAtZero;
 const is = (n: Node | undefined, op: string): boolean => n?.op === op;
 const a0 = (n: Node) => n.args[0]!;
 const a1 = (n: Node) => n.args[1]!;
@@ -485,16 +488,7 @@ export const RULES: [string, Rule][] = [
   ],
   ['log(exp(x)) = x', (n) => (is(n, 'log') && is(a0(n), 'exp') ? a0(a0(n)) : undefined)],
   ['exp(log(x)) = x', (n) => (is(n, 'exp') && is(a0(n), 'log') ? a0(a0(n)) : undefined)],
-  [
-    'f(0) for f(0) = 0',
-    (n) =>
-      UNARY.has(n.op) &&
-      ['abs', 'sin', 'tanh', 'relu', 'step', 'sign'].includes(n.op) &&
-      is(a0(n), 'fill') &&
-      a0(n).num === 0
-        ? a0(n)
-        : undefined,
-  ],
+  ['f(0) for f(0) = 0', (n) => (zeroAtZero(n) && is(a0(n), 'fill') && a0(n).num === 0 ? a0(n) : undefined)],
   // ── textbook forms of elementwise functions (textbook.ts) ──
   ...TEXTBOOK_ELEMENTWISE,
   ['a ⊙ (b + c) = a⊙b + a⊙c when a cancels', distributeToCancel],
