@@ -60,16 +60,16 @@ export class MatdiffError extends Error {
   ) {
     super(message);
   }
-  /** `FILE:LINE:COLUMN: error: …` followed by the line and a caret underline. */
+  /** `FILE:LINE:COLUMN: error[CODE]: …` followed by the line and a caret underline. */
   format(): string {
-    if (!this.place) return `error: ${this.message}`;
+    if (!this.place) return `error[${this.code}]: ${this.message}`;
     const { file, source, span } = this.place;
     const { line, column, text } = lineAt(source, span.start);
     const width = Math.max(1, Math.min(span.end, span.start + text.length - column + 1) - span.start);
     const gutter = String(line).length;
     const pad = ' '.repeat(gutter);
     return [
-      `${file}:${line}:${column}: error: ${this.message}`,
+      `${file}:${line}:${column}: error[${this.code}]: ${this.message}`,
       `${pad} |`,
       `${line} | ${text}`,
       `${pad} | ${' '.repeat(column - 1)}${'^'.repeat(width)}`,

@@ -21,7 +21,7 @@ export const constant = (v: number): Node => {
   // Folding finite literals can overflow (1e200·1e200): no node holds ±Infinity or NaN,
   // which would print as text that does not parse.
   if (!Number.isFinite(v))
-    throw new ShapeError('this product of constants overflows: its value is beyond float64 (about 1.8e308)');
+    throw new ShapeError('this product of constants overflows: its value is beyond float64 (about 1.8e308)', 'E018');
   return mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
 };
 

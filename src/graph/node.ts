@@ -8,6 +8,7 @@ import { dimKey } from '../shape/dim.js';
 import { type Shape, shapeKey } from '../shape/shape.js';
 import type { Property } from '../parse/ast.js';
 import type { OpName } from '../ops/names.js';
+import type { ErrorCode } from '../errors.js';
 import { opDef } from '../ops/lookup.js';
 import '../ops/registry.js';
 
@@ -35,8 +36,18 @@ export interface NodeExtras {
   shape?: Shape;
 }
 
-/** Raised by an op's shape rule; the elaborator turns it into a located error. */
-export class ShapeError extends Error {}
+/**
+ * Raised by an op's shape rule; the elaborator turns it into a located error of kind
+ * `code` (a shape mismatch unless the rule says otherwise).
+ */
+export class ShapeError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode = 'E010',
+  ) {
+    super(message);
+  }
+}
 
 const table = new Map<string, Node>();
 let nextId = 0;

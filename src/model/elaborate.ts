@@ -102,7 +102,7 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
     try {
       return build();
     } catch (e) {
-      if (e instanceof ShapeError) throw new MatdiffError('E010', e.message, at(span));
+      if (e instanceof ShapeError) throw new MatdiffError(e.code, e.message, at(span));
       throw e;
     }
   };
