@@ -18,7 +18,7 @@
 import { parseProgram } from './parse/parser.js';
 import { elaborate, type ElaborateOptions } from './model/elaborate.js';
 import { type Model, type Definition, definitionNames, placeOf } from './model/model.js';
-import { MatdiffError, didYouMean } from './errors.js';
+import { ERRORS, MatdiffError, didYouMean } from './errors.js';
 import { type Node, ShapeError, dependsOn } from './graph/node.js';
 import { printExpr } from './print/printer.js';
 import { type Format, FORMATS, latexName } from './print/context.js';
@@ -54,7 +54,7 @@ export class OptionError extends MatdiffError {
     readonly option: string,
     readonly detail: string,
   ) {
-    super('E015', `${option}: ${detail}`, undefined, 2);
+    super('E051', ERRORS.E051.msg(option, detail), undefined, 2);
   }
 }
 

@@ -39,6 +39,9 @@ export const ERRORS = {
   E045: { title: 'result not finite', msg: (text: string) => text },
   E046: { title: 'too large', msg: (text: string) => text },
   E030: { title: 'internal error', msg: (text: string) => `matdiff bug: ${text}` },
+  // The command line: `matdiff CMD: …` and the command's help, exit 2.
+  E050: { title: 'bad invocation', msg: (text: string) => text },
+  E051: { title: 'bad option', msg: (option: string, detail: string) => `${option}: ${detail}` },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
