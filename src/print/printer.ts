@@ -3,7 +3,7 @@
  * prints itself; this module supplies parenthesisation and named subexpressions.
  */
 import { type Node, topoOrder } from '../graph/node.js';
-import { opDef } from '../ops/lookup.js';
+import { opDef } from '../ops/registry.js';
 import { type Format, type PrintCtx, PREC, paren } from './context.js';
 import { latexName } from './context.js';
 import { isScalar } from '../shape/shape.js';
