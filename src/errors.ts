@@ -80,6 +80,27 @@ export class MatdiffError extends Error {
   }
 }
 
+/** Every problem of a model, each a located `MatdiffError`; the message lists them all. */
+export class ModelErrors extends Error {
+  constructor(readonly errors: MatdiffError[]) {
+    super(errors.map((e) => e.format()).join('\n\n'));
+  }
+}
+
+/**
+ * A bad option (E051): `option` names it (`'of'`, `'wrt'`), the message says what is
+ * wrong (`wrt: 'xx' is not a declared variable; did you mean 'x'?`). The CLI reports it
+ * as a usage error (exit 2) about `--of` or `--wrt`.
+ */
+export class OptionError extends MatdiffError {
+  constructor(
+    readonly option: string,
+    readonly detail: string,
+  ) {
+    super('E051', ERRORS.E051.msg(option, detail), undefined, 2);
+  }
+}
+
 /** Builds an error of kind `code`, with the catalogue's message for `args`. */
 export function fail<C extends ErrorCode>(
   code: C,
