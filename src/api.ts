@@ -17,7 +17,7 @@
  */
 import type { ElaborateOptions } from './model/elaborate.js';
 import { type Model, type Definition, definitionNames, placeOf } from './model/model.js';
-import { MatdiffError, ModelErrors, OptionError } from './errors.js';
+import { MatdiffError, ModelErrors, OptionError, fail } from './errors.js';
 import {
   type Named,
   type SelectOptions,
@@ -352,11 +352,7 @@ export function program(model: Model, opts: SelectOptions = {}): Program {
   const out = outputOf(model, opts.of);
   const scalar = isScalar(out.node.shape);
   if (!scalar && opts.wrt !== undefined && opts.wrt.length)
-    throw new MatdiffError(
-      'E013',
-      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
-      placeOf(model, out.span),
-    );
+    throw fail('E013', placeOf(model, out.span), 'gradient', out.name, shapeBrief(out.node.shape));
   const wrt = scalar ? wrtOf(model, out.node, opts.wrt) : [];
   return lower({ model, output: out, wrt });
 }

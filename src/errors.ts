@@ -13,17 +13,67 @@ export const ERRORS = {
   E004: { title: 'used before definition', msg: (name: string) => `'${name}' is used before its definition` },
   E005: { title: 'redefinition', msg: (name: string) => `'${name}' is already defined` },
   E006: { title: 'reserved word', msg: (name: string) => `'${name}' is a reserved word and cannot name a variable` },
-  E007: { title: 'bad dimension', msg: (what: string) => `a dimension must be a positive integer, got ${what}` },
+  E007: {
+    title: 'bad dimension',
+    msg: (got: string, why: 'value' | 'unsafe' | 'rank' = 'value') =>
+      `a dimension must be a positive integer, got ${got}` +
+      (why === 'unsafe' ? `, larger than ${Number.MAX_SAFE_INTEGER} (a dimension must be a safe integer)` : '') +
+      (why === 'rank' ? ' dimensions (at most 2)' : ''),
+  },
   E008: { title: 'wrong arity', msg: (fn: string, want: string, got: number) => `${fn} takes ${want}, got ${got}` },
   E009: { title: 'unknown function', msg: (name: string, hint: string) => `unknown function '${name}'${hint}` },
-  E010: { title: 'shape mismatch', msg: (text: string) => text },
+  E010: {
+    title: 'shape mismatch',
+    // 'rule': an operator's shape rule (src/ops) phrased it, naming the operator and both shapes.
+    msg: (...a: ['rule', text: string] | ['subtract' | 'divide' | 'assert', left: string, right: string]) => {
+      if (a[0] === 'rule') return a[1];
+      const [what, l, r] = a;
+      if (what === 'assert') return `the sides of the assert differ in shape: ${l} and ${r}`;
+      const op = what === 'subtract' ? `subtract ${r} from ${l}` : `divide ${l} elementwise by ${r}`;
+      return `cannot ${op}: shapes differ and do not broadcast`;
+    },
+  },
   E011: { title: 'dimension and variable', msg: (name: string) => `'${name}' is both a dimension and a variable` },
-  E012: { title: 'matrix power', msg: (text: string) => text },
-  E013: { title: 'not a scalar', msg: (text: string) => text },
+  E012: {
+    title: 'matrix power',
+    msg: (shape: string, p: number) =>
+      `a matrix power is not defined for ${shape}: write .^${p} for the elementwise power` +
+      (p === 2 ? ' or A·A for the matrix product' : ''),
+  },
+  E013: {
+    title: 'not a scalar',
+    // 'rule': a derivative's shape rule (src/diff) phrased it.
+    msg: (...a: ['rule', text: string] | ['divisor' | 'gradient', left: string, right: string]) => {
+      if (a[0] === 'rule') return a[1];
+      const [what, l, r] = a;
+      return what === 'divisor'
+        ? `cannot divide ${l} by ${r}: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise`
+        : `gradients need a scalar output; ${l} is ${r}`;
+    },
+  },
   E014: { title: 'derivative order', msg: (text: string) => text },
-  E015: { title: 'bad argument', msg: (text: string) => text },
+  E015: {
+    title: 'bad argument',
+    msg: (what: 'uncalled' | 'called' | 'transpose' | 'dimension' | 'wrt', name = '') => {
+      switch (what) {
+        case 'uncalled':
+          return `'${name}' is a function: call it, as in ${name}(…)`;
+        case 'called':
+          return `'${name}' is a variable, not a function; write ${name}·(…) to multiply`;
+        case 'transpose':
+          return `'T' is only a transpose mark, as in A^T`;
+        case 'dimension':
+          return 'expected a dimension here: a positive integer or a dimension name';
+        case 'wrt':
+          return 'expected a declared variable to differentiate with respect to';
+      }
+    },
+  },
   E016: { title: 'no output', msg: () => 'the model defines nothing' },
-  E017: { title: 'property', msg: (text: string) => text },
+  E017: {
+    title: 'property',
+    msg: (prop: string, name: string, shape: string) => `'${prop}' needs a square matrix, but ${name} is ${shape}`,
+  },
   E018: {
     title: 'number out of range',
     msg: (text: string) => `the number ${text} is too large: the largest float64 is about 1.8e308`,
