@@ -51,6 +51,7 @@ export const ERRORS = {
         : `gradients need a scalar output; ${l} is ${r}`;
     },
   },
+  // Free text: a derivative's shape rule (src/diff) names the operator and the shapes.
   E014: { title: 'derivative order', msg: (text: string) => text },
   E015: {
     title: 'bad argument',
@@ -78,9 +79,11 @@ export const ERRORS = {
     title: 'number out of range',
     msg: (text: string) => `the number ${text} is too large: the largest float64 is about 1.8e308`,
   },
+  // Free text: the WebGPU runtime's own messages (codegen/wgsl/runtime.ts).
   E020: { title: 'bad data', msg: (text: string) => text },
   E021: { title: 'unsupported', msg: (text: string) => text },
-  // Data of `matdiff run` (codegen/data.ts): file, names, entries, shapes, properties.
+  // Data of `matdiff run` (codegen/data.ts): file, names, entries, shapes, properties;
+  // free text phrased there, from the JSON positions, names and shapes it reads.
   E040: { title: 'data file', msg: (text: string) => text },
   E041: { title: 'data names', msg: (text: string) => text },
   E042: { title: 'data entry', msg: (text: string) => text },
@@ -90,6 +93,7 @@ export const ERRORS = {
   E046: { title: 'too large', msg: (text: string) => text },
   E030: { title: 'internal error', msg: (text: string) => `matdiff bug: ${text}` },
   // The command line: `matdiff CMD: …` and the command's help, exit 2.
+  // Free text: each flag's check phrases what is wrong with it (src/cli/args.ts).
   E050: { title: 'bad invocation', msg: (text: string) => text },
   E051: { title: 'bad option', msg: (option: string, detail: string) => `${option}: ${detail}` },
 } as const;
