@@ -40,7 +40,7 @@ const EXPLAIN: Record<ErrorCode, { text: string; example: string }> = {
   },
   E009: {
     text: 'A call names no function matdiff knows; a close spelling is suggested. LANGUAGE.md §2 lists the functions.',
-    example: "x: [n]\nL = smu(x)    # error[E009]: unknown function 'smu'; did you mean 'sum'?",
+    example: "x: [n]\nL = summ(x)    # error[E009]: unknown function 'summ'; did you mean 'sum'?",
   },
   E010: {
     text: 'The shapes of an operation do not fit: a product whose inner dimensions differ, a sum of different shapes that do not broadcast, a function that needs a square matrix, or an assert whose sides differ in shape. The message names the operation and both shapes.',
@@ -132,6 +132,11 @@ const EXPLAIN: Record<ErrorCode, { text: string; example: string }> = {
     example: "matdiff grad m.mdf --wrt xx    # matdiff grad: --wrt: 'xx' is not a declared variable; did you mean 'x'?",
   },
 };
+
+/** The example of `code`: a model (or a command line, or data) and, in a comment, the error it gets. */
+export function exampleOf(code: ErrorCode): string {
+  return EXPLAIN[code].example;
+}
 
 /** Whether `code` names an entry of the catalogue. */
 export function isErrorCode(code: string): code is ErrorCode {

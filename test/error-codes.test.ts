@@ -12,6 +12,7 @@ import { ERRORS, type ErrorCode } from '../src/errors.js';
 import { main } from '../src/cli/main.js';
 import { onlyFlags, parseArgs } from '../src/cli/args.js';
 import { unexpectedErrorText } from '../src/cli/failure.js';
+import { exampleOf } from '../src/errors-explain.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'matdiff-codes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,6 +102,27 @@ describe('the error catalogue', () => {
       expect(r.out.startsWith(`${code}: ${ERRORS[code].title}\n\n`), code).toBe(true);
       expect(r.out, code).toContain('\nExample:\n\n    ');
     }
+  });
+
+  it("each explanation's example model gets the error it shows", async () => {
+    let models = 0;
+    for (const code of Object.keys(ERRORS) as ErrorCode[]) {
+      const example = exampleOf(code);
+      const shown = /# (error\[(E\d{3})\]: .*?)(…|$)/.exec(example);
+      // Command lines, data files and models with data are shown, not run, here.
+      if (!shown || /^(matdiff|\{|error)| with /m.test(example)) continue;
+      expect(shown[2], code).toBe(code);
+      const source = example.replace(/ *#.*$/gm, '');
+      let message = '';
+      try {
+        parse(source, 'ex.mdf');
+      } catch (e) {
+        message = e instanceof ModelErrors ? e.errors[0]!.format() : (e as MatdiffError).format();
+      }
+      expect(message, code).toContain(shown[1]!.trim());
+      models++;
+    }
+    expect(models).toBeGreaterThanOrEqual(15);
   });
 
   it('matdiff explain of an unknown or missing code is a usage error', async () => {
