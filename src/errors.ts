@@ -90,7 +90,17 @@ export const ERRORS = {
   E043: { title: 'data shape', msg: (text: string) => text },
   E044: { title: 'data property', msg: (text: string) => text },
   E045: { title: 'result not finite', msg: (text: string) => text },
-  E046: { title: 'too large', msg: (text: string) => text },
+  E046: {
+    title: 'too large',
+    // 'memory': src/util/memory.ts phrases the need, the limit and the largest intermediate.
+    msg: (
+      ...a: ['memory', text: string] | ['work', ops: string, limit: string, step: string, space: string, cost: string]
+    ) =>
+      a[0] === 'memory'
+        ? a[1]
+        : `running this model needs about ${a[1]} operations, more than ${a[2]} (about a day at 1e10 a second): ` +
+          `its costliest step, ${a[3]}, ${a[4]}, takes ${a[5]}. Use smaller sizes`,
+  },
   E030: { title: 'internal error', msg: (text: string) => `matdiff bug: ${text}` },
   // The command line: `matdiff CMD: …` and the command's help, exit 2.
   // Free text: each flag's check phrases what is wrong with it (src/cli/args.ts).
