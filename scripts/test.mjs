@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 
-// A full run (no arguments) first type-checks everything, tests and examples included.
+// A full run (no arguments) first type-checks everything, tests and examples included,
+// and checks the layering rules.
 if (process.argv.length === 2) {
   for (const project of ['tsconfig.check.json', 'bench/tsconfig.json', 'playground/tsconfig.json']) {
     const tsc = spawnSync('npx', ['tsc', '-p', project], { stdio: 'inherit' });
@@ -12,6 +13,15 @@ if (process.argv.length === 2) {
       console.log(`tests: 0 passed, 1 failed (type errors in ${project})`);
       process.exit(1);
     }
+  }
+  // The layering (.dependency-cruiser.cjs): no import cycles, graph/node.ts a leaf, the
+  // core below codegen/, the command line on top.
+  const layers = spawnSync('npx', ['depcruise', '--config', '.dependency-cruiser.cjs', 'src', 'codegen'], {
+    stdio: 'inherit',
+  });
+  if (layers.status !== 0) {
+    console.log('tests: 0 passed, 1 failed (layering rules broken: see .dependency-cruiser.cjs)');
+    process.exit(1);
   }
 }
 

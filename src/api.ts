@@ -15,16 +15,28 @@
  * option (an unknown `of` or `wrt` name) throws `OptionError`; everything else a user
  * can cause is a `MatdiffError` with a code from the catalogue (src/errors.ts).
  */
-import { parseProgram } from './parse/parser.js';
-import { elaborate, type ElaborateOptions } from './model/elaborate.js';
+import type { ElaborateOptions } from './model/elaborate.js';
 import { type Model, type Definition, definitionNames, placeOf } from './model/model.js';
-import { MatdiffError, didYouMean } from './errors.js';
-import { type Node, ShapeError, topoOrder } from './graph/node.js';
+import { MatdiffError, ModelErrors, OptionError, fail } from './errors.js';
+import {
+  type Named,
+  type SelectOptions,
+  type Target,
+  TARGETS,
+  differentiate,
+  elaborate,
+  emit as emitModule,
+  lower,
+  outputOf,
+  parse as parseSource,
+  wrtOf,
+} from './pipeline.js';
+import { type Node, ShapeError } from './graph/node.js';
 import { printExpr } from './print/printer.js';
 import { type Format, FORMATS, latexName } from './print/context.js';
 import { type DerivativeParts, derivativeParts, partsLines } from './print/gradients.js';
 import { isScalar, shapeBrief, shapeEq, shapeText } from './shape/shape.js';
-import { type DerivativeKind, derivative, grads, hvp, jvp } from './diff/derivative.js';
+import { type DerivativeKind, derivative, hvp, jvp } from './diff/derivative.js';
 import { RESERVED } from './model/functions.js';
 import { variable } from './graph/build.js';
 import { type AssertResult, type CheckOptions, check } from './check/check.js';
@@ -32,31 +44,10 @@ import { formatReport } from './check/report.js';
 import { computationGraph } from './graph-draw/graph.js';
 import { toMermaid } from './graph-draw/mermaid.js';
 import { toDot } from './graph-draw/dot.js';
-import { type Program, buildProgram } from '../codegen/program.js';
+import type { Program } from '../codegen/program.js';
 import { type Compiled, type Dtype, instantiate } from '../codegen/compile.js';
 import { type WgslCompiled, instantiateWgsl } from '../codegen/wgsl/run.js';
 import { requireF32 } from '../codegen/wgsl/lower.js';
-
-/** Every problem of a model, each a located `MatdiffError`; the message lists them all. */
-export class ModelErrors extends Error {
-  constructor(readonly errors: MatdiffError[]) {
-    super(errors.map((e) => e.format()).join('\n\n'));
-  }
-}
-
-/**
- * A bad option: `option` names it (`'of'`, `'wrt'`), the message says what is wrong
- * (`wrt: 'xx' is not a declared variable; did you mean 'x'?`). The CLI reports it as a
- * usage error (exit 2) about `--of` or `--wrt`.
- */
-export class OptionError extends MatdiffError {
-  constructor(
-    readonly option: string,
-    readonly detail: string,
-  ) {
-    super('E015', `${option}: ${detail}`, undefined, 2);
-  }
-}
 
 /**
  * Parses and shape-checks a model.
@@ -66,10 +57,7 @@ export class OptionError extends MatdiffError {
  * @throws ModelErrors listing every problem found, each located
  */
 export function parse(source: string, file = '<input>', opts: ElaborateOptions = {}): Model {
-  const program = parseProgram(source, file);
-  const { model, errors } = elaborate(program, opts);
-  if (errors.length) throw new ModelErrors(errors);
-  return model;
+  return elaborate(parseSource(source, file), opts);
 }
 
 // ---------------------------------------------------------------------------
@@ -140,12 +128,6 @@ const lineOf = (model: Model, offset: number): number => model.source.slice(0, o
 // Choosing the output and the variables
 
 /** Which definition to differentiate or compile, and by which variables. */
-export interface SelectOptions {
-  /** The definition; default: the model's output (its last definition). */
-  of?: string;
-  /** Variables by name; default: every declared variable the output depends on. */
-  wrt?: readonly string[];
-}
 
 /** Options of `derivatives`: the selection, and for `hess`/`jac` the operator form's direction. */
 export interface DerivativeOptions extends SelectOptions {
@@ -155,37 +137,6 @@ export interface DerivativeOptions extends SelectOptions {
    * (of `jvp(F, X, V)`). The model's variable of that name, or a new one shaped like X.
    */
   direction?: string;
-}
-
-/** A named graph node: a definition or a declared variable. */
-export interface Named {
-  name: string;
-  node: Node;
-}
-
-/** The definition `of` names, or the model's output. */
-export function outputOf(model: Model, of?: string): Definition {
-  const name = of ?? model.output;
-  if (name === undefined)
-    throw new MatdiffError('E016', 'the model defines nothing', placeOf(model, { start: 0, end: 0 }));
-  const def = model.defs.get(name);
-  if (!def)
-    throw new OptionError('of', `'${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`);
-  return def;
-}
-
-/** The variables `wrt` names, or every declared variable `output` depends on, in declaration order. */
-export function wrtOf(model: Model, output: Node, wrt?: readonly string[]): Named[] {
-  if (wrt === undefined) {
-    const reach = new Set(topoOrder([output])); // one walk, not one per variable
-    return [...model.vars.values()].filter((v) => reach.has(v.node)).map((v) => ({ name: v.name, node: v.node }));
-  }
-  return wrt.map((raw) => {
-    const name = raw.trim();
-    const v = model.vars.get(name);
-    if (!v) throw new OptionError('wrt', `'${name}' is not a declared variable${didYouMean(name, model.vars.keys())}`);
-    return { name, node: v.node };
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -252,10 +203,7 @@ export function derivatives(model: Model, kind: DerivativeKind, opts: Derivative
     nodes = direction
       ? [kind === 'hess' ? hvp(out.node, wrt[0]!.node, direction.node) : jvp(out.node, wrt[0]!.node, direction.node)]
       : kind === 'grad'
-        ? grads(
-            out.node,
-            wrt.map((w) => w.node),
-          )
+        ? differentiate({ model, output: out, wrt })
         : wrt.map((w) => derivative(kind, out.node, w.node));
   } catch (e) {
     if (e instanceof ShapeError)
@@ -404,13 +352,9 @@ export function program(model: Model, opts: SelectOptions = {}): Program {
   const out = outputOf(model, opts.of);
   const scalar = isScalar(out.node.shape);
   if (!scalar && opts.wrt !== undefined && opts.wrt.length)
-    throw new MatdiffError(
-      'E013',
-      `gradients need a scalar output; ${out.name} is ${shapeBrief(out.node.shape)}`,
-      placeOf(model, out.span),
-    );
+    throw fail('E013', placeOf(model, out.span), 'gradient', out.name, shapeBrief(out.node.shape));
   const wrt = scalar ? wrtOf(model, out.node, opts.wrt) : [];
-  return buildProgram({ model, output: { name: out.name, node: out.node }, wrt });
+  return lower({ model, output: out, wrt });
 }
 
 export interface CompileOptions extends SelectOptions {
@@ -438,21 +382,6 @@ export async function compileWgsl(model: Model | Program, opts: CompileOptions =
 
 const programFrom = (m: Model | Program, opts: SelectOptions): Program => ('vars' in m ? program(m, opts) : m);
 
-/** The module targets of `emit`; each loaded only when used. */
-const EMITTERS = {
-  ts: async (p: Program, o: EmitOptions) =>
-    (await import('../codegen/ts/emit.js')).emitTs(p, { dtype: o.dtype ?? 'f64' }),
-  wgsl: async (p: Program, o: EmitOptions) =>
-    (await import('../codegen/wgsl/emit.js')).emitWgsl(p, { dtype: o.dtype ?? 'f32', lang: o.lang ?? 'ts' }),
-  numpy: async (p: Program, o: EmitOptions, model?: Model) => {
-    if (o.dtype === 'f32') throw new OptionError('dtype', '--target numpy computes in float64: drop --dtype f32');
-    return (await import('../codegen/numpy/emit.js')).emitNumpy(p, { model });
-  },
-} satisfies Record<string, (p: Program, o: EmitOptions, model?: Model) => Promise<string>>;
-
-export type Target = keyof typeof EMITTERS;
-export const TARGETS = Object.keys(EMITTERS) as Target[];
-
 export interface EmitOptions extends CompileOptions {
   /**
    * 'ts' (default): a standalone TypeScript module; 'wgsl': WGSL shaders with their host
@@ -465,13 +394,11 @@ export interface EmitOptions extends CompileOptions {
 
 /** The generated kernel module's text, prettier-formatted: what `matdiff emit` writes. */
 export async function emit(model: Model | Program, opts: EmitOptions = {}): Promise<string> {
-  const target = opts.target ?? 'ts';
-  const emitter = EMITTERS[target];
-  if (!emitter) throw new OptionError('target', `must be one of ${TARGETS.join(', ')}; got '${String(target)}'`);
-  return emitter(programFrom(model, opts), opts, 'vars' in model ? model : undefined);
+  return emitModule(programFrom(model, opts), opts.target ?? 'ts', opts, 'vars' in model ? model : undefined);
 }
 
-export { printExpr };
+export { printExpr, ModelErrors, OptionError, outputOf, wrtOf, TARGETS };
+export type { SelectOptions, Named, Target };
 export type { Program };
 export type {
   Model,

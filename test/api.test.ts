@@ -168,7 +168,7 @@ describe('derivatives by name: what the CLI prints, structured', () => {
     expect(e3.detail).toBe('required for hess: L depends on X, Y, W, b');
     const e4 = err(() => gradients(model, { of: 'Z' })) as MatdiffError;
     expect(e4).toBeInstanceOf(MatdiffError);
-    expect(e4.format()).toMatch(/^examples\/dense\.mdf:9:1: error: grad needs a scalar function/);
+    expect(e4.format()).toMatch(/^examples\/dense\.mdf:9:1: error\[E013\]: grad needs a scalar function/);
   });
 });
 

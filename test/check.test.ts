@@ -230,7 +230,7 @@ describe('matdiff check', () => {
   it('reports sides of different shapes as a located error naming both shapes', async () => {
     const r = await run('A: [n, n]; x: [n]\nassert A·x = A');
     expect(r.code).toBe(1);
-    expect(r.err).toContain(':2:1: error: the sides of the assert differ in shape: [n] and [n,n]');
+    expect(r.err).toContain(':2:1: error[E010]: the sides of the assert differ in shape: [n] and [n,n]');
     expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
   });
 });

@@ -327,9 +327,9 @@ describe('colour: on a terminal only, NO_COLOR and FORCE_COLOR', () => {
   });
 
   it('colourErrors marks the label, the place and the caret, and nothing else', () => {
-    const text = 'f.mdf:2:5: error: cannot multiply\n  |\n2 | y = A·x   # error: not this one\n  |     ^^^';
+    const text = 'f.mdf:2:5: error[E010]: cannot multiply\n  |\n2 | y = A·x   # error: not this one\n  |     ^^^';
     const c = colourErrors(text);
-    expect(c).toContain('\x1b[1mf.mdf:2:5: \x1b[0m\x1b[1m\x1b[31merror:\x1b[0m cannot multiply');
+    expect(c).toContain('\x1b[1mf.mdf:2:5: \x1b[0m\x1b[1m\x1b[31merror[E010]:\x1b[0m cannot multiply');
     expect(c).toContain('2 | y = A·x   # error: not this one');
     expect(c).toContain('  |     \x1b[31m^^^\x1b[0m');
     expect(c.replace(/\x1b\[\d+m/g, '')).toBe(text);
@@ -340,10 +340,10 @@ describe('colour: on a terminal only, NO_COLOR and FORCE_COLOR', () => {
     const plain = bin(['print', bad]);
     expect(plain.code).toBe(1);
     expect(plain.err).not.toContain('\x1b[');
-    expect(plain.err).toMatch(/bad\.mdf:2:5: error: cannot multiply/);
+    expect(plain.err).toMatch(/bad\.mdf:2:5: error\[E010\]: cannot multiply/);
     const forced = bin(['print', bad], { env: { FORCE_COLOR: '1' } });
     expect(forced.code).toBe(1);
-    expect(forced.err).toContain('\x1b[31merror:\x1b[0m');
+    expect(forced.err).toContain('\x1b[31merror[E010]:\x1b[0m');
     expect(bin(['print', bad], { env: { FORCE_COLOR: '0' } }).err).not.toContain('\x1b[');
   });
 });
@@ -391,7 +391,7 @@ describe("the optional peer dependency 'webgpu'", () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err.trim()).toBe(
-      "error: the WGSL backend needs WebGPU: the optional package 'webgpu' (Dawn for Node) is not installed; install it beside matdiff with `npm install webgpu`",
+      "error[E021]: the WGSL backend needs WebGPU: the optional package 'webgpu' (Dawn for Node) is not installed; install it beside matdiff with `npm install webgpu`",
     );
     noStack(r.err);
   });

@@ -127,7 +127,9 @@ describe('matdiff run', () => {
     const r = await run('run', model, '--inputs', file({ x: [1, 0, -1] }));
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^error: the value of E is not finite: E\[1\] = -Infinity \(the first of its 3 entries/);
+    expect(r.err).toMatch(
+      /^error\[E045\]: the value of E is not finite: E\[1\] = -Infinity \(the first of its 3 entries/,
+    );
   });
 
   describe('data that does not fit the declarations', () => {

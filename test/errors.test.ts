@@ -1,6 +1,6 @@
 /**
  * Every error a user can cause is a located message from the catalogue: the exact text
- * of `err.format()` — `FILE:LINE:COL: error: …`, the source line, a caret underline —
+ * of `err.format()` — `FILE:LINE:COL: error[CODE]: …`, the source line, a caret underline —
  * for a table of bad inputs, and the CLI's exit statuses (1 for a bad model, 2 for a bad
  * invocation), never a stack trace.
  */
@@ -28,7 +28,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: missing operand',
     'A: [m, n]\nB = A +',
-    `bad.mdf:2:8: error: expected an expression
+    `bad.mdf:2:8: error[E001]: expected an expression
   |
 2 | B = A +
   |        ^`,
@@ -36,7 +36,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: unclosed parenthesis',
     'A: [m, n]\nB = (A',
-    `bad.mdf:2:7: error: expected an operator or ")"
+    `bad.mdf:2:7: error[E001]: expected an operator or ")"
   |
 2 | B = (A
   |       ^`,
@@ -44,7 +44,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: missing comma in a declaration',
     'A: [m n]',
-    `bad.mdf:1:7: error: expected "," or "]"
+    `bad.mdf:1:7: error[E001]: expected "," or "]"
   |
 1 | A: [m n]
   |       ^`,
@@ -52,7 +52,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: doubled operator',
     'x: [n]\ny = x ++ x',
-    `bad.mdf:2:8: error: expected an expression
+    `bad.mdf:2:8: error[E001]: expected an expression
   |
 2 | y = x ++ x
   |        ^`,
@@ -60,7 +60,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: stray character',
     'A: [m, n]\nB = A $ A',
-    `bad.mdf:2:7: error: expected an operator, ";" or a newline
+    `bad.mdf:2:7: error[E001]: expected an operator, ";" or a newline
   |
 2 | B = A $ A
   |       ^`,
@@ -68,7 +68,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: juxtaposition is not a product',
     'x: [n]\ny = 2x',
-    `bad.mdf:2:6: error: expected an operator, ";" or a newline
+    `bad.mdf:2:6: error[E001]: expected an operator, ";" or a newline
   |
 2 | y = 2x
   |      ^`,
@@ -76,7 +76,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: three dimensions',
     'x: [n, m, k]',
-    `bad.mdf:1:9: error: expected "]"
+    `bad.mdf:1:9: error[E001]: expected "]"
   |
 1 | x: [n, m, k]
   |         ^`,
@@ -84,7 +84,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: unknown property',
     'x: [n] foo',
-    `bad.mdf:1:8: error: expected a property, ";" or a newline
+    `bad.mdf:1:8: error[E001]: expected a property, ";" or a newline
   |
 1 | x: [n] foo
   |        ^`,
@@ -92,7 +92,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: neither declaration nor definition',
     'a b = 2',
-    `bad.mdf:1:3: error: expected ":" or "="
+    `bad.mdf:1:3: error[E001]: expected ":" or "="
   |
 1 | a b = 2
   |   ^`,
@@ -100,7 +100,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: unclosed norm',
     'x: [n]\nL = ‖x',
-    `bad.mdf:2:7: error: expected an operator or "‖"
+    `bad.mdf:2:7: error[E001]: expected an operator or "‖"
   |
 2 | L = ‖x
   |       ^`,
@@ -108,7 +108,7 @@ const BAD: [string, string, string][] = [
   [
     'syntax: minus with no operand',
     'x: [n]\ny = -',
-    `bad.mdf:2:6: error: expected an expression
+    `bad.mdf:2:6: error[E001]: expected an expression
   |
 2 | y = -
   |      ^`,
@@ -116,7 +116,7 @@ const BAD: [string, string, string][] = [
   [
     'unknown name with did-you-mean',
     'x: [n]\nL = sum(xx)',
-    `bad.mdf:2:9: error: unknown name 'xx'; did you mean 'x'?
+    `bad.mdf:2:9: error[E003]: unknown name 'xx'; did you mean 'x'?
   |
 2 | L = sum(xx)
   |         ^^`,
@@ -124,7 +124,7 @@ const BAD: [string, string, string][] = [
   [
     'unknown name without a near one',
     'x: [n]\nL = sum(q)',
-    `bad.mdf:2:9: error: unknown name 'q'
+    `bad.mdf:2:9: error[E003]: unknown name 'q'
   |
 2 | L = sum(q)
   |         ^`,
@@ -132,7 +132,7 @@ const BAD: [string, string, string][] = [
   [
     'use before definition',
     'L = M + 1\nM = 2',
-    `bad.mdf:1:5: error: 'M' is used before its definition
+    `bad.mdf:1:5: error[E004]: 'M' is used before its definition
   |
 1 | L = M + 1
   |     ^`,
@@ -140,7 +140,7 @@ const BAD: [string, string, string][] = [
   [
     'redeclaration',
     'x: [n]\nx: [m]',
-    `bad.mdf:2:1: error: 'x' is already defined
+    `bad.mdf:2:1: error[E005]: 'x' is already defined
   |
 2 | x: [m]
   | ^`,
@@ -148,7 +148,7 @@ const BAD: [string, string, string][] = [
   [
     'redefinition',
     'x: [n]\ny = x\ny = x',
-    `bad.mdf:3:1: error: 'y' is already defined
+    `bad.mdf:3:1: error[E005]: 'y' is already defined
   |
 3 | y = x
   | ^`,
@@ -156,7 +156,7 @@ const BAD: [string, string, string][] = [
   [
     'wrong arity',
     'x: [n]\nL = sum(x, x)',
-    `bad.mdf:2:5: error: sum takes 1 argument, got 2
+    `bad.mdf:2:5: error[E008]: sum takes 1 argument, got 2
   |
 2 | L = sum(x, x)
   |     ^^^^^^^^^`,
@@ -164,7 +164,7 @@ const BAD: [string, string, string][] = [
   [
     'wrong arity, two accepted',
     'L = ones()',
-    `bad.mdf:1:5: error: ones takes 1 argument or 2 arguments, got 0
+    `bad.mdf:1:5: error[E008]: ones takes 1 argument or 2 arguments, got 0
   |
 1 | L = ones()
   |     ^^^^^^`,
@@ -172,7 +172,7 @@ const BAD: [string, string, string][] = [
   [
     'reserved word as a variable',
     'exp: [n]',
-    `bad.mdf:1:1: error: 'exp' is a reserved word and cannot name a variable
+    `bad.mdf:1:1: error[E006]: 'exp' is a reserved word and cannot name a variable
   |
 1 | exp: [n]
   | ^^^`,
@@ -180,7 +180,7 @@ const BAD: [string, string, string][] = [
   [
     'reserved T',
     'T: [n]',
-    `bad.mdf:1:1: error: 'T' is a reserved word and cannot name a variable
+    `bad.mdf:1:1: error[E006]: 'T' is a reserved word and cannot name a variable
   |
 1 | T: [n]
   | ^`,
@@ -188,7 +188,7 @@ const BAD: [string, string, string][] = [
   [
     'reserved word as a definition',
     'x: [n]\nsum = x',
-    `bad.mdf:2:1: error: 'sum' is a reserved word and cannot name a variable
+    `bad.mdf:2:1: error[E006]: 'sum' is a reserved word and cannot name a variable
   |
 2 | sum = x
   | ^^^`,
@@ -196,7 +196,7 @@ const BAD: [string, string, string][] = [
   [
     'zero dimension',
     'x: [0]',
-    `bad.mdf:1:5: error: a dimension must be a positive integer, got 0
+    `bad.mdf:1:5: error[E007]: a dimension must be a positive integer, got 0
   |
 1 | x: [0]
   |     ^`,
@@ -204,7 +204,7 @@ const BAD: [string, string, string][] = [
   [
     'fractional dimension',
     'x: [2.5]',
-    `bad.mdf:1:5: error: a dimension must be a positive integer, got 2.5
+    `bad.mdf:1:5: error[E007]: a dimension must be a positive integer, got 2.5
   |
 1 | x: [2.5]
   |     ^^^`,
@@ -212,7 +212,7 @@ const BAD: [string, string, string][] = [
   [
     'dimension and variable',
     'x: [n]\nn: [m]',
-    `bad.mdf:2:1: error: 'n' is both a dimension and a variable
+    `bad.mdf:2:1: error[E011]: 'n' is both a dimension and a variable
   |
 2 | n: [m]
   | ^`,
@@ -220,7 +220,7 @@ const BAD: [string, string, string][] = [
   [
     'dimension and definition',
     'x: [n]\nL = sum(x) / n\nn = 3',
-    `bad.mdf:3:1: error: 'n' is both a dimension and a variable
+    `bad.mdf:3:1: error[E011]: 'n' is both a dimension and a variable
   |
 3 | n = 3
   | ^`,
@@ -228,7 +228,7 @@ const BAD: [string, string, string][] = [
   [
     'shape: matrix times vector',
     'A: [m, n]\nx: [m]\ny = A·x',
-    `bad.mdf:3:5: error: cannot multiply [m,n] by [m]: inner dimensions n and m differ
+    `bad.mdf:3:5: error[E010]: cannot multiply [m,n] by [m]: inner dimensions n and m differ
   |
 3 | y = A·x
   |     ^^^`,
@@ -236,7 +236,7 @@ const BAD: [string, string, string][] = [
   [
     'shape: numeric sizes',
     'A: [3, 4]\nB: [5, 2]\nC = A·B',
-    `bad.mdf:3:5: error: cannot multiply [3,4] by [5,2]: inner dimensions 4 and 5 differ
+    `bad.mdf:3:5: error[E010]: cannot multiply [3,4] by [5,2]: inner dimensions 4 and 5 differ
   |
 3 | C = A·B
   |     ^^^`,
@@ -244,7 +244,7 @@ const BAD: [string, string, string][] = [
   [
     'shape: vector times vector',
     'x: [n]\ny = x·x',
-    `bad.mdf:2:5: error: cannot multiply [n] by [n]: inner dimensions 1 and n differ; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙
+    `bad.mdf:2:5: error[E010]: cannot multiply [n] by [n]: inner dimensions 1 and n differ; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙
   |
 2 | y = x·x
   |     ^^^`,
@@ -252,7 +252,7 @@ const BAD: [string, string, string][] = [
   [
     'shape: sum',
     'A: [m, n]\nB: [n, m]\nC = A + B',
-    `bad.mdf:3:5: error: cannot add [m,n] and [n,m]: shapes differ and do not broadcast
+    `bad.mdf:3:5: error[E010]: cannot add [m,n] and [n,m]: shapes differ and do not broadcast
   |
 3 | C = A + B
   |     ^^^^^`,
@@ -260,7 +260,7 @@ const BAD: [string, string, string][] = [
   [
     'shape: Hadamard',
     'A: [m, n]\nB: [m, k]\nC = A ⊙ B',
-    `bad.mdf:3:5: error: cannot multiply elementwise [m,n] and [m,k]: shapes differ and do not broadcast
+    `bad.mdf:3:5: error[E010]: cannot multiply elementwise [m,n] and [m,k]: shapes differ and do not broadcast
   |
 3 | C = A ⊙ B
   |     ^^^^^`,
@@ -268,7 +268,7 @@ const BAD: [string, string, string][] = [
   [
     'shape: elementwise division',
     'A: [m, n]\nB: [n, n]\nC = A ⊘ B',
-    `bad.mdf:3:5: error: cannot divide [m,n] elementwise by [n,n]: shapes differ and do not broadcast
+    `bad.mdf:3:5: error[E010]: cannot divide [m,n] elementwise by [n,n]: shapes differ and do not broadcast
   |
 3 | C = A ⊘ B
   |     ^^^^^`,
@@ -276,7 +276,7 @@ const BAD: [string, string, string][] = [
   [
     'not broadcastable: a column of the wrong length',
     'A: [m, n]\nx: [n]\nC = A + x',
-    `bad.mdf:3:5: error: cannot add [m,n] and [n]: shapes differ and do not broadcast
+    `bad.mdf:3:5: error[E010]: cannot add [m,n] and [n]: shapes differ and do not broadcast
   |
 3 | C = A + x
   |     ^^^^^`,
@@ -284,7 +284,7 @@ const BAD: [string, string, string][] = [
   [
     'not broadcastable: a row of the wrong length',
     'A: [m, n]\nr: [1, m]\nC = A - r',
-    `bad.mdf:3:5: error: cannot subtract [1,m] from [m,n]: shapes differ and do not broadcast
+    `bad.mdf:3:5: error[E010]: cannot subtract [1,m] from [m,n]: shapes differ and do not broadcast
   |
 3 | C = A - r
   |     ^^^^^`,
@@ -292,7 +292,7 @@ const BAD: [string, string, string][] = [
   [
     'matrix square',
     'A: [m, n]\nB = A²',
-    `bad.mdf:2:5: error: a matrix power is not defined for [m,n]: write .^2 for the elementwise power or A·A for the matrix product
+    `bad.mdf:2:5: error[E012]: a matrix power is not defined for [m,n]: write .^2 for the elementwise power or A·A for the matrix product
   |
 2 | B = A²
   |     ^^`,
@@ -300,7 +300,7 @@ const BAD: [string, string, string][] = [
   [
     'matrix power',
     'A: [n, n]\nB = A^3',
-    `bad.mdf:2:5: error: a matrix power is not defined for [n,n]: write .^3 for the elementwise power
+    `bad.mdf:2:5: error[E012]: a matrix power is not defined for [n,n]: write .^3 for the elementwise power
   |
 2 | B = A^3
   |     ^^^`,
@@ -308,7 +308,7 @@ const BAD: [string, string, string][] = [
   [
     'division by a non-scalar',
     'A: [m, n]\nx: [n]\nB = A / x',
-    `bad.mdf:3:5: error: cannot divide [m,n] by [n]: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise
+    `bad.mdf:3:5: error[E013]: cannot divide [m,n] by [n]: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise
   |
 3 | B = A / x
   |     ^^^^^`,
@@ -316,7 +316,7 @@ const BAD: [string, string, string][] = [
   [
     'trace of a non-square',
     'A: [m, n]\nL = tr(A)',
-    `bad.mdf:2:5: error: tr needs a square matrix, got [m,n] (m ≠ n)
+    `bad.mdf:2:5: error[E010]: tr needs a square matrix, got [m,n] (m ≠ n)
   |
 2 | L = tr(A)
   |     ^^^^^`,
@@ -324,7 +324,7 @@ const BAD: [string, string, string][] = [
   [
     'inverse of a non-square',
     'A: [m, n]\nB = A⁻¹',
-    `bad.mdf:2:5: error: inverse needs a square matrix, got [m,n] (m ≠ n)
+    `bad.mdf:2:5: error[E010]: inverse needs a square matrix, got [m,n] (m ≠ n)
   |
 2 | B = A⁻¹
   |     ^^^`,
@@ -332,7 +332,7 @@ const BAD: [string, string, string][] = [
   [
     'det of a vector',
     'x: [n]\ny = det(x)',
-    `bad.mdf:2:5: error: det needs a square matrix, got [n] (n ≠ 1)
+    `bad.mdf:2:5: error[E010]: det needs a square matrix, got [n] (n ≠ 1)
   |
 2 | y = det(x)
   |     ^^^^^^`,
@@ -340,7 +340,7 @@ const BAD: [string, string, string][] = [
   [
     'grad of a non-scalar',
     'x: [n]\nG = grad(x, x)',
-    `bad.mdf:2:5: error: grad needs a scalar function, got [n]; use jac for a vector
+    `bad.mdf:2:5: error[E014]: grad needs a scalar function, got [n]; use jac for a vector
   |
 2 | G = grad(x, x)
   |     ^^^^^^^^^^`,
@@ -348,7 +348,7 @@ const BAD: [string, string, string][] = [
   [
     'grad with respect to an expression',
     'x: [n]\nG = grad(sum(x), 3)',
-    `bad.mdf:2:18: error: expected a declared variable to differentiate with respect to
+    `bad.mdf:2:18: error[E015]: expected a declared variable to differentiate with respect to
   |
 2 | G = grad(sum(x), 3)
   |                  ^`,
@@ -356,7 +356,7 @@ const BAD: [string, string, string][] = [
   [
     'hvp with a direction not shaped like the variable',
     'A: [n, n]; V: [n]\nf = sum(A)\nH = hvp(f, A, V)',
-    `bad.mdf:3:5: error: hvp needs a direction shaped like the variable: [n,n], got [n]
+    `bad.mdf:3:5: error[E014]: hvp needs a direction shaped like the variable: [n,n], got [n]
   |
 3 | H = hvp(f, A, V)
   |     ^^^^^^^^^^^^`,
@@ -364,7 +364,7 @@ const BAD: [string, string, string][] = [
   [
     'hess of a vector',
     'x: [n]\nH = hess(exp(x), x)',
-    `bad.mdf:2:5: error: hess needs a scalar function, got [n]; use jac for a vector
+    `bad.mdf:2:5: error[E014]: hess needs a scalar function, got [n]; use jac for a vector
   |
 2 | H = hess(exp(x), x)
   |     ^^^^^^^^^^^^^^^`,
@@ -372,7 +372,7 @@ const BAD: [string, string, string][] = [
   [
     'jvp with a direction not shaped like the variable',
     'x: [n]\nA: [n, n]\nJ = jvp(A·x, A, x)',
-    `bad.mdf:3:5: error: jvp needs a direction shaped like the variable: [n,n], got [n]
+    `bad.mdf:3:5: error[E014]: jvp needs a direction shaped like the variable: [n,n], got [n]
   |
 3 | J = jvp(A·x, A, x)
   |     ^^^^^^^^^^^^^^`,
@@ -380,7 +380,7 @@ const BAD: [string, string, string][] = [
   [
     'assert sides of different shapes',
     'A: [n, n]\nx: [n]\nassert A = x',
-    `bad.mdf:3:1: error: the sides of the assert differ in shape: [n,n] and [n]
+    `bad.mdf:3:1: error[E010]: the sides of the assert differ in shape: [n,n] and [n]
   |
 3 | assert A = x
   | ^^^^^^^^^^^^`,
@@ -388,7 +388,7 @@ const BAD: [string, string, string][] = [
   [
     'unknown function',
     'x: [n]\ny = foo(x)',
-    `bad.mdf:2:5: error: unknown function 'foo'
+    `bad.mdf:2:5: error[E009]: unknown function 'foo'
   |
 2 | y = foo(x)
   |     ^^^`,
@@ -396,7 +396,7 @@ const BAD: [string, string, string][] = [
   [
     'unknown function with did-you-mean',
     'x: [n]\ny = sofmax(x)',
-    `bad.mdf:2:5: error: unknown function 'sofmax'; did you mean 'softmax'?
+    `bad.mdf:2:5: error[E009]: unknown function 'sofmax'; did you mean 'softmax'?
   |
 2 | y = sofmax(x)
   |     ^^^^^^`,
@@ -404,7 +404,7 @@ const BAD: [string, string, string][] = [
   [
     'a function used as a value',
     'x: [n]\nL = sum',
-    `bad.mdf:2:5: error: 'sum' is a function: call it, as in sum(…)
+    `bad.mdf:2:5: error[E015]: 'sum' is a function: call it, as in sum(…)
   |
 2 | L = sum
   |     ^^^`,
@@ -412,7 +412,7 @@ const BAD: [string, string, string][] = [
   [
     'a variable called as a function',
     'x: [n]\ny = x(2)',
-    `bad.mdf:2:5: error: 'x' is a variable, not a function; write x·(…) to multiply
+    `bad.mdf:2:5: error[E015]: 'x' is a variable, not a function; write x·(…) to multiply
   |
 2 | y = x(2)
   |     ^`,
@@ -420,7 +420,7 @@ const BAD: [string, string, string][] = [
   [
     'a variable where a dimension is expected',
     'x: [n]\ny = ones(x)',
-    `bad.mdf:2:10: error: expected a dimension here: a positive integer or a dimension name
+    `bad.mdf:2:10: error[E015]: expected a dimension here: a positive integer or a dimension name
   |
 2 | y = ones(x)
   |          ^`,
@@ -428,7 +428,7 @@ const BAD: [string, string, string][] = [
   [
     'unvec that does not divide',
     'x: [n]\ny = unvec(x, 2)',
-    `bad.mdf:2:5: error: cannot unvec [n] into 2 rows: 2 does not divide n
+    `bad.mdf:2:5: error[E010]: cannot unvec [n] into 2 rows: 2 does not divide n
   |
 2 | y = unvec(x, 2)
   |     ^^^^^^^^^^^`,
@@ -436,7 +436,7 @@ const BAD: [string, string, string][] = [
   [
     'sym on a non-square',
     'A: [m, n] sym',
-    `bad.mdf:1:11: error: 'sym' needs a square matrix, but A is [m,n]
+    `bad.mdf:1:11: error[E017]: 'sym' needs a square matrix, but A is [m,n]
   |
 1 | A: [m, n] sym
   |           ^^^`,
@@ -444,7 +444,7 @@ const BAD: [string, string, string][] = [
   [
     'spd on a vector',
     'x: [n] spd',
-    `bad.mdf:1:8: error: 'spd' needs a square matrix, but x is [n]
+    `bad.mdf:1:8: error[E017]: 'spd' needs a square matrix, but x is [n]
   |
 1 | x: [n] spd
   |        ^^^`,
@@ -452,17 +452,17 @@ const BAD: [string, string, string][] = [
   [
     'several independent errors',
     'A: [m, n]\nB = A + x\nC = A·A\nD = tr(A)',
-    `bad.mdf:2:9: error: unknown name 'x'
+    `bad.mdf:2:9: error[E003]: unknown name 'x'
   |
 2 | B = A + x
   |         ^
 
-bad.mdf:3:5: error: cannot multiply [m,n] by [m,n]: inner dimensions n and m differ
+bad.mdf:3:5: error[E010]: cannot multiply [m,n] by [m,n]: inner dimensions n and m differ
   |
 3 | C = A·A
   |     ^^^
 
-bad.mdf:4:5: error: tr needs a square matrix, got [m,n] (m ≠ n)
+bad.mdf:4:5: error[E010]: tr needs a square matrix, got [m,n] (m ≠ n)
   |
 4 | D = tr(A)
   |     ^^^^^`,
@@ -470,7 +470,7 @@ bad.mdf:4:5: error: tr needs a square matrix, got [m,n] (m ≠ n)
   [
     'a failed definition is reported once',
     'A: [m, n]\nB = A·A\nC = B + 1\nD = C·C',
-    `bad.mdf:2:5: error: cannot multiply [m,n] by [m,n]: inner dimensions n and m differ
+    `bad.mdf:2:5: error[E010]: cannot multiply [m,n] by [m,n]: inner dimensions n and m differ
   |
 2 | B = A·A
   |     ^^^`,
@@ -489,7 +489,9 @@ describe('error messages (LANGUAGE.md §3)', () => {
 
   it('columns count in code points and the underline covers the offending text', () => {
     const msg = messages('α: [n]; β: [m]\nγ = α + β');
-    expect(msg.split('\n')[0]).toBe('bad.mdf:2:5: error: cannot add [n] and [m]: shapes differ and do not broadcast');
+    expect(msg.split('\n')[0]).toBe(
+      'bad.mdf:2:5: error[E010]: cannot add [n] and [m]: shapes differ and do not broadcast',
+    );
     expect(msg.split('\n')[3]).toBe('  |     ^^^^^');
   });
 
@@ -522,12 +524,12 @@ describe('the CLI on bad input', () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toBe(
-      `${path}:2:5: error: cannot multiply [n] by [n]: inner dimensions 1 and n differ; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙
+      `${path}:2:5: error[E010]: cannot multiply [n] by [n]: inner dimensions 1 and n differ; for an inner product transpose the left vector (uᵀ·v), for an elementwise one use ⊙
   |
 2 | y = x·x
   |     ^^^
 
-${path}:3:9: error: unknown name 'q'
+${path}:3:9: error[E003]: unknown name 'q'
   |
 3 | z = sum(q)
   |         ^`,
@@ -539,7 +541,7 @@ ${path}:3:9: error: unknown name 'q'
     const path = file('vec.mdf', 'x: [n]\nF = exp(x)\n');
     const r = await main(['grad', path]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`${path}:2:1: error: grad needs a scalar function, got [n]; use jac for a vector
+    expect(r.err).toBe(`${path}:2:1: error[E013]: grad needs a scalar function, got [n]; use jac for a vector
   |
 2 | F = exp(x)
   | ^^^^^^^^^^`);
@@ -547,7 +549,7 @@ ${path}:3:9: error: unknown name 'q'
     const h = await main(['hess', path, '--wrt', 'x']);
     expect(h.code).toBe(1);
     expect(h.err.split('\n')[0]).toBe(
-      `${path}:2:1: error: hess needs a scalar function, got [n]; use jac for a vector`,
+      `${path}:2:1: error[E014]: hess needs a scalar function, got [n]; use jac for a vector`,
     );
   });
 
@@ -556,7 +558,7 @@ ${path}:3:9: error: unknown name 'q'
     const r = await main(['hess', path, '--wrt', 'A']);
     expect(r.code).toBe(1);
     expect(r.err.split('\n')[0]).toBe(
-      `${path}:2:1: error: hess needs a scalar function, got [n,n]: the Hessian of a matrix would be a tensor of order above 2 (jac gives its flattened Jacobian)`,
+      `${path}:2:1: error[E014]: hess needs a scalar function, got [n,n]: the Hessian of a matrix would be a tensor of order above 2 (jac gives its flattened Jacobian)`,
     );
     noStack(r.err);
   });
@@ -564,7 +566,7 @@ ${path}:3:9: error: unknown name 'q'
   it('a syntax error: exit 1', async () => {
     const r = await main(['print', file('syntax.mdf', 'A: [m, n]\nB = (A\n')]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/syntax\.mdf:2:7: error: expected an operator or "\)"/);
+    expect(r.err).toMatch(/syntax\.mdf:2:7: error\[E001\]: expected an operator or "\)"/);
     noStack(r.err);
   });
 

@@ -99,7 +99,7 @@ async function runOn(source: string, ...argv: string[]) {
 function expectClean(r: { code: number; err: string }) {
   expect([0, 1, 2]).toContain(r.code);
   expect(r.err).not.toMatch(/matdiff bug|\n\s+at .*:\d+:\d+|RangeError|TypeError/);
-  if (r.code === 1) expect(r.err).toMatch(/^(.+:\d+:\d+: )?error: /m);
+  if (r.code === 1) expect(r.err).toMatch(/^(.+:\d+:\d+: )?error\[E\d{3}\]: /m);
 }
 
 describe('bad input never crashes', () => {
@@ -189,7 +189,7 @@ describe('sizes and numbers at the limits end cleanly', () => {
             const out = JSON.parse(r.out) as { value: number; grad: Record<string, number | number[]> };
             const numbers = [out.value, ...Object.values(out.grad).flat()];
             for (const v of numbers) expect(Number.isFinite(v), r.out).toBe(true);
-          } else expect(r.err).toMatch(/^(.+\.json:\d+:\d+: )?error: /);
+          } else expect(r.err).toMatch(/^(.+\.json:\d+:\d+: )?error\[E\d{3}\]: /);
         },
       ),
       { numRuns: 60 },

@@ -139,7 +139,9 @@ describe('literals and names', () => {
 
   it('ᵀ, ², ³ and ⁻¹ are not part of names', () => {
     expect(ex('Aᵀ')).toBe('(transpose A)');
-    expect(errorOf('x = Aᵀx').format().split('\n')[0]).toBe('m.mdf:1:7: error: expected an operator, ";" or a newline');
+    expect(errorOf('x = Aᵀx').format().split('\n')[0]).toBe(
+      'm.mdf:1:7: error[E001]: expected an operator, ";" or a newline',
+    );
     expect(ex('xᵀ·y')).toBe('(matmul (transpose x) y)');
     expect(ex('x²')).toBe('(power x 2)');
     expect(ex('B⁻¹')).toBe('(inverse B)');
@@ -269,14 +271,17 @@ describe('statements', () => {
 
   it('a newline outside brackets ends the statement', () => {
     expect(program('y = a\nb = -1')).toEqual(['(def y a)', '(def b (neg 1))']);
-    expect(formatted('y = a\n- b')).toContain('m.mdf:2:1: error: expected a statement');
+    expect(formatted('y = a\n- b')).toContain('m.mdf:2:1: error[E001]: expected a statement');
   });
 
   it('dimension literals must be positive integers (E007)', () => {
     expect(errorOf('W: [0, 2]').format()).toBe(
-      ['m.mdf:1:5: error: a dimension must be a positive integer, got 0', '  |', '1 | W: [0, 2]', '  |     ^'].join(
-        '\n',
-      ),
+      [
+        'm.mdf:1:5: error[E007]: a dimension must be a positive integer, got 0',
+        '  |',
+        '1 | W: [0, 2]',
+        '  |     ^',
+      ].join('\n'),
     );
     expect(errorOf('W: [2, 2.5]').code).toBe('E007');
     expect(program('W: [1e3]')).toEqual(['(decl W [1000])']);
@@ -334,34 +339,46 @@ describe('spans', () => {
 
 describe('syntax errors (E001): exact messages', () => {
   const cases: [string, string[]][] = [
-    ['x = a +', ['m.mdf:1:8: error: expected an expression', '  |', '1 | x = a +', '  |        ^']],
-    ['x = a b', ['m.mdf:1:7: error: expected an operator, ";" or a newline', '  |', '1 | x = a b', '  |       ^']],
-    ['x = (a + b', ['m.mdf:1:11: error: expected an operator or ")"', '  |', '1 | x = (a + b', '  |           ^']],
-    ['x = (a + )', ['m.mdf:1:10: error: expected an expression', '  |', '1 | x = (a + )', '  |          ^']],
-    ['x = f(a b)', ['m.mdf:1:9: error: expected an operator, "," or ")"', '  |', '1 | x = f(a b)', '  |         ^']],
-    ['x = f(a,)', ['m.mdf:1:9: error: expected an expression', '  |', '1 | x = f(a,)', '  |         ^']],
-    ['x = ‖a b‖', ['m.mdf:1:8: error: expected an operator or "‖"', '  |', '1 | x = ‖a b‖', '  |        ^']],
-    ['= 3', ['m.mdf:1:1: error: expected a statement', '  |', '1 | = 3', '  | ^']],
-    ['a = 1\n3', ['m.mdf:2:1: error: expected a statement', '  |', '2 | 3', '  | ^']],
-    ['x', ['m.mdf:1:2: error: expected ":" or "="', '  |', '1 | x', '  |  ^']],
-    ['x = A^x', ['m.mdf:1:7: error: expected a number or T', '  |', '1 | x = A^x', '  |       ^']],
-    ['x = a .^ b', ['m.mdf:1:10: error: expected a number', '  |', '1 | x = a .^ b', '  |          ^']],
-    ['W: [n m]', ['m.mdf:1:7: error: expected "," or "]"', '  |', '1 | W: [n m]', '  |       ^']],
-    ['W: [a, b, c]', ['m.mdf:1:9: error: expected "]"', '  |', '1 | W: [a, b, c]', '  |         ^']],
+    ['x = a +', ['m.mdf:1:8: error[E001]: expected an expression', '  |', '1 | x = a +', '  |        ^']],
+    [
+      'x = a b',
+      ['m.mdf:1:7: error[E001]: expected an operator, ";" or a newline', '  |', '1 | x = a b', '  |       ^'],
+    ],
+    [
+      'x = (a + b',
+      ['m.mdf:1:11: error[E001]: expected an operator or ")"', '  |', '1 | x = (a + b', '  |           ^'],
+    ],
+    ['x = (a + )', ['m.mdf:1:10: error[E001]: expected an expression', '  |', '1 | x = (a + )', '  |          ^']],
+    [
+      'x = f(a b)',
+      ['m.mdf:1:9: error[E001]: expected an operator, "," or ")"', '  |', '1 | x = f(a b)', '  |         ^'],
+    ],
+    ['x = f(a,)', ['m.mdf:1:9: error[E001]: expected an expression', '  |', '1 | x = f(a,)', '  |         ^']],
+    ['x = ‖a b‖', ['m.mdf:1:8: error[E001]: expected an operator or "‖"', '  |', '1 | x = ‖a b‖', '  |        ^']],
+    ['= 3', ['m.mdf:1:1: error[E001]: expected a statement', '  |', '1 | = 3', '  | ^']],
+    ['a = 1\n3', ['m.mdf:2:1: error[E001]: expected a statement', '  |', '2 | 3', '  | ^']],
+    ['x', ['m.mdf:1:2: error[E001]: expected ":" or "="', '  |', '1 | x', '  |  ^']],
+    ['x = A^x', ['m.mdf:1:7: error[E001]: expected a number or T', '  |', '1 | x = A^x', '  |       ^']],
+    ['x = a .^ b', ['m.mdf:1:10: error[E001]: expected a number', '  |', '1 | x = a .^ b', '  |          ^']],
+    ['W: [n m]', ['m.mdf:1:7: error[E001]: expected "," or "]"', '  |', '1 | W: [n m]', '  |       ^']],
+    ['W: [a, b, c]', ['m.mdf:1:9: error[E001]: expected "]"', '  |', '1 | W: [a, b, c]', '  |         ^']],
     [
       'W: [n] foo',
-      ['m.mdf:1:8: error: expected a property, ";" or a newline', '  |', '1 | W: [n] foo', '  |        ^'],
+      ['m.mdf:1:8: error[E001]: expected a property, ";" or a newline', '  |', '1 | W: [n] foo', '  |        ^'],
     ],
-    ['W: [-1]', ['m.mdf:1:5: error: expected a dimension or "]"', '  |', '1 | W: [-1]', '  |     ^']],
-    ['W: n', ['m.mdf:1:4: error: expected "["', '  |', '1 | W: n', '  |    ^']],
-    ['x = 1.', ['m.mdf:1:6: error: expected an operator, ";" or a newline', '  |', '1 | x = 1.', '  |      ^']],
-    ['assert x', ['m.mdf:1:9: error: expected an operator or "="', '  |', '1 | assert x', '  |         ^']],
-    ['x = a $ b', ['m.mdf:1:7: error: expected an operator, ";" or a newline', '  |', '1 | x = a $ b', '  |       ^']],
-    ['x = (a; b)', ['m.mdf:1:7: error: expected an operator or ")"', '  |', '1 | x = (a; b)', '  |       ^']],
-    ['x = a)', ['m.mdf:1:6: error: expected an operator, ";" or a newline', '  |', '1 | x = a)', '  |      ^']],
-    ['a = 1\nx = (b +\n  c\n\n', ['m.mdf:3:4: error: expected an operator or ")"', '  |', '3 |   c', '  |    ^']],
-    ['x = -\ny = 2', ['m.mdf:1:6: error: expected an expression', '  |', '1 | x = -', '  |      ^']],
-    ['x = A⁻', ['m.mdf:1:6: error: expected an operator, ";" or a newline', '  |', '1 | x = A⁻', '  |      ^']],
+    ['W: [-1]', ['m.mdf:1:5: error[E001]: expected a dimension or "]"', '  |', '1 | W: [-1]', '  |     ^']],
+    ['W: n', ['m.mdf:1:4: error[E001]: expected "["', '  |', '1 | W: n', '  |    ^']],
+    ['x = 1.', ['m.mdf:1:6: error[E001]: expected an operator, ";" or a newline', '  |', '1 | x = 1.', '  |      ^']],
+    ['assert x', ['m.mdf:1:9: error[E001]: expected an operator or "="', '  |', '1 | assert x', '  |         ^']],
+    [
+      'x = a $ b',
+      ['m.mdf:1:7: error[E001]: expected an operator, ";" or a newline', '  |', '1 | x = a $ b', '  |       ^'],
+    ],
+    ['x = (a; b)', ['m.mdf:1:7: error[E001]: expected an operator or ")"', '  |', '1 | x = (a; b)', '  |       ^']],
+    ['x = a)', ['m.mdf:1:6: error[E001]: expected an operator, ";" or a newline', '  |', '1 | x = a)', '  |      ^']],
+    ['a = 1\nx = (b +\n  c\n\n', ['m.mdf:3:4: error[E001]: expected an operator or ")"', '  |', '3 |   c', '  |    ^']],
+    ['x = -\ny = 2', ['m.mdf:1:6: error[E001]: expected an expression', '  |', '1 | x = -', '  |      ^']],
+    ['x = A⁻', ['m.mdf:1:6: error[E001]: expected an operator, ";" or a newline', '  |', '1 | x = A⁻', '  |      ^']],
   ];
   for (const [src, lines] of cases) {
     it(JSON.stringify(src), () => {
@@ -372,7 +389,7 @@ describe('syntax errors (E001): exact messages', () => {
   }
 
   it('names the file as given (`-` for standard input)', () => {
-    expect(errorOf('x = ', '-').format().split('\n')[0]).toBe('-:1:4: error: expected an expression');
+    expect(errorOf('x = ', '-').format().split('\n')[0]).toBe('-:1:4: error[E001]: expected an expression');
   });
 
   it('never throws anything but a MatdiffError on arbitrary input', () => {
@@ -382,7 +399,7 @@ describe('syntax errors (E001): exact messages', () => {
           parseProgram(src, 'f');
         } catch (e) {
           expect(e).toBeInstanceOf(MatdiffError);
-          expect((e as MatdiffError).format()).toMatch(/^f:\d+:\d+: error: /);
+          expect((e as MatdiffError).format()).toMatch(/^f:\d+:\d+: error\[E\d{3}\]: /);
         }
       }),
       { numRuns: 300 },
@@ -477,7 +494,7 @@ describe('robustness', () => {
     expect(err.code).toBe('E002');
     const column = 4 + MAX_NESTING + 1;
     expect(err.format().split('\n')[0]).toBe(
-      `m.mdf:1:${column}: error: expressions nest deeper than ${MAX_NESTING} levels`,
+      `m.mdf:1:${column}: error[E002]: expressions nest deeper than ${MAX_NESTING} levels`,
     );
   });
 

@@ -185,19 +185,21 @@ describe('numbers that overflow', () => {
     const r = await main(['run', model, '--inputs', file('{"p": [1, 5e-324]}', 'json')]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^error: the value of L is not finite: L = Infinity/);
+    expect(r.err).toMatch(/^error\[E045\]: the value of L is not finite: L = Infinity/);
     const g = await main(['run', file('p: [n] pos\nL = sum(log(p))'), '--inputs', file('{"p": [1, 5e-324]}', 'json')]);
-    expect(g.err).toMatch(/^error: the gradient ∂L\/∂p is not finite: ∂L\/∂p\[1\] = Infinity/);
+    expect(g.err).toMatch(/^error\[E045\]: the gradient ∂L\/∂p is not finite: ∂L\/∂p\[1\] = Infinity/);
   });
 
   it('an overflowing literal is a located error, and so is a product of constants that overflows', async () => {
     const r = await main(['grad', file('x: [n]\nL = sum(x·1e309)'), '--format', 'ascii']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/:2:11: error: the number 1e309 is too large/);
+    expect(r.err).toMatch(/:2:11: error\[E018\]: the number 1e309 is too large/);
     const p = await main(['grad', file('x: [n]\nL = sum(x)·1e200·1e200'), '--format', 'ascii']);
     expect(p.code).toBe(1);
-    expect(p.err).toMatch(/:2:5: error: this constant expression has no finite value/);
-    expect((await main(['print', file('x: [n]\nL = sum(x.^1e400)')])).err).toMatch(/:2:12: error: the number 1e400/);
+    expect(p.err).toMatch(/:2:5: error\[E018\]: this constant expression has no finite value/);
+    expect((await main(['print', file('x: [n]\nL = sum(x.^1e400)')])).err).toMatch(
+      /:2:12: error\[E018\]: the number 1e400/,
+    );
   });
 
   it('0·X is zeros, so the norm of zero differentiates to zeros rather than to 0/0 (found by codegen-random)', async () => {
@@ -206,7 +208,7 @@ describe('numbers that overflow', () => {
     expect(zero.out).toBe('∂L/∂S = zeros(n, n)');
     const div = await main(['grad', file('x: [n]\nL = sum(x) / (0·sum(x))')]);
     expect(div.code).toBe(1);
-    expect(div.err).toMatch(/:2:1: error: this constant expression has no finite value: it divides by zero/);
+    expect(div.err).toMatch(/:2:1: error\[E018\]: this constant expression has no finite value: it divides by zero/);
   });
 
   it('logdet from the LU factors: the interpreter and run agree at n = 200, where det overflows', async () => {
@@ -230,7 +232,7 @@ describe('sizes that cannot fit', () => {
     const r = await main(['print', file('x: [99999999999999999999]\nL = sum(x)')]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /:1:5: error: a dimension must be a positive integer, got 99999999999999999999, larger than 9007199254740991/,
+      /:1:5: error\[E007\]: a dimension must be a positive integer, got 99999999999999999999, larger than 9007199254740991/,
     );
     const d = await main(['print', file('x: [n]\nL = sum(x)'), '--dims', 'n=99999999999999999999']);
     expect(d.code).toBe(2);
@@ -242,7 +244,7 @@ describe('sizes that cannot fit', () => {
     const r = await main(['run', model, '--inputs', data, '--max-memory', '1GB']);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      'error: running this model needs about 3.2 GB of memory, more than the limit of 1 GB: its largest intermediate, x·xᵀ, ' +
+      'error[E046]: running this model needs about 3.2 GB of memory, more than the limit of 1 GB: its largest intermediate, x·xᵀ, ' +
         'is 20000×20000 (3.2 GB). Use smaller sizes, or raise the limit with --max-memory (e.g. --max-memory 64GB)',
     );
     expect((await main(['run', model, '--inputs', data, '--max-memory', 'lots'])).code).toBe(2);
@@ -254,7 +256,7 @@ describe('sizes that cannot fit', () => {
     const r = await main(['run', model, '--inputs', data, '--dims', 'n=100000000']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^error: running this model needs about 1\.0e16 operations, more than 1\.0e15 .*: its costliest step, sum\(.*\), over 100000000×100000000 entries, takes 1\.0e16/,
+      /^error\[E046\]: running this model needs about 1\.0e16 operations, more than 1\.0e15 .*: its costliest step, sum\(.*\), over 100000000×100000000 entries, takes 1\.0e16/,
     );
     expect(JSON.parse((await main(['run', model, '--inputs', data, '--dims', 'n=3'])).out).value).toBe(45);
   });
@@ -269,12 +271,14 @@ describe('sizes that cannot fit', () => {
   });
 
   it('an allocation failure is labelled out of memory, a stack overflow as nesting, the rest as a bug', () => {
-    expect(unexpectedErrorText(new RangeError('Array buffer allocation failed'))).toMatch(/^error: out of memory/);
+    expect(unexpectedErrorText(new RangeError('Array buffer allocation failed'))).toMatch(
+      /^error\[E046\]: out of memory/,
+    );
     expect(unexpectedErrorText(new RangeError('Invalid typed array length: 10000000000'))).toMatch(
-      /^error: out of memory/,
+      /^error\[E046\]: out of memory/,
     );
     expect(unexpectedErrorText(new RangeError('Maximum call stack size exceeded'))).toMatch(/nested too deeply/);
-    expect(unexpectedErrorText(new TypeError('x is undefined'))).toMatch(/^error: matdiff bug: x is undefined/);
+    expect(unexpectedErrorText(new TypeError('x is undefined'))).toMatch(/^error\[E030\]: matdiff bug: x is undefined/);
   });
 });
 
@@ -283,23 +287,26 @@ describe('data errors are located', () => {
   const run = (json: string) => main(['run', model, '--inputs', file(json, 'json')]);
 
   it.each([
-    ['{"x": [1, 2], "s": 1e309, "A": [[1]]}', ':1:20: error: s is 1e309, which is not a finite number'],
+    ['{"x": [1, 2], "s": 1e309, "A": [[1]]}', ':1:20: error[E042]: s is 1e309, which is not a finite number'],
     [
       '{"x": [[1, 1]], "s": 1, "A": [[1]]}',
-      ':1:7: error: x is declared [m], a vector, so its value is a flat array of numbers, as in [1, 2, 3]; got a 1×2 matrix',
+      ':1:7: error[E043]: x is declared [m], a vector, so its value is a flat array of numbers, as in [1, 2, 3]; got a 1×2 matrix',
     ],
     [
       '{"x": [1, 2], "s": 1, "x": [3], "A": [[1]]}',
-      ':1:23: error: the key "x" is given twice (first at line 1, column 2)',
+      ':1:23: error[E040]: the key "x" is given twice (first at line 1, column 2)',
     ],
     [
       '{\n  "x": [1, 2],\n  "s": 1,\n  "A": [[1, 2], [3, 1]]\n}',
-      ':4:18: error: A is declared sym, but it is not symmetric',
+      ':4:18: error[E044]: A is declared sym, but it is not symmetric',
     ],
-    ['{"x": [1, 2,], "s": 1}', ':1:13: error: not valid JSON: expected a value'],
-    ['{"x": [1, "a"], "s": 1, "A": [[1]]}', ':1:11: error: x[1] is "a": expected a finite number'],
-    ['{"x": [1, 2], "s": 1, "A": [[1]], "y": 2}', ":1:35: error: 'y' is not a declared variable"],
-    ['{"x": [1, 2], "s": 1, "A": [[1, 2], [2]]}', ':1:37: error: A: ragged rows: A[1] has 1 entry, but A[0] has 2'],
+    ['{"x": [1, 2,], "s": 1}', ':1:13: error[E040]: not valid JSON: expected a value'],
+    ['{"x": [1, "a"], "s": 1, "A": [[1]]}', ':1:11: error[E042]: x[1] is "a": expected a finite number'],
+    ['{"x": [1, 2], "s": 1, "A": [[1]], "y": 2}', ":1:35: error[E041]: 'y' is not a declared variable"],
+    [
+      '{"x": [1, 2], "s": 1, "A": [[1, 2], [2]]}',
+      ':1:37: error[E043]: A: ragged rows: A[1] has 1 entry, but A[0] has 2',
+    ],
   ])('%s', async (json, message) => {
     const r = await run(json);
     expect(r.code).toBe(1);

@@ -10,7 +10,6 @@
  * says (float, (n,), (m, n)).
  */
 
-import '../../src/ops/registry.js'; // first: the op files and the registry import each other
 import type { UnaryFn } from '../../src/ops/names.js';
 import { elementwiseHelpers } from '../../src/ops/elementwise.js';
 

@@ -11,7 +11,6 @@
  * The module defines `Arr` (Float64Array or Float32Array), the type `Real` (its
  * instance type), `DIM_NAMES` and the input tables before this text.
  */
-import '../../src/ops/registry.js'; // first: the op files and the registry import each other
 import { elementwiseHelpers } from '../../src/ops/elementwise.js';
 import { wasmRuntime } from '../wasm/runtime.js';
 import { sizeSolver } from '../size-solver.js';

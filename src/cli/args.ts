@@ -7,15 +7,19 @@
  * entry in that command's `onlyFlags` list (and one here when it takes no value).
  */
 import { parseArgs as nodeParseArgs } from 'node:util';
+import { ERRORS, MatdiffError } from '../errors.js';
 
-/** A bad invocation: the CLI prints the message and the command's help, and exits 2. */
-export class UsageError extends Error {
+/**
+ * A bad invocation (E050): the CLI prints `matdiff CMD: message` and the command's help,
+ * and exits 2.
+ */
+export class UsageError extends MatdiffError {
   constructor(
     message: string,
     /** Print the command's help after the message (not for a file that cannot be read). */
     readonly showHelp = true,
   ) {
-    super(message);
+    super('E050', ERRORS.E050.msg(message), undefined, 2);
   }
 }
 

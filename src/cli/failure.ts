@@ -12,11 +12,11 @@ const STACK = /Maximum call stack size exceeded|too much recursion/i;
 export function unexpectedErrorText(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof RangeError && STACK.test(message))
-    return 'error: the input is nested too deeply to process (the call stack overflowed)';
+    return 'error[E002]: the input is nested too deeply to process (the call stack overflowed)';
   if ((e instanceof RangeError || e instanceof Error) && ALLOCATION.test(message))
     return (
-      `error: out of memory: an allocation failed (${message}). The sizes are too large for this machine: ` +
+      `error[E046]: out of memory: an allocation failed (${message}). The sizes are too large for this machine: ` +
       'use smaller sizes (--dims, the data), or set a lower --max-memory to be told the largest value first'
     );
-  return `error: matdiff bug: ${message} (please report it; set MATDIFF_DEBUG=1 for details)`;
+  return `error[E030]: matdiff bug: ${message} (please report it; set MATDIFF_DEBUG=1 for details)`;
 }

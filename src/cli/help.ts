@@ -12,6 +12,7 @@ Commands:
   emit    write the kernel module:  matdiff emit FILE --target ts|wgsl|numpy [--wrt W,b] [-o OUT]
   check   check every 'assert LHS = RHS' line of FILE
   graph   draw the computation graph: matdiff graph FILE [--wrt W,b] [--format mermaid|dot]
+  explain explain an error code, with an example: matdiff explain E010
 
 Every command takes --dims n=3,m=4 to fix symbolic sizes, and --help.
 print, grad, hess, jac and check take --json: one JSON object for tools (docs/cli-json.md).
@@ -75,4 +76,8 @@ Draws the computation graph of the output as a Mermaid flowchart (default) or Gr
 dot, each step labelled with its formula. With --wrt, the backward pass stands beside
 the forward one: the gradients' steps, adjoint flow dashed, and an arrow from each
 variable to its gradient.`,
+  explain: `Usage: matdiff explain CODE
+
+Explains an error code (the E010 of 'error[E010]: …'): what it means, what usually
+causes it, and an example that produces it.`,
 };

@@ -15,6 +15,7 @@ import { checkCommand } from './commands/check.js';
 import { graphCommand } from './commands/graph.js';
 import { runCommand } from './commands/run.js';
 import { emitCommand } from './commands/emit.js';
+import { explainCommand } from './commands/explain.js';
 
 /** A command's standard output, or its output and exit status (`check` exits 1 when an assert fails). */
 type Output = string | { out: string; code: number };
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command | undefined> = {
   graph: graphCommand,
   run: runCommand,
   emit: emitCommand,
+  explain: explainCommand,
 };
 
 export interface Result {

@@ -4,7 +4,7 @@
  * prints, simplifies, compiles and can be differentiated again.
  */
 import { type Node, topoOrder } from '../graph/node.js';
-import { opDef } from '../ops/lookup.js';
+import { opDef } from '../ops/registry.js';
 import { add, constant, zeros } from '../graph/build.js';
 
 /** ∂f/∂x for each x of `wrt` (f a 1×1 node), shaped like x. */

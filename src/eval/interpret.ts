@@ -1,6 +1,6 @@
 /** The float64 reference interpreter: the oracle that the kernels and the tests compare against. */
 import { type Node, topoOrder } from '../graph/node.js';
-import { opDef } from '../ops/lookup.js';
+import { opDef } from '../ops/registry.js';
 import type { EvalEnv } from '../ops/types.js';
 import type { Mat } from './mat.js';
 

@@ -12,7 +12,18 @@ import { type Dim, dimMul, isNumeric, ONE, isOne } from '../shape/dim.js';
 import { type Shape, SCALAR, broadcast, isScalar, isColumn, isRow, shape, shapeEq } from '../shape/shape.js';
 import type { Property } from '../parse/ast.js';
 import type { UnaryFn } from '../ops/names.js';
-import { type Node, ShapeError, mk } from './node.js';
+import { type Node, type NodeExtras, ShapeError, intern } from './node.js';
+import type { OpName } from '../ops/names.js';
+import { opDef } from '../ops/lookup.js';
+
+/**
+ * The unique node for `op(args)` with `extras`, its shape from the operator's shape rule
+ * (the registry, bound late: the operators build their derivatives with these
+ * constructors). Throws ShapeError when shapes do not fit.
+ */
+export function mk(op: OpName, args: readonly Node[], extras: NodeExtras = {}): Node {
+  return intern(op, args, extras.shape ?? opDef(op).shape(args, extras), extras);
+}
 
 export const variable = (name: string, s: Shape, props: readonly Property[] = []): Node =>
   mk('var', [], { name, shape: s, props });
@@ -23,6 +34,7 @@ export const constant = (v: number): Node => {
   if (!Number.isFinite(v))
     throw new ShapeError(
       'this constant expression has no finite value: it divides by zero, or goes beyond float64 (about 1.8e308)',
+      'E018',
     );
   return mk('const', [], { num: v === 0 ? 0 : v, shape: SCALAR });
 };

@@ -8,8 +8,7 @@ import { dimKey } from '../shape/dim.js';
 import { type Shape, shapeKey } from '../shape/shape.js';
 import type { Property } from '../parse/ast.js';
 import type { OpName } from '../ops/names.js';
-import { opDef } from '../ops/lookup.js';
-import '../ops/registry.js';
+import type { ErrorCode } from '../errors.js';
 
 export interface Node {
   readonly id: number;
@@ -35,15 +34,27 @@ export interface NodeExtras {
   shape?: Shape;
 }
 
-/** Raised by an op's shape rule; the elaborator turns it into a located error. */
-export class ShapeError extends Error {}
+/**
+ * Raised by an op's shape rule; the elaborator turns it into a located error of kind
+ * `code` (a shape mismatch unless the rule says otherwise).
+ */
+export class ShapeError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode = 'E010',
+  ) {
+    super(message);
+  }
+}
 
 const table = new Map<string, Node>();
 let nextId = 0;
 
-/** The unique node for `op(args)` with `extras`. Throws ShapeError when shapes do not fit. */
-export function mk(op: OpName, args: readonly Node[], extras: NodeExtras = {}): Node {
-  const shape = extras.shape ?? opDef(op).shape(args, extras);
+/**
+ * The unique node for `op(args)` of shape `shape`, with `extras`. The shape is the
+ * caller's: `mk` in graph/build.ts computes it from the operator's shape rule.
+ */
+export function intern(op: OpName, args: readonly Node[], shape: Shape, extras: NodeExtras = {}): Node {
   const key = [
     op,
     extras.num ?? '',

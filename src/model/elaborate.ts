@@ -48,12 +48,7 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
   const dimOf = (d: DimAst): Dim => {
     if (d.kind === 'num') {
       if (!Number.isInteger(d.value) || d.value <= 0) throw fail('E007', at(d.span), String(d.value));
-      if (!Number.isSafeInteger(d.value))
-        throw fail(
-          'E007',
-          at(d.span),
-          `${d.value}, larger than ${Number.MAX_SAFE_INTEGER} (a dimension must be a safe integer)`,
-        );
+      if (!Number.isSafeInteger(d.value)) throw fail('E007', at(d.span), String(d.value), 'unsafe');
       return dimNum(d.value);
     }
     // A definition of the same name is reported once, at the definition.
@@ -68,13 +63,13 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
     if (RESERVED.has(s.name)) throw fail('E006', at(s.nameSpan), s.name);
     if (dimNames.has(s.name)) throw fail('E011', at(s.nameSpan), s.name);
     if (model.vars.has(s.name) || model.defs.has(s.name)) throw fail('E005', at(s.nameSpan), s.name);
-    if (s.dims.length > 2) throw fail('E007', at(s.span), `${s.dims.length} dimensions (at most 2)`);
+    if (s.dims.length > 2) throw fail('E007', at(s.span), String(s.dims.length), 'rank');
     const [r, c] = s.dims.map(dimOf);
     const sh = shape(r ?? dimNum(1), c ?? dimNum(1));
     const props = s.props.map((p) => p.prop);
     for (const p of s.props)
       if ((p.prop === 'sym' || p.prop === 'spd') && !isSquare(sh))
-        throw fail('E017', at(p.span), `'${p.prop}' needs a square matrix, but ${s.name} is ${shapeBrief(sh)}`);
+        throw fail('E017', at(p.span), p.prop, s.name, shapeBrief(sh));
     model.vars.set(s.name, { name: s.name, node: b.variable(s.name, sh, props), props, span: s.span });
   };
 
@@ -91,8 +86,8 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
       throw POISON;
     }
     if (defLine.has(name)) throw fail('E004', at(span), name);
-    if (FUNCTIONS[name]) throw fail('E015', at(span), `'${name}' is a function: call it, as in ${name}(…)`);
-    if (name === 'T') throw fail('E015', at(span), `'T' is only a transpose mark, as in A^T`);
+    if (FUNCTIONS[name]) throw fail('E015', at(span), 'uncalled', name);
+    if (name === 'T') throw fail('E015', at(span), 'transpose');
     const known = [...model.vars.keys(), ...model.defs.keys(), ...dimNames];
     throw fail('E003', at(span), name, didYouMean(name, known));
   };
@@ -102,7 +97,7 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
     try {
       return build();
     } catch (e) {
-      if (e instanceof ShapeError) throw new MatdiffError('E010', e.message, at(span));
+      if (e instanceof ShapeError) throw new MatdiffError(e.code, e.message, at(span));
       throw e;
     }
   };
@@ -111,12 +106,12 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
     if (e.kind === 'num') return dimOf({ kind: 'num', value: e.value, span: e.span });
     if (e.kind === 'ident' && dimNames.has(e.name)) return dimOf({ kind: 'name', name: e.name, span: e.span });
     if (e.kind === 'binary' && e.op === 'matmul') return dimMul(dimArg(e.left), dimArg(e.right));
-    throw fail('E015', at(e.span), 'expected a dimension here: a positive integer or a dimension name');
+    throw fail('E015', at(e.span), 'dimension');
   };
 
   const varArg = (e: Expr): Node => {
     if (e.kind === 'ident' && model.vars.has(e.name)) return model.vars.get(e.name)!.node;
-    throw fail('E015', at(e.span), 'expected a declared variable to differentiate with respect to');
+    throw fail('E015', at(e.span), 'wrt');
   };
 
   const expr = (e: Expr): Node => {
@@ -168,18 +163,14 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
       case 'power':
         if (!isScalar(a.shape)) {
           const p = e.exponent!;
-          throw fail(
-            'E012',
-            at(e.span),
-            `a matrix power is not defined for ${shapeBrief(a.shape)}: write .^${p} for the elementwise power${p === 2 ? ' or A·A for the matrix product' : ''}`,
-          );
+          throw fail('E012', at(e.span), shapeBrief(a.shape), p);
         }
         return b.pow(a, e.exponent!);
     }
   };
 
-  const fits = (e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node, what: string): void => {
-    if (!broadcast(l.shape, r.shape)) throw fail('E010', at(e.span), `${what}: shapes differ and do not broadcast`);
+  const fits = (e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node, what: 'subtract' | 'divide'): void => {
+    if (!broadcast(l.shape, r.shape)) throw fail('E010', at(e.span), what, shapeBrief(l.shape), shapeBrief(r.shape));
   };
 
   const binary = (e: Extract<Expr, { kind: 'binary' }>, l: Node, r: Node): Node => {
@@ -188,24 +179,19 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
         return shaped(e.span, () => b.add(l, r));
       case 'sub':
         // Sugar (a − b = a + (−1)·b, a ⊘ b = a ⊙ b.^−1): name the operator the user wrote.
-        fits(e, l, r, `cannot subtract ${shapeBrief(r.shape)} from ${shapeBrief(l.shape)}`);
+        fits(e, l, r, 'subtract');
         return shaped(e.span, () => b.sub(l, r));
       case 'hadamard':
         return shaped(e.span, () => b.mul(l, r));
       case 'ediv':
-        fits(e, l, r, `cannot divide ${shapeBrief(l.shape)} elementwise by ${shapeBrief(r.shape)}`);
+        fits(e, l, r, 'divide');
         return shaped(e.span, () => b.div(l, r));
       case 'matmul':
         return shaped(e.span, () => b.matmul(l, r));
       case 'kron':
         return shaped(e.span, () => b.kron(l, r));
       case 'div':
-        if (!isScalar(r.shape))
-          throw fail(
-            'E013',
-            at(e.span),
-            `cannot divide ${shapeBrief(l.shape)} by ${shapeBrief(r.shape)}: '/' needs a scalar divisor; use ⊘ (./) to divide elementwise`,
-          );
+        if (!isScalar(r.shape)) throw fail('E013', at(e.span), 'divisor', shapeBrief(l.shape), shapeBrief(r.shape));
         return b.div(l, r);
     }
   };
@@ -213,8 +199,7 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
   const call = (e: Extract<Expr, { kind: 'call' }>): Node => {
     const sig = FUNCTIONS[e.fn];
     if (!sig) {
-      if (model.vars.has(e.fn) || model.defs.has(e.fn))
-        throw fail('E015', at(e.nameSpan), `'${e.fn}' is a variable, not a function; write ${e.fn}·(…) to multiply`);
+      if (model.vars.has(e.fn) || model.defs.has(e.fn)) throw fail('E015', at(e.nameSpan), 'called', e.fn);
       throw fail('E009', at(e.nameSpan), e.fn, didYouMean(e.fn, Object.keys(FUNCTIONS)));
     }
     const kinds = sig.arities.find((k) => k.length === e.args.length);
@@ -259,11 +244,7 @@ export function elaborate(prog: Program, opts: ElaborateOptions = {}): { model: 
         const left = expr(s.left);
         const right = expr(s.right);
         if (!shapeEq(left.shape, right.shape))
-          throw fail(
-            'E010',
-            at(s.span),
-            `the sides of the assert differ in shape: ${shapeBrief(left.shape)} and ${shapeBrief(right.shape)}`,
-          );
+          throw fail('E010', at(s.span), 'assert', shapeBrief(left.shape), shapeBrief(right.shape));
         model.asserts.push({ left, right, text: prog.source.slice(s.span.start, s.span.end).trim(), span: s.span });
         return;
       }

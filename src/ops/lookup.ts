@@ -1,4 +1,10 @@
-/** Late-bound access to the registry, so that node construction and the op files can import each other. */
+/**
+ * Late-bound access to the registry for the graph constructors (graph/build.ts): the
+ * operators build their derivatives with those constructors, and the constructors ask
+ * the operators for shapes, so this one link is bound when the registry loads. Every
+ * layer above the operators (diff/, print/, eval/, the API) imports the registry itself,
+ * so it is installed before any graph is built.
+ */
 import type { OpName } from './names.js';
 import type { OpDef } from './types.js';
 
@@ -9,6 +15,6 @@ export function installRegistry(r: Record<OpName, OpDef>): void {
 }
 
 export function opDef(op: OpName): OpDef {
-  if (!registry) throw new Error('operator registry not installed: import "matdiff/ops/registry" first');
+  if (!registry) throw new Error('operator registry not installed: a layer above src/ops must import src/ops/registry');
   return registry[op];
 }

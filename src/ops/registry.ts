@@ -26,3 +26,8 @@ export const OPS: Record<OpName, OpDef> = {
 };
 
 installRegistry(OPS);
+
+/** The definition of `op`, for the layers above the operators (they import the registry itself). */
+export function opDef(op: OpName): OpDef {
+  return OPS[op];
+}

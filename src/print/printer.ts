@@ -7,7 +7,7 @@
  * so a chain of any depth prints without recursion.
  */
 import type { Node } from '../graph/node.js';
-import { opDef } from '../ops/lookup.js';
+import { opDef } from '../ops/registry.js';
 import { type Format, type PrintCtx, type Printed, PREC, paren } from './context.js';
 import { latexName } from './context.js';
 import { isScalar } from '../shape/shape.js';

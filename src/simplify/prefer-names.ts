@@ -10,7 +10,8 @@
  * Both look up interned nodes in maps built once from the model's definitions, and
  * rewrite each node of the results once, so the cost is linear.
  */
-import { type Node, mk, topoOrder } from '../graph/node.js';
+import { type Node, topoOrder } from '../graph/node.js';
+import { mk } from '../graph/build.js';
 import { isScalar, shapeEq } from '../shape/shape.js';
 import * as b from '../graph/build.js';
 import { printExpr } from '../print/printer.js';

@@ -16,7 +16,7 @@ import type { Node } from '../../graph/node.js';
 import type { Program } from '../../../codegen/program.js';
 import { type BoundData, bindData, parseData, requireDims, requireFinite, toJson } from '../../../codegen/data.js';
 import { maxMemory } from '../limits.js';
-import { MatdiffError } from '../../errors.js';
+import { fail } from '../../errors.js';
 import { tooLargeText } from '../../util/memory.js';
 import { MAX_WORK, programMemory, programWork } from '../../../codegen/estimate.js';
 
@@ -62,16 +62,12 @@ export async function runCommand(args: Args): Promise<string> {
 /** Refuses a run whose memory (over `limit` bytes) or work (over MAX_WORK operations) cannot fit (E046). */
 function requireFits(p: Program, data: BoundData, dtype: 'f32' | 'f64', limit: number): void {
   const need = programMemory(p, data.dims, dtype);
-  if (need.bytes > limit) throw new MatdiffError('E046', tooLargeText(need, limit, 'running this model'));
+  if (need.bytes > limit) throw fail('E046', undefined, 'memory', tooLargeText(need, limit, 'running this model'));
   const work = programWork(p, data.dims);
   if (work.ops > MAX_WORK) {
     const c = work.costliest!;
     const sci = (x: number) => x.toExponential(1).replace('e+', 'e');
-    throw new MatdiffError(
-      'E046',
-      `running this model needs about ${sci(work.ops)} operations, more than ${sci(MAX_WORK)} (about a day at 1e10 a ` +
-        `second): its costliest step, ${c.what}, ${c.space}, takes ${sci(c.ops)}. Use smaller sizes`,
-    );
+    throw fail('E046', undefined, 'work', sci(work.ops), sci(MAX_WORK), c.what, c.space, sci(c.ops));
   }
 }
 
