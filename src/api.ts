@@ -206,8 +206,14 @@ export function derivatives(model: Model, kind: DerivativeKind, opts: Derivative
         ? differentiate({ model, output: out, wrt })
         : wrt.map((w) => derivative(kind, out.node, w.node));
   } catch (e) {
+    // A shape rule's refusal is about the derivative (E013, E014); a constant with no
+    // finite value (E018) keeps its own code.
     if (e instanceof ShapeError)
-      throw new MatdiffError(kind === 'grad' ? 'E013' : 'E014', e.message, placeOf(model, out.span));
+      throw new MatdiffError(
+        e.code === 'E018' ? 'E018' : kind === 'grad' ? 'E013' : 'E014',
+        e.message,
+        placeOf(model, out.span),
+      );
     throw e;
   }
   // Each format printed on first use: names are chosen alike in every format.
@@ -335,7 +341,8 @@ export function graph(model: Model, opts: SelectOptions & { format?: 'mermaid' |
     const drawing = computationGraph(model, out, wrt);
     return opts.format === 'dot' ? toDot(drawing) : toMermaid(drawing);
   } catch (e) {
-    if (e instanceof ShapeError) throw new MatdiffError('E013', e.message, placeOf(model, out.span));
+    if (e instanceof ShapeError)
+      throw new MatdiffError(e.code === 'E018' ? 'E018' : 'E013', e.message, placeOf(model, out.span));
     throw e;
   }
 }
@@ -354,7 +361,13 @@ export function program(model: Model, opts: SelectOptions = {}): Program {
   if (!scalar && opts.wrt !== undefined && opts.wrt.length)
     throw fail('E013', placeOf(model, out.span), 'gradient', out.name, shapeBrief(out.node.shape));
   const wrt = scalar ? wrtOf(model, out.node, opts.wrt) : [];
-  return lower({ model, output: out, wrt });
+  try {
+    return lower({ model, output: out, wrt });
+  } catch (e) {
+    if (e instanceof ShapeError)
+      throw new MatdiffError(e.code === 'E018' ? 'E018' : 'E013', e.message, placeOf(model, out.span));
+    throw e;
+  }
 }
 
 export interface CompileOptions extends SelectOptions {

@@ -209,6 +209,9 @@ describe('numbers that overflow', () => {
     const div = await main(['grad', file('x: [n]\nL = sum(x) / (0·sum(x))')]);
     expect(div.code).toBe(1);
     expect(div.err).toMatch(/:2:1: error\[E018\]: this constant expression has no finite value: it divides by zero/);
+    const emitted = await main(['emit', file('x: [n]\nL = sum(x) / (0·sum(x))')]);
+    expect(emitted.code).toBe(1);
+    expect(emitted.err).toMatch(/:2:1: error\[E018\]: this constant expression has no finite value/);
   });
 
   it('logdet from the LU factors: the interpreter and run agree at n = 200, where det overflows', async () => {
