@@ -217,8 +217,8 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
       await typeModel(page, model);
       const cliErr = await cli(model, 'print');
       expect(cliErr.code).toBe(1);
-      const head = cliErr.err.split('\n')[0]!; // model.mdf:2:5: error: cannot multiply …
-      expect(head).toMatch(/^model\.mdf:2:\d+: error: /);
+      const head = cliErr.err.split('\n')[0]!; // model.mdf:2:5: error[E010]: cannot multiply …
+      expect(head).toMatch(/^model\.mdf:2:\d+: error\[E010\]: /);
       await page.waitForSelector('#problems pre.error');
       expect((await page.locator('#problems pre.error').innerText()).split('\n')[0]).toBe(head);
       // The diagnostic underlines text on line 2, where the column points.

@@ -32,7 +32,7 @@ export interface Problem {
   line: number;
   column: number;
   message: string;
-  /** As the CLI prints it: `model.mdf:LINE:COL: error: …`, the line and a caret underline. */
+  /** As the CLI prints it: `model.mdf:LINE:COL: error[CODE]: …`, the line and a caret underline. */
   text: string;
 }
 
