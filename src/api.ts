@@ -48,6 +48,7 @@ import type { Program } from '../codegen/program.js';
 import { type Compiled, type Dtype, instantiate } from '../codegen/compile.js';
 import { type WgslCompiled, instantiateWgsl } from '../codegen/wgsl/run.js';
 import { requireF32 } from '../codegen/wgsl/lower.js';
+import { lineNumbers } from './util/lines.js';
 
 /**
  * Parses and shape-checks a model.
@@ -93,6 +94,7 @@ export function printModel(model: Model, format: Format = 'unicode'): PrintedMod
     return { name: d.name, shape, properties: [...d.props], text };
   });
   const names = new Map<Node, string>();
+  const lineOf = lineNumbers(model.source);
   const definitions = [...model.defs.values()].map((d) => {
     const expression = printExpr(d.node, format, names);
     const shape = shapeText(d.node.shape);
@@ -100,7 +102,7 @@ export function printModel(model: Model, format: Format = 'unicode'): PrintedMod
       ? `${latexName(d.name, !isScalar(d.node.shape))} = ${expression}`
       : `${d.name}: ${shape} = ${expression}`;
     if (d.node.args.length && !names.has(d.node)) names.set(d.node, d.name);
-    return { name: d.name, shape, expression, line: lineOf(model, d.span.start), text };
+    return { name: d.name, shape, expression, line: lineOf(d.span.start), text };
   });
   const all = definitionNames(model);
   const asserts = model.asserts.map((a) => {
@@ -108,7 +110,7 @@ export function printModel(model: Model, format: Format = 'unicode'): PrintedMod
     return {
       left,
       right,
-      line: lineOf(model, a.span.start),
+      line: lineOf(a.span.start),
       text: latex ? `${left} = ${right}` : `assert ${left} = ${right}`,
     };
   });
@@ -121,8 +123,6 @@ function latexShape(shape: string): string {
   const dims = shape.slice(1, -1).replace(/, /g, ' \\times ');
   return dims ? `^{${dims}}` : '';
 }
-
-const lineOf = (model: Model, offset: number): number => model.source.slice(0, offset).split('\n').length;
 
 // ---------------------------------------------------------------------------
 // Choosing the output and the variables

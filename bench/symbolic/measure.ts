@@ -80,7 +80,7 @@ export async function measure(
   if (text.length <= (opts.formatLimit ?? Infinity)) {
     const t1 = performance.now();
     const prettier = await import('prettier');
-    await prettier.format(text, { parser: 'typescript' });
+    await prettier.format(text, { parser: 'babel-ts' }); // as emitTs does
     formatMs = performance.now() - t1;
   }
 

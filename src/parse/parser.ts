@@ -19,6 +19,7 @@ import * as ohm from 'ohm-js';
 import type { IterationNode, Node, NonterminalNode } from 'ohm-js';
 import type { BinaryOp, DimAst, Expr, PostfixOp, Program, Property, Span, Statement } from './ast.js';
 import { fail, MatdiffError } from '../errors.js';
+import { fastStatement } from './fast.js';
 import { GRAMMAR_RECIPE, GRAMMAR_SOURCE } from './grammar-source.js';
 import type { MatDiffActionDict, MatDiffGrammar, MatDiffSemantics } from './matdiff.ohm-bundle.js';
 
@@ -66,8 +67,14 @@ function typedGrammar(): MatDiffGrammar {
  * fail), but Ohm's memo table then stays small and short-lived: on a 10,000-line model
  * this is several times faster than one big match. `parseProgramWhole` is the one-match
  * reference.
+ *
+ * Before Ohm, each statement is offered to a hand-written reader (fast.ts) that builds
+ * the same tree in one pass, many times faster; it gives up on anything it does not
+ * expect, and Ohm then reads that statement (so every syntax error is still the
+ * grammar's). `ohmOnly` skips the fast reader (the tests compare the two).
  */
-export function parseProgram(source: string, file: string): Program {
+export function parseProgram(source: string, file: string, options: { ohmOnly?: boolean } = {}): Program {
+  const useFast = !options.ohmOnly;
   const scan = maskBracketedNewlines(source, file);
   const text = scan.text;
   const matcher = typedGrammar().matcher();
@@ -76,7 +83,9 @@ export function parseProgram(source: string, file: string): Program {
     let start = 0;
     for (let k = 0; k <= scan.breaks.length; k++) {
       const end = k < scan.breaks.length ? scan.breaks[k]! : text.length;
-      if (!BLANK.test(text.slice(start, end))) {
+      const fast = useFast ? fastStatement(text, start, end) : undefined;
+      if (fast) statements.push(...fast);
+      else if (!BLANK.test(text.slice(start, end))) {
         matcher.setInput(text.slice(start, end));
         const match = matcher.match('Program');
         if (match.failed()) throw syntaxError(match, start, source, text, file);
