@@ -15,234 +15,31 @@
  * an SVG plot (plot.ts), by default loss.svg (loss-wgsl.svg for the WGSL backend) next
  * to this file.
  *
+ * The pieces live beside it: data.ts (iris.csv, split, standardisation, batches),
+ * network.ts (the model and its initial weights), engines.ts (the backends), report.ts
+ * (progress bar, loss plot), and ../lib (shuffling, metrics, command-line helpers).
+ *
  * The functions are exported for test/iris.test.ts: loadIris, split, train.
  */
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parse, compile } from '../../src/index.js';
-import type { Model } from '../../src/index.js';
-import { linePlot } from './plot.js';
 import { rng } from '../../src/util/random.js';
+import { UsageError, intArg, invokedDirectly, numArg } from '../lib/cli.js';
+import { accuracy } from '../lib/metrics.js';
+import { chunks, shuffle } from '../lib/shuffle.js';
+import { arrayOf, loadIris, split, standardisation, toBatch, type Dtype, type Iris } from './data.js';
+import { tsEngine, wgslEngine } from './engines.js';
+import { PARAMS, initParams, loadModel, type Params } from './network.js';
+import { lossPlot, percent, progressBar } from './report.js';
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-
-export const SPECIES = ['setosa', 'versicolor', 'virginica'] as const;
-export const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const;
-export const PARAMS = ['W1', 'b1', 'W2', 'b2'] as const;
-export type ParamName = (typeof PARAMS)[number];
-
-/** Flowers: one row of 4 measurements (cm) each, and the species index (SPECIES). */
-export interface Iris {
-  readonly features: readonly (readonly number[])[];
-  readonly labels: readonly number[];
-}
-
-// ── data ──
-
-/** The 150 flowers of iris.csv (`#` lines are comments; the first other line is the header). */
-export function loadIris(file: string = here('iris.csv')): Iris {
-  const features: number[][] = [];
-  const labels: number[] = [];
-  let header = false;
-  readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .forEach((line, i) => {
-      const text = line.trim();
-      if (text === '' || text.startsWith('#')) return;
-      const cells = text.split(',').map((c) => c.trim());
-      const where = `${file}:${i + 1}`;
-      if (!header) {
-        if (cells.join(',') !== [...FEATURES, 'species'].join(','))
-          throw new Error(`${where}: expected the header ${[...FEATURES, 'species'].join(',')}`);
-        header = true;
-        return;
-      }
-      if (cells.length !== 5) throw new Error(`${where}: expected 5 fields, got ${cells.length}`);
-      const row = cells.slice(0, 4).map(Number);
-      if (!row.every(Number.isFinite)) throw new Error(`${where}: a measurement is not a number`);
-      const label = (SPECIES as readonly string[]).indexOf(cells[4]!);
-      if (label < 0) throw new Error(`${where}: unknown species '${cells[4]}' (expected ${SPECIES.join(', ')})`);
-      features.push(row);
-      labels.push(label);
-    });
-  if (!header) throw new Error(`${file}: no header line`);
-  return { features, labels };
-}
-
+export * from './data.js';
+export * from './network.js';
+export { accuracy } from '../lib/metrics.js';
+export { lossPlot, progressBar, progressLine } from './report.js';
 export { rng };
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-/**
- * A seeded split into training and test flowers, stratified: each species gives its
- * share of the `test` flowers (30 of 150: 10 of each), and the rest train.
- */
-export function split(data: Iris, opts: { test?: number; seed?: number } = {}): { train: Iris; test: Iris } {
-  const nTest = opts.test ?? 30;
-  const n = data.labels.length;
-  if (!(Number.isInteger(nTest) && nTest >= 1 && nTest < n))
-    throw new RangeError(`test must be an integer in 1..${n - 1}`);
-  const random = rng((opts.seed ?? 1) ^ 0x5eed);
-  const testIdx: number[] = [];
-  const trainIdx: number[] = [];
-  const classes = [...new Set(data.labels)].sort((a, b) => a - b);
-  let taken = 0;
-  classes.forEach((c, ci) => {
-    const members = shuffle(
-      data.labels.flatMap((l, i) => (l === c ? [i] : [])),
-      random,
-    );
-    // Largest-remainder rounding would be exact; this is exact for equal classes and within one otherwise.
-    const share = ci === classes.length - 1 ? nTest - taken : Math.round((nTest * members.length) / n);
-    taken += share;
-    testIdx.push(...members.slice(0, share));
-    trainIdx.push(...members.slice(share));
-  });
-  const pick = (idx: number[]): Iris => {
-    const order = shuffle(idx, random);
-    return { features: order.map((i) => data.features[i]!), labels: order.map((i) => data.labels[i]!) };
-  };
-  return { train: pick(trainIdx), test: pick(testIdx) };
-}
-
-/** Each feature's mean and (population) standard deviation over `data`. */
-export function standardisation(data: Iris): { mean: number[]; std: number[] } {
-  const d = data.features[0]?.length ?? 0;
-  const n = data.features.length;
-  const mean = Array.from({ length: d }, (_, f) => data.features.reduce((s, r) => s + r[f]!, 0) / n);
-  const std = mean.map((m, f) => Math.sqrt(data.features.reduce((s, r) => s + (r[f]! - m) ** 2, 0) / n) || 1);
-  return { mean, std };
-}
-
-type Real = Float32Array | Float64Array;
-type Dtype = 'f32' | 'f64';
-const arrayOf = (dtype: Dtype) => (dtype === 'f64' ? Float64Array : Float32Array);
-
-/** A batch in the model's layout: X [4, B] standardised, Y [3, B] one-hot, feature-major row-major arrays. */
-export interface Batch {
-  X: Real;
-  Y: Real;
-  labels: readonly number[];
-  size: number;
-}
-
-export function toBatch(
-  data: Iris,
-  scale: { mean: number[]; std: number[] },
-  dtype: Dtype,
-  rows?: readonly number[],
-): Batch {
-  const idx = rows ?? data.labels.map((_, i) => i);
-  const B = idx.length;
-  const Arr = arrayOf(dtype);
-  const X = new Arr(FEATURES.length * B);
-  const Y = new Arr(SPECIES.length * B);
-  idx.forEach((r, j) => {
-    const row = data.features[r]!;
-    for (let f = 0; f < FEATURES.length; f++) X[f * B + j] = (row[f]! - scale.mean[f]!) / scale.std[f]!;
-    Y[data.labels[r]! * B + j] = 1;
-  });
-  return { X, Y, labels: idx.map((r) => data.labels[r]!), size: B };
-}
-
-/** The fraction of columns of P [3, B] whose largest entry is the label's. */
-export function accuracy(P: ArrayLike<number>, labels: readonly number[]): number {
-  const B = labels.length;
-  let right = 0;
-  for (let j = 0; j < B; j++) {
-    let best = 0;
-    for (let c = 1; c < SPECIES.length; c++) if (P[c * B + j]! > P[best * B + j]!) best = c;
-    if (best === labels[j]) right++;
-  }
-  return right / B;
-}
-
-// ── model and backends ──
-
-export const MODEL_FILE = here('mlp.mdf');
-
-export function loadModel(file: string = MODEL_FILE): Model {
-  return parse(readFileSync(file, 'utf8'), file);
-}
-
-export type Params = Record<ParamName, Real>;
-
-/** He-initialised weights (normal, variance 2/fan-in), zero biases, from a seeded generator. */
-export function initParams(hidden: number, seed: number, dtype: Dtype): Params {
-  const random = rng(seed);
-  const normal = () => {
-    // Box–Muller; 1 − u keeps the logarithm finite.
-    const u = 1 - random();
-    const v = random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-  const Arr = arrayOf(dtype);
-  const he = (rows: number, cols: number): Real => {
-    const w = new Arr(rows * cols);
-    for (let i = 0; i < w.length; i++) w[i] = normal() * Math.sqrt(2 / cols);
-    return w;
-  };
-  return {
-    W1: he(hidden, FEATURES.length),
-    b1: new Arr(hidden),
-    W2: he(SPECIES.length, hidden),
-    b2: new Arr(SPECIES.length),
-  };
-}
-
-/** What training needs of a backend: the loss and its gradients, the loss alone, the probabilities. */
-interface Engine {
-  readonly description: string;
-  step(params: Params, batch: Batch): Promise<{ value: number; grad: Record<ParamName, ArrayLike<number>> }>;
-  loss(params: Params, batch: Batch): Promise<number>;
-  probabilities(params: Params, batch: Batch): Promise<ArrayLike<number>>;
-  destroy(): void;
-}
-
-const asNumber = (v: number | ArrayLike<number>): number => (typeof v === 'number' ? v : v[0]!);
-
-function tsEngine(model: Model, dtype: Dtype): Engine {
-  const lossAndGrad = compile(model, { wrt: PARAMS, dtype });
-  const probs = compile(model, { of: 'P', dtype });
-  return {
-    description: `TypeScript kernels (${dtype})`,
-    // valueAndGrad's result is reused by its next call: the caller consumes it first.
-    step: async (p, b) => {
-      const r = lossAndGrad.valueAndGrad({ ...p, X: b.X, Y: b.Y });
-      return { value: r.value, grad: r.grad as Record<ParamName, Real> };
-    },
-    loss: async (p, b) => asNumber(lossAndGrad.forward({ ...p, X: b.X, Y: b.Y })),
-    probabilities: async (p, b) => probs.forward({ ...p, X: b.X }) as Real,
-    destroy: () => {},
-  };
-}
-
-async function wgslEngine(model: Model): Promise<Engine> {
-  // Loaded only here, so that the TypeScript path never touches WebGPU.
-  const { compileWgsl } = await import('../../codegen/wgsl/run.js');
-  const lossAndGrad = await compileWgsl(model, { wrt: PARAMS });
-  const probs = await compileWgsl(model, { of: 'P' });
-  return {
-    description: `WGSL kernels (f32) on ${lossAndGrad.adapter}`,
-    step: async (p, b) => {
-      const r = await lossAndGrad.valueAndGrad({ ...p, X: b.X, Y: b.Y });
-      return { value: asNumber(r.value), grad: r.grad as Record<ParamName, Float32Array> };
-    },
-    loss: async (p, b) => asNumber(await lossAndGrad.forward({ ...p, X: b.X, Y: b.Y })),
-    probabilities: async (p, b) => (await probs.forward({ ...p, X: b.X })) as Float32Array,
-    destroy: () => {
-      lossAndGrad.destroy();
-      probs.destroy();
-    },
-  };
-}
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 // ── training ──
 
@@ -408,78 +205,6 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   };
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-// ── reporting ──
-
-const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
-
-/** `epoch 120/200 [#######.....] loss 0.1234 · accuracy train 97.5% test 96.7%` */
-export function progressLine(p: Progress, width = 30): string {
-  const filled = Math.round((width * p.epoch) / p.epochs);
-  const n = String(p.epochs).length;
-  const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-  const acc = p.last
-    ? ` · accuracy train ${percent(p.last.trainAccuracy).padStart(6)} test ${percent(p.last.testAccuracy).padStart(6)}`
-    : '';
-  return `epoch ${String(p.epoch).padStart(n)}/${p.epochs} [${bar}] loss ${p.loss.toFixed(4)}${acc}`;
-}
-
-/**
- * The progress bar: on a terminal one line redrawn with \r (at most every 40 ms, and
- * the last epoch), otherwise one line every 10 epochs and at the last.
- */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): (p: Progress) => void {
-  let drawn = 0;
-  return (p) => {
-    const last = p.epoch === p.epochs;
-    if (stream.isTTY) {
-      const now = performance.now();
-      if (!last && now - drawn < 40) return;
-      drawn = now;
-      const line = progressLine(p);
-      const cols = stream.columns ?? 0;
-      stream.write(`\r${cols > 0 && line.length >= cols ? line.slice(0, cols - 1) : line}\x1b[K${last ? '\n' : ''}`);
-    } else if (p.epoch % 10 === 0 || last) stream.write(`${progressLine(p)}\n`);
-  };
-}
-
-/**
- * The loss curves of a run as an SVG document: the loss on the training and the test
- * flowers after each evaluated epoch (0: the initial weights), so both lines are
- * measured on the same weights (`losses`, the mean over an epoch's steps, is what the
- * progress bar shows).
- */
-export function lossPlot(r: TrainResult): string {
-  const final = r.evaluations[r.evaluations.length - 1]!;
-  const kernels = r.backend === 'wgsl' ? 'WGSL kernels (f32, WebGPU)' : `TypeScript kernels (${r.dtype})`;
-  return linePlot(
-    [
-      {
-        label: `training loss (${r.trainSize} flowers)`,
-        points: r.evaluations.map((e) => [e.epoch, e.trainLoss] as const),
-      },
-      {
-        label: `test loss (${r.testSize} flowers)`,
-        points: r.evaluations.map((e) => [e.epoch, e.testLoss] as const),
-        dashed: true,
-      },
-    ],
-    {
-      title: `Iris: a 4–${r.hidden}–3 MLP trained with matdiff's gradients`,
-      subtitle: `${kernels} · final loss ${final.trainLoss.toFixed(4)} (test ${final.testLoss.toFixed(4)}) · accuracy: training ${percent(r.trainAccuracy)}, test ${percent(r.testAccuracy)}`,
-      xLabel: 'epoch',
-      yLabel: 'cross-entropy loss',
-      xMin: 0,
-      yMin: 0,
-    },
-  );
-}
-
 // ── command line ──
 
 const USAGE = `usage: npx tsx examples/iris/train.ts [--backend ts|wgsl] [--epochs N] [--seed S]
@@ -493,22 +218,6 @@ const USAGE = `usage: npx tsx examples/iris/train.ts [--backend ts|wgsl] [--epoc
   --batch     minibatch size; 0 = the full training split per step (default)
   --dtype     arithmetic of the TypeScript kernels (default f32; WGSL is f32 only)
   --svg       where to write the loss curve (default examples/iris/loss.svg, loss-wgsl.svg for wgsl)`;
-
-class UsageError extends Error {}
-
-function intArg(name: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-}
-
-function numArg(name: string, v: string | undefined, ok: (n: number) => boolean): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name}: invalid value '${v}'`);
-  return n;
-}
 
 export async function main(argv: string[]): Promise<number> {
   let opts: TrainOptions;
@@ -576,15 +285,7 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function invokedDirectly(): boolean {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
+if (invokedDirectly(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -14,14 +14,15 @@
  * Data as in examples/iris (seeded, stratified 120 / 30 split, standardised features),
  * plus a row of ones in X for the bias.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compile, parse } from '../../src/index.js';
 import type { Model } from '../../src/index.js';
 import { main } from '../../src/cli/main.js';
-import { readFileSync } from 'node:fs';
-import { FEATURES, SPECIES, accuracy, loadIris, split, standardisation, toBatch } from '../iris/train.js';
+import { FEATURES, SPECIES, loadIris, split, standardisation, toBatch } from '../iris/data.js';
+import { invokedDirectly } from '../lib/cli.js';
+import { accuracy } from '../lib/metrics.js';
 
 export const MODEL_FILE = fileURLToPath(new URL('model.mdf', import.meta.url));
 
@@ -184,15 +185,7 @@ export async function run(opts: Options): Promise<string[]> {
   return out;
 }
 
-function invokedDirectly(): boolean {
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
+if (invokedDirectly(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       lambda: { type: 'string', default: '1e-3' },
