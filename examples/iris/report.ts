@@ -1,6 +1,6 @@
 /** What a training run shows: the progress bar on stderr and the loss curves as SVG. */
 import { linePlot } from './plot.js';
-import type { Progress, TrainResult } from './train.js';
+import type { Progress, TrainOptions, TrainResult } from './train.js';
 
 export const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
@@ -64,4 +64,17 @@ export function lossPlot(r: TrainResult): string {
       yMin: 0,
     },
   );
+}
+
+/** The lines train.ts prints on stdout after a run (before the plot's path). */
+export function summary(r: TrainResult, opts: TrainOptions): string[] {
+  const final = r.evaluations[r.evaluations.length - 1]!;
+  const count = (acc: number, n: number) => `${percent(acc)} (${Math.round(acc * n)}/${n})`;
+  return [
+    `${r.engine}`,
+    `network 4–${r.hidden}–3, ${r.trainSize} training / ${r.testSize} test flowers, ${r.epochs} epochs, lr ${opts.lr ?? 0.1}, momentum ${opts.momentum ?? 0.9}, ${opts.batch ? `minibatches of ${opts.batch}` : 'full batch'}, seed ${opts.seed ?? 1}`,
+    `loss ${r.evaluations[0]!.trainLoss.toFixed(4)} → ${final.trainLoss.toFixed(4)} (test ${final.testLoss.toFixed(4)})`,
+    `accuracy: training ${count(r.trainAccuracy, r.trainSize)}, test ${count(r.testAccuracy, r.testSize)}`,
+    `time: compile ${r.timings.compileMs.toFixed(0)} ms, training ${r.timings.trainMs.toFixed(0)} ms (${r.timings.msPerEpoch.toFixed(3)} ms per epoch), evaluation ${r.timings.evalMs.toFixed(0)} ms`,
+  ];
 }

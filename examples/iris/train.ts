@@ -17,29 +17,27 @@
  *
  * The pieces live beside it: data.ts (iris.csv, split, standardisation, batches),
  * network.ts (the model and its initial weights), engines.ts (the backends), report.ts
- * (progress bar, loss plot), and ../lib (shuffling, metrics, command-line helpers).
+ * (progress bar, loss plot, summary), args.ts (the command line), and ../lib (shuffling,
+ * metrics, command-line helpers).
  *
  * The functions are exported for test/iris.test.ts: loadIris, split, train.
  */
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { rng } from '../../src/util/random.js';
-import { UsageError, intArg, invokedDirectly, numArg } from '../lib/cli.js';
+import { invokedDirectly } from '../lib/cli.js';
+import { USAGE, trainArgs } from './args.js';
 import { accuracy } from '../lib/metrics.js';
 import { chunks, shuffle } from '../lib/shuffle.js';
 import { arrayOf, loadIris, split, standardisation, toBatch, type Dtype, type Iris } from './data.js';
 import { tsEngine, wgslEngine } from './engines.js';
 import { PARAMS, initParams, loadModel, type Params } from './network.js';
-import { lossPlot, percent, progressBar } from './report.js';
+import { lossPlot, progressBar, summary } from './report.js';
 
 export * from './data.js';
 export * from './network.js';
 export { accuracy } from '../lib/metrics.js';
 export { lossPlot, progressBar, progressLine } from './report.js';
 export { rng };
-
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 // ── training ──
 
@@ -207,78 +205,22 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
 
 // ── command line ──
 
-const USAGE = `usage: npx tsx examples/iris/train.ts [--backend ts|wgsl] [--epochs N] [--seed S]
-         [--hidden H] [--lr η] [--momentum μ] [--batch B] [--dtype f32|f64] [--svg PATH]
-
-  --backend   ts (default): the generated TypeScript kernels; wgsl: the WGSL kernels on WebGPU
-  --epochs    passes over the training flowers (default 200)
-  --seed      seeds the split, the initial weights and the minibatch order (default 1)
-  --hidden    hidden units (default 16)
-  --lr        learning rate (default 0.1); --momentum (default 0.9)
-  --batch     minibatch size; 0 = the full training split per step (default)
-  --dtype     arithmetic of the TypeScript kernels (default f32; WGSL is f32 only)
-  --svg       where to write the loss curve (default examples/iris/loss.svg, loss-wgsl.svg for wgsl)`;
-
 export async function main(argv: string[]): Promise<number> {
-  let opts: TrainOptions;
-  let svgPath: string;
+  let args: ReturnType<typeof trainArgs>;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        backend: { type: 'string' },
-        epochs: { type: 'string' },
-        seed: { type: 'string' },
-        hidden: { type: 'string' },
-        lr: { type: 'string' },
-        momentum: { type: 'string' },
-        batch: { type: 'string' },
-        dtype: { type: 'string' },
-        svg: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    const backend = values.backend ?? 'ts';
-    if (backend !== 'ts' && backend !== 'wgsl') throw new UsageError(`--backend must be ts or wgsl, got '${backend}'`);
-    const dtype = values.dtype;
-    if (dtype !== undefined && dtype !== 'f32' && dtype !== 'f64')
-      throw new UsageError(`--dtype must be f32 or f64, got '${dtype}'`);
-    if (backend === 'wgsl' && dtype === 'f64')
-      throw new UsageError('--dtype f64: the WGSL backend computes in f32 only');
-    const defined = <T extends object>(o: T): T =>
-      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-    opts = defined({
-      backend,
-      dtype,
-      epochs: intArg('epochs', values.epochs, 1),
-      seed: intArg('seed', values.seed, 0),
-      hidden: intArg('hidden', values.hidden, 1),
-      lr: numArg('lr', values.lr, (n) => n > 0),
-      momentum: numArg('momentum', values.momentum, (n) => n >= 0 && n < 1),
-      batch: intArg('batch', values.batch, 0),
-    });
-    svgPath = values.svg ?? here(backend === 'wgsl' ? 'loss-wgsl.svg' : 'loss.svg');
+    args = trainArgs(argv);
   } catch (e) {
     process.stderr.write(`train: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { opts, svgPath } = args;
 
   const r = await train({ ...opts, onEpoch: progressBar() });
-  const final = r.evaluations[r.evaluations.length - 1]!;
-  const count = (acc: number, n: number) => `${percent(acc)} (${Math.round(acc * n)}/${n})`;
-  const out = [
-    `${r.engine}`,
-    `network 4–${r.hidden}–3, ${r.trainSize} training / ${r.testSize} test flowers, ${r.epochs} epochs, lr ${opts.lr ?? 0.1}, momentum ${opts.momentum ?? 0.9}, ${opts.batch ? `minibatches of ${opts.batch}` : 'full batch'}, seed ${opts.seed ?? 1}`,
-    `loss ${r.evaluations[0]!.trainLoss.toFixed(4)} → ${final.trainLoss.toFixed(4)} (test ${final.testLoss.toFixed(4)})`,
-    `accuracy: training ${count(r.trainAccuracy, r.trainSize)}, test ${count(r.testAccuracy, r.testSize)}`,
-    `time: compile ${r.timings.compileMs.toFixed(0)} ms, training ${r.timings.trainMs.toFixed(0)} ms (${r.timings.msPerEpoch.toFixed(3)} ms per epoch), evaluation ${r.timings.evalMs.toFixed(0)} ms`,
-  ];
+  const out = summary(r, opts);
   writeFileSync(svgPath, lossPlot(r));
   out.push(`loss curve: ${svgPath}`);
   process.stdout.write(`${out.join('\n')}\n`);
