@@ -21,7 +21,7 @@ export const layout = {
     },
     vjp: (_n, g) => [diag(g)],
     print: (n, ctx) => call(ctx, spell('diag'), n.args),
-    lower: { kind: 'kernel', kernel: 'diag' },
+    lower: { kind: 'structural', role: 'elementwise', inlines: () => true },
   },
   diagvec: {
     rebuild: (_n, [x]) => build.diag(x!),
@@ -37,7 +37,7 @@ export const layout = {
     },
     vjp: (_n, g) => [diag(g)],
     print: (n, ctx) => call(ctx, spell('diag'), n.args),
-    lower: { kind: 'kernel', kernel: 'diagvec' },
+    lower: { kind: 'structural', role: 'index', inlines: () => false },
   },
   vec: {
     rebuild: (_n, [x]) => build.vec(x!),
@@ -50,7 +50,7 @@ export const layout = {
     },
     vjp: (n, g) => [unvec(g, n.args[0]!.shape.rows)],
     print: (n, ctx) => call(ctx, spell('vec'), n.args),
-    lower: { kind: 'kernel', kernel: 'vec' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => true },
   },
   unvec: {
     rebuild: (n, [x]) => build.unvec(x!, n.dim!),
@@ -71,6 +71,6 @@ export const layout = {
     },
     vjp: (_n, g) => [vec(g)],
     print: (n, ctx) => call(ctx, spell('unvec'), [n.args[0]!, dimText(n.dim!, ctx.fmt === 'ascii')]),
-    lower: { kind: 'kernel', kernel: 'unvec' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => false },
   },
 } satisfies Record<string, OpDef>;

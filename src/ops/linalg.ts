@@ -22,7 +22,7 @@ export const linalg = {
       const mark = ctx.fmt === 'unicode' ? '⁻¹' : ctx.fmt === 'ascii' ? '^-1' : '^{-1}';
       return { text: base + mark, prec: PREC.POST };
     },
-    lower: { kind: 'kernel', kernel: 'inv' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => false },
   },
   det: {
     rebuild: (_n, [x]) => build.det(x!),
@@ -34,7 +34,7 @@ export const linalg = {
     // ∂det(A)/∂A = det(A)·A⁻ᵀ
     vjp: (n, g) => [mul(mul(g, n), T(inv(n.args[0]!)))],
     print: (n, ctx) => call(ctx, spell('det', 'det', '\\det'), n.args),
-    lower: { kind: 'kernel', kernel: 'det' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => false },
   },
   logdet: {
     rebuild: (_n, [x]) => build.logdet(x!),
@@ -46,6 +46,6 @@ export const linalg = {
     // ∂ log|det A|/∂A = A⁻ᵀ
     vjp: (n, g) => [mul(g, T(inv(n.args[0]!)))],
     print: (n, ctx) => call(ctx, spell('logdet'), n.args),
-    lower: { kind: 'kernel', kernel: 'logdet' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => false },
   },
 } satisfies Record<string, OpDef>;

@@ -17,35 +17,34 @@ export interface EvalEnv {
 }
 
 /**
+ * A node's part in a fused kernel program (codegen/fuse.ts): 'input' a caller's buffer;
+ * 'leaf' free to recompute, always inlined; 'elementwise' inlined into its consumer when
+ * that is its only use at the same shape; 'index' a re-indexing of its argument (a view,
+ * never materialised); 'kernel' a step writing a buffer of its own.
+ */
+export type Role = 'input' | 'leaf' | 'elementwise' | 'index' | 'kernel';
+
+/**
  * How an operator becomes code. Elementwise ops give an expression per target over the
- * (already broadcast) scalar operands, so the kernel fuser can inline them; the others
- * name a kernel that each backend implements.
+ * (already broadcast) scalar operands, so the kernel fuser can inline them (`role`
+ * overrides their part: a literal is a 'leaf', kron a 'kernel' reading its operands at
+ * block indices). Structural ops state their part in the program and which arguments
+ * they accept as an inlined expression rather than a buffer; codegen/schedule.ts lowers
+ * them.
  */
 export type Lowering =
-  | { kind: 'input' }
+  | { kind: 'input'; role?: 'leaf' }
   | {
       kind: 'elementwise';
+      role?: 'leaf' | 'kernel';
       ts: (args: string[], node: Node) => string;
       wgsl: (args: string[], node: Node) => string;
     }
   | {
-      kind: 'kernel';
-      kernel:
-        | 'eye'
-        | 'matmul'
-        | 'transpose'
-        | 'sum'
-        | 'tr'
-        | 'softmax'
-        | 'logsumexp'
-        | 'inv'
-        | 'det'
-        | 'logdet'
-        | 'diag'
-        | 'diagvec'
-        | 'vec'
-        | 'unvec'
-        | 'commutation';
+      kind: 'structural';
+      role: Exclude<Role, 'input'>;
+      /** Does `user` read its argument `slot` as an inlined expression (else from a buffer)? */
+      inlines: (user: Node, slot: number) => boolean;
     };
 
 export interface OpDef {
