@@ -23,7 +23,7 @@ import type { BufferInfo, ElemExpr, ElemType, Idx, MatOperand, Schedule, Step, V
 import { foldElem } from './elem.js';
 import { type Extent, ONE_EXT, ZERO_EXT, ext, extAdd, extEq, extMul, extSyms, isOneExt } from './extent.js';
 import { inlinedNodes, onesReduction, roleOf } from './fuse.js';
-import { commutationSizes } from '../src/ops/kronecker.js';
+import { OPS } from '../src/ops/registry.js';
 
 export interface ScheduleOptions {
   /** Names of nodes (definitions of the model), used to label buffers. */
@@ -198,25 +198,16 @@ class Scheduler {
     const v = this.views.get(n);
     if (v) return load(v, idx);
     const [r, c] = idx;
-    switch (n.op) {
-      case 'const':
-      case 'fill':
-        return { kind: 'op', node: n, args: [] };
-      case 'dimval':
-        return { kind: 'dim', dim: n.dim! };
-      case 'eye':
-        return { kind: 'eye', a: r, b: c };
-      case 'transpose':
-        return this.expr(n.args[0]!, [c, r]);
-      case 'diagvec':
-        return this.expr(n.args[0]!, [r, r]);
-      case 'diag':
-        return { kind: 'diag', a: r, b: c, arg: this.expr(n.args[0]!, [r, '0']) };
-      case 'commutation': {
-        const [m, k] = commutationSizes(n);
-        return { kind: 'commutation', a: r, b: c, m, n: k };
-      }
-    }
+    const lower = OPS[n.op].lower;
+    if (lower.kind === 'structural' && lower.role !== 'kernel')
+      return lower.at<ElemExpr>(n, r, c, {
+        arg: (x, a, b) => this.expr(x, [a, b]),
+        eye: (a, b) => ({ kind: 'eye', a, b }),
+        diag: (a, b, arg) => ({ kind: 'diag', a, b, arg }),
+        commutation: (a, b, m, k) => ({ kind: 'commutation', a, b, m, n: k }),
+      });
+    if (lower.kind === 'input' && lower.role === 'leaf') return { kind: 'dim', dim: n.dim! }; // dimval
+    if (lower.kind === 'elementwise' && lower.role === 'leaf') return { kind: 'op', node: n, args: [] }; // const, fill
     if (roleOf(n) !== 'elementwise') throw new Error(`codegen: no value for ${n.op}#${n.id}`);
     const { rows, cols } = n.shape;
     // A broadcast operand (a column, a row, a scalar) is read at index 0 along the spread axis.

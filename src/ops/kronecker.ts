@@ -89,7 +89,12 @@ export const kronecker = {
       const ascii = ctx.fmt === 'ascii';
       return call(ctx, spell('commutation'), [dimText(m, ascii), dimText(n, ascii)]);
     },
-    lower: { kind: 'structural', role: 'leaf', inlines: () => false },
+    lower: {
+      kind: 'structural',
+      role: 'leaf',
+      inlines: () => false,
+      at: (n, r, c, x) => x.commutation(r, c, ...commutationSizes(n)),
+    },
   },
 } satisfies Record<string, OpDef>;
 

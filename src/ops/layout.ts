@@ -21,7 +21,12 @@ export const layout = {
     },
     vjp: (_n, g) => [diag(g)],
     print: (n, ctx) => call(ctx, spell('diag'), n.args),
-    lower: { kind: 'structural', role: 'elementwise', inlines: () => true },
+    lower: {
+      kind: 'structural',
+      role: 'elementwise',
+      inlines: () => true,
+      at: (n, r, c, x) => x.diag(r, c, x.arg(n.args[0]!, r, '0')),
+    },
   },
   diagvec: {
     rebuild: (_n, [x]) => build.diag(x!),
@@ -37,7 +42,7 @@ export const layout = {
     },
     vjp: (_n, g) => [diag(g)],
     print: (n, ctx) => call(ctx, spell('diag'), n.args),
-    lower: { kind: 'structural', role: 'index', inlines: () => false },
+    lower: { kind: 'structural', role: 'index', inlines: () => false, at: (n, r, _c, x) => x.arg(n.args[0]!, r, r) },
   },
   vec: {
     rebuild: (_n, [x]) => build.vec(x!),

@@ -93,7 +93,7 @@ export const leaves = {
       ctx.fmt === 'latex'
         ? { text: `\\mathbf{I}_{${dimText(n.dim!).replace(/·/g, ' \\cdot ')}}`, prec: PREC.ATOM }
         : call(ctx, spell('I'), [dimArg(n.dim!, ctx.fmt === 'ascii')]),
-    lower: { kind: 'structural', role: 'leaf', inlines: () => false },
+    lower: { kind: 'structural', role: 'leaf', inlines: () => false, at: (_n, r, c, x) => x.eye(r, c) },
   },
 } satisfies Record<string, OpDef>;
 

@@ -76,6 +76,6 @@ export const linear = {
       const text = ctx.fmt === 'latex' && /\^(\{[^{}]*\}|\\top)$/.test(base) ? `{${base}}${mark}` : base + mark;
       return { text, prec: PREC.POST };
     },
-    lower: { kind: 'structural', role: 'index', inlines: () => false },
+    lower: { kind: 'structural', role: 'index', inlines: () => false, at: (n, r, c, x) => x.arg(n.args[0]!, c, r) },
   },
 } satisfies Record<string, OpDef>;

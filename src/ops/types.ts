@@ -6,6 +6,7 @@
  */
 import type { Node, NodeExtras } from '../graph/node.js';
 import type { Shape } from '../shape/shape.js';
+import type { Dim } from '../shape/dim.js';
 import type { Mat } from '../eval/mat.js';
 import type { PrintCtx, Printed } from '../print/context.js';
 
@@ -42,10 +43,32 @@ export type Lowering =
     }
   | {
       kind: 'structural';
-      role: Exclude<Role, 'input'>;
+      role: 'leaf' | 'index' | 'elementwise';
       /** Does `user` read its argument `slot` as an inlined expression (else from a buffer)? */
       inlines: (user: Node, slot: number) => boolean;
+      /** The node's value at node index (r, c), built from its arguments' values. */
+      at: <E>(node: Node, r: Idx, c: Idx, x: ExprBuilder<E>) => E;
+    }
+  | {
+      kind: 'structural';
+      role: 'kernel';
+      inlines: (user: Node, slot: number) => boolean;
     };
+
+/** An index of a kernel's iteration space, or the constant 0. */
+export type Idx = 'i' | 'j' | '0';
+
+/** The scalar expressions (codegen/ir.ts `ElemExpr`) a structural lowering builds its value from. */
+export interface ExprBuilder<E> {
+  /** An argument's value at node index (a, b). */
+  arg(node: Node, a: Idx, b: Idx): E;
+  /** 1 where a = b, else 0. */
+  eye(a: Idx, b: Idx): E;
+  /** `arg` where a = b, else 0. */
+  diag(a: Idx, b: Idx, arg: E): E;
+  /** 1 where b = (a div n) + m·(a mod n), else 0. */
+  commutation(a: Idx, b: Idx, m: Dim, n: Dim): E;
+}
 
 export interface OpDef {
   /** The result shape; throws ShapeError naming the operator and both shapes on a mismatch. */
