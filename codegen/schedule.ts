@@ -171,10 +171,27 @@ class Scheduler {
     }
   }
 
-  /** Transpose swaps the strides; diag(A) of a square A steps by rs + cs. */
+  /**
+   * An index op's view of its argument's view `v`: where its lowering reads the argument
+   * at (a, b) for node index (i, j), the view steps i by the strides of the argument's
+   * axes a and b that equal i (transpose swaps the strides; diag(A) steps by rs + cs).
+   */
   private indexView(n: Node, v: View): View {
-    if (n.op === 'transpose') return { buffer: v.buffer, rs: v.cs, cs: v.rs };
-    return { buffer: v.buffer, rs: extAdd(v.rs, v.cs), cs: ZERO_EXT };
+    const lower = OPS[n.op].lower;
+    if (lower.kind !== 'structural' || lower.role !== 'index') throw new Error(`codegen: ${n.op} is not an index op`);
+    const none = (): readonly [] => [];
+    const [a, b] = lower.at<readonly [Idx, Idx] | readonly []>(n, 'i', 'j', {
+      arg: (_x, a, b) => [a, b],
+      eye: none,
+      diag: none,
+      commutation: none,
+    });
+    if (a === undefined) throw new Error(`codegen: ${n.op} is not a re-indexing`);
+    const stride = (k: Idx): Extent => {
+      const parts = [...(a === k ? [v.rs] : []), ...(b === k ? [v.cs] : [])];
+      return parts.length === 0 ? ZERO_EXT : parts.length === 1 ? parts[0]! : extAdd(...parts);
+    };
+    return { buffer: v.buffer, rs: stride('i'), cs: stride('j') };
   }
 
   /** A view of n's value, making a buffer for a leaf or an inlined node if a kernel needs one. */
