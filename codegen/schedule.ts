@@ -22,7 +22,7 @@ import { transposed } from '../src/shape/shape.js';
 import type { BufferInfo, ElemExpr, ElemType, Idx, MatOperand, Schedule, Step, View } from './ir.js';
 import { foldElem } from './elem.js';
 import { type Extent, ONE_EXT, ZERO_EXT, ext, extAdd, extEq, extMul, extSyms, isOneExt } from './extent.js';
-import { inlinedNodes, onesReduction, roleOf } from './fuse.js';
+import { inlinedNodes, roleOf } from './fuse.js';
 import { OPS } from '../src/ops/registry.js';
 
 export interface ScheduleOptions {
@@ -234,15 +234,14 @@ class Scheduler {
     return { kind: 'op', node: n, args };
   }
 
+  /** A kernel node's buffer (or view), as its operator's registry lowering builds it. */
   private kernel(n: Node): View {
+    const lower = OPS[n.op].lower;
+    if (lower.role !== 'kernel') throw new Error(`codegen: no kernel for ${n.op}`);
     const { rows, cols } = n.shape;
     const label = this.label(n);
-    const arg = n.args[0]!;
-    const red = onesReduction(n);
-    if (red) return this.onesProduct(n, red.axis, red.body);
-    switch (n.op) {
-      case 'matmul': {
-        const [a, b] = n.args as [Node, Node];
+    return lower.kernel<View>(n, {
+      product: (a, b) => {
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
         const step = {
           kind: 'matmul',
@@ -256,13 +255,14 @@ class Scheduler {
         } as const;
         this.emit(step);
         return contiguous(out, cols);
-      }
-      case 'sum': {
+      },
+      sums: (axis, body) => this.onesProduct(n, axis, body),
+      sumAll: (arg) => {
         const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
         this.reduce(n, 'all', out, arg);
         return contiguous(out, ONE);
-      }
-      case 'tr': {
+      },
+      trace: (arg) => {
         const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
         this.emit({
           kind: 'reduce',
@@ -274,24 +274,20 @@ class Scheduler {
           body: this.expr(arg, ['i', 'i']),
         });
         return contiguous(out, ONE);
-      }
-      case 'softmax':
-      case 'logsumexp': {
+      },
+      columnwise: (kind, arg) => {
         const input = this.viewOf(arg);
         const { rows: ar, cols: ac } = arg.shape;
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
         const max = this.scratch(ext(ac), 'f64', `${label}_max`);
         const sum = this.scratch(ext(ac), 'f64', `${label}_sum`);
-        this.emit({ kind: n.op, node: n, out, rows: ar, cols: ac, input, max, sum });
+        this.emit({ kind, node: n, out, rows: ar, cols: ac, input, max, sum });
         return contiguous(out, cols);
-      }
-      case 'inv':
-      case 'det':
-      case 'logdet': {
+      },
+      factored: (kind, arg) => {
         const f = this.factorOf(arg);
         const size = arg.shape.rows;
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
-        const kind = n.op === 'inv' ? 'inverse' : n.op;
         // The blocked inverses' working memory (ts/factor.ts): L⁻¹ (n²) for Cholesky; L⁻¹,
         // (U⁻¹)ᵀ and one row (2n² + n) for LU.
         const sq = ext(dimMul(size, size));
@@ -310,8 +306,8 @@ class Scheduler {
           ...(tmp !== undefined && { tmp }),
         });
         return contiguous(out, cols);
-      }
-      case 'vec': {
+      },
+      columnMajor: (arg) => {
         // vec(A) lists A column by column: the row-major buffer of Aᵀ.
         const v = this.views.get(arg);
         if (v && isContiguous({ buffer: v.buffer, rs: v.cs, cs: v.rs }, arg.shape.cols, arg.shape.rows))
@@ -319,10 +315,9 @@ class Scheduler {
         const t = transposed(arg.shape);
         const w = this.materialize(n, t.rows, t.cols, this.expr(arg, ['j', 'i']));
         return { buffer: w.buffer, rs: ONE_EXT, cs: ONE_EXT };
-      }
-      case 'kron': {
+      },
+      blocks: (a, b) => {
         // (A ⊗ B)(i, j) = A(i div p, j div q)·B(i mod p, j mod q) for B: [p, q]; both read in place.
-        const [a, b] = n.args as [Node, Node];
         const { rows: p, cols: q } = b.shape;
         const part = (x: Node, op: 'div' | 'mod'): ElemExpr => {
           const v = this.viewOf(x);
@@ -338,15 +333,13 @@ class Scheduler {
           };
         };
         return this.materialize(n, rows, cols, { kind: 'op', node: n, args: [part(a, 'div'), part(b, 'mod')] });
-      }
-      case 'unvec': {
+      },
+      strided: (arg, by) => {
         // unvec(v, m)(i, j) = v(j·m + i): a strided view of the vector.
         const v = this.viewOf(arg);
-        return { buffer: v.buffer, rs: v.rs, cs: extMul(v.rs, n.dim!) };
-      }
-      default:
-        throw new Error(`codegen: no kernel for ${n.op}`);
-    }
+        return { buffer: v.buffer, rs: v.rs, cs: extMul(v.rs, by) };
+      },
+    });
   }
 
   /**

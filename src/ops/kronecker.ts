@@ -63,6 +63,7 @@ export const kronecker = {
     lower: {
       kind: 'elementwise',
       role: 'kernel', // its operands are read at block and in-block indices (codegen/schedule.ts)
+      kernel: (n, k) => k.blocks(n.args[0]!, n.args[1]!),
       ts: ([a, b]) => `${a} * ${b}`,
       wgsl: ([a, b]) => `${a} * ${b}`,
     },

@@ -55,7 +55,7 @@ export const layout = {
     },
     vjp: (n, g) => [unvec(g, n.args[0]!.shape.rows)],
     print: (n, ctx) => call(ctx, spell('vec'), n.args),
-    lower: { kind: 'structural', role: 'kernel', inlines: () => true },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => true, kernel: (n, k) => k.columnMajor(n.args[0]!) },
   },
   unvec: {
     rebuild: (n, [x]) => build.unvec(x!, n.dim!),
@@ -76,6 +76,11 @@ export const layout = {
     },
     vjp: (_n, g) => [vec(g)],
     print: (n, ctx) => call(ctx, spell('unvec'), [n.args[0]!, dimText(n.dim!, ctx.fmt === 'ascii')]),
-    lower: { kind: 'structural', role: 'kernel', inlines: () => false },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: () => false,
+      kernel: (n, k) => k.strided(n.args[0]!, n.dim!),
+    },
   },
 } satisfies Record<string, OpDef>;

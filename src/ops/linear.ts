@@ -56,6 +56,10 @@ export const linear = {
       kind: 'structural',
       role: 'kernel',
       inlines: (user, slot) => onesReduction(user)?.body === user.args[slot],
+      kernel: (n, k) => {
+        const red = onesReduction(n);
+        return red ? k.sums(red.axis, red.body) : k.product(n.args[0]!, n.args[1]!);
+      },
     },
   },
   transpose: {

@@ -37,9 +37,16 @@ export type Lowering =
   | { kind: 'input'; role?: 'leaf' }
   | {
       kind: 'elementwise';
-      role?: 'leaf' | 'kernel';
+      role?: 'leaf';
       ts: (args: string[], node: Node) => string;
       wgsl: (args: string[], node: Node) => string;
+    }
+  | {
+      kind: 'elementwise';
+      role: 'kernel';
+      ts: (args: string[], node: Node) => string;
+      wgsl: (args: string[], node: Node) => string;
+      kernel: KernelLowering;
     }
   | {
       kind: 'structural';
@@ -53,7 +60,33 @@ export type Lowering =
       kind: 'structural';
       role: 'kernel';
       inlines: (user: Node, slot: number) => boolean;
+      kernel: KernelLowering;
     };
+
+/** A kernel's lowering: which step of the kernel program (codegen/ir.ts) computes the node, over which arguments. */
+export type KernelLowering = <V>(node: Node, k: KernelBuilder<V>) => V;
+
+/** The steps a kernel lowering may build (codegen/schedule.ts); each returns a view of the node's value. */
+export interface KernelBuilder<V> {
+  /** A matrix product a·b, both read in place. */
+  product(a: Node, b: Node): V;
+  /** Row sums ('rows') or column sums ('cols') of body, repeated across the node's shape. */
+  sums(axis: 'rows' | 'cols', body: Node): V;
+  /** The sum of all entries. */
+  sumAll(arg: Node): V;
+  /** The sum of the diagonal. */
+  trace(arg: Node): V;
+  /** Softmax or log-sum-exp of each column. */
+  columnwise(kind: 'softmax' | 'logsumexp', arg: Node): V;
+  /** The inverse, determinant or log-determinant, from a factorisation shared by all three. */
+  factored(kind: 'inverse' | 'det' | 'logdet', arg: Node): V;
+  /** The entries column by column (a transposing copy unless a buffer already holds them so). */
+  columnMajor(arg: Node): V;
+  /** The Kronecker product: a read at block indices, b at in-block indices. */
+  blocks(a: Node, b: Node): V;
+  /** A vector read as a matrix of `by` rows, column by column. */
+  strided(arg: Node, by: Dim): V;
+}
 
 /** An index of a kernel's iteration space, or the constant 0. */
 export type Idx = 'i' | 'j' | '0';
