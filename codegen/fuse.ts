@@ -23,64 +23,29 @@
  */
 import type { Node } from '../src/graph/node.js';
 import { OPS } from '../src/ops/registry.js';
+import type { Role } from '../src/ops/types.js';
 import { shapeEq } from '../src/shape/shape.js';
 
-export type Role = 'input' | 'leaf' | 'elementwise' | 'index' | 'kernel';
+export type { Role } from '../src/ops/types.js';
+export { onesReduction } from '../src/ops/linear.js';
 
 /** An inlined expression nests at most this deep; deeper chains are cut into buffers. */
 export const MAX_INLINE_DEPTH = 40;
 
+/** n's part in the program, as its operator's registry entry states it. */
 export function roleOf(n: Node): Role {
-  switch (n.op) {
-    case 'var':
-      return 'input';
-    case 'const':
-    case 'fill':
-    case 'dimval':
-    case 'eye':
-    case 'commutation':
-      return 'leaf';
-    case 'kron':
-      return 'kernel'; // its operands are read at block and in-block indices (schedule.ts)
-    case 'transpose':
-    case 'diagvec':
-      return 'index';
-    case 'diag':
-      return 'elementwise';
-    default:
-      return OPS[n.op].lower.kind === 'elementwise' ? 'elementwise' : 'kernel';
-  }
-}
-
-const isOnes = (x: Node): boolean =>
-  (x.op === 'fill' && x.num === 1) || (x.op === 'transpose' && x.args[0]!.op === 'fill' && x.args[0]!.num === 1);
-
-/**
- * A product with a matrix of ones is a reduction: A·ones(k, n) sums A's rows (each row
- * sum repeated across n columns), ones(m, k)·B (or ones(k)ᵀ·B) sums B's columns.
- */
-export function onesReduction(n: Node): { axis: 'rows' | 'cols'; body: Node } | undefined {
-  if (n.op !== 'matmul') return undefined;
-  const [a, b] = n.args as [Node, Node];
-  if (isOnes(b)) return { axis: 'rows', body: a };
-  if (isOnes(a)) return { axis: 'cols', body: b };
-  return undefined;
+  const lower = OPS[n.op].lower;
+  if (lower.kind === 'structural') return lower.role;
+  return lower.role ?? (lower.kind === 'input' ? 'input' : 'elementwise');
 }
 
 /** Does `user` accept its argument `slot` as an inlined expression? */
 function acceptsExpression(user: Node, slot: number): boolean {
-  const arg = user.args[slot]!;
-  switch (roleOf(user)) {
-    case 'elementwise':
-      return user.op === 'diag' || shapeEq(arg.shape, user.shape);
-    case 'kernel': {
-      if (user.op === 'sum' || user.op === 'tr' || user.op === 'vec') return true;
-      const red = onesReduction(user);
-      return red !== undefined && red.body === arg;
-    }
-    default:
-      return false;
-  }
+  const lower = OPS[user.op].lower;
+  const role = roleOf(user);
+  if (role !== 'elementwise' && role !== 'kernel') return false;
+  if (lower.kind === 'structural') return lower.inlines(user, slot);
+  return role === 'elementwise' && shapeEq(user.args[slot]!.shape, user.shape);
 }
 
 /**

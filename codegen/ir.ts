@@ -50,7 +50,8 @@ export interface BufferInfo {
 }
 
 /** An index of the iteration space, or the constant 0. */
-export type Idx = 'i' | 'j' | '0';
+import type { Idx } from '../src/ops/types.js';
+export type { Idx };
 
 /**
  * An index map of a load: the kernel index divided by a size (rounded down), or taken

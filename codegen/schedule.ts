@@ -22,8 +22,8 @@ import { transposed } from '../src/shape/shape.js';
 import type { BufferInfo, ElemExpr, ElemType, Idx, MatOperand, Schedule, Step, View } from './ir.js';
 import { foldElem } from './elem.js';
 import { type Extent, ONE_EXT, ZERO_EXT, ext, extAdd, extEq, extMul, extSyms, isOneExt } from './extent.js';
-import { inlinedNodes, onesReduction, roleOf } from './fuse.js';
-import { commutationSizes } from '../src/ops/kronecker.js';
+import { inlinedNodes, roleOf } from './fuse.js';
+import { OPS } from '../src/ops/registry.js';
 
 export interface ScheduleOptions {
   /** Names of nodes (definitions of the model), used to label buffers. */
@@ -171,10 +171,27 @@ class Scheduler {
     }
   }
 
-  /** Transpose swaps the strides; diag(A) of a square A steps by rs + cs. */
+  /**
+   * An index op's view of its argument's view `v`: where its lowering reads the argument
+   * at (a, b) for node index (i, j), the view steps i by the strides of the argument's
+   * axes a and b that equal i (transpose swaps the strides; diag(A) steps by rs + cs).
+   */
   private indexView(n: Node, v: View): View {
-    if (n.op === 'transpose') return { buffer: v.buffer, rs: v.cs, cs: v.rs };
-    return { buffer: v.buffer, rs: extAdd(v.rs, v.cs), cs: ZERO_EXT };
+    const lower = OPS[n.op].lower;
+    if (lower.kind !== 'structural' || lower.role !== 'index') throw new Error(`codegen: ${n.op} is not an index op`);
+    const none = (): readonly [] => [];
+    const [a, b] = lower.at<readonly [Idx, Idx] | readonly []>(n, 'i', 'j', {
+      arg: (_x, a, b) => [a, b],
+      eye: none,
+      diag: none,
+      commutation: none,
+    });
+    if (a === undefined) throw new Error(`codegen: ${n.op} is not a re-indexing`);
+    const stride = (k: Idx): Extent => {
+      const parts = [...(a === k ? [v.rs] : []), ...(b === k ? [v.cs] : [])];
+      return parts.length === 0 ? ZERO_EXT : parts.length === 1 ? parts[0]! : extAdd(...parts);
+    };
+    return { buffer: v.buffer, rs: stride('i'), cs: stride('j') };
   }
 
   /** A view of n's value, making a buffer for a leaf or an inlined node if a kernel needs one. */
@@ -198,25 +215,16 @@ class Scheduler {
     const v = this.views.get(n);
     if (v) return load(v, idx);
     const [r, c] = idx;
-    switch (n.op) {
-      case 'const':
-      case 'fill':
-        return { kind: 'op', node: n, args: [] };
-      case 'dimval':
-        return { kind: 'dim', dim: n.dim! };
-      case 'eye':
-        return { kind: 'eye', a: r, b: c };
-      case 'transpose':
-        return this.expr(n.args[0]!, [c, r]);
-      case 'diagvec':
-        return this.expr(n.args[0]!, [r, r]);
-      case 'diag':
-        return { kind: 'diag', a: r, b: c, arg: this.expr(n.args[0]!, [r, '0']) };
-      case 'commutation': {
-        const [m, k] = commutationSizes(n);
-        return { kind: 'commutation', a: r, b: c, m, n: k };
-      }
-    }
+    const lower = OPS[n.op].lower;
+    if (lower.kind === 'structural' && lower.role !== 'kernel')
+      return lower.at<ElemExpr>(n, r, c, {
+        arg: (x, a, b) => this.expr(x, [a, b]),
+        eye: (a, b) => ({ kind: 'eye', a, b }),
+        diag: (a, b, arg) => ({ kind: 'diag', a, b, arg }),
+        commutation: (a, b, m, k) => ({ kind: 'commutation', a, b, m, n: k }),
+      });
+    if (lower.kind === 'input' && lower.role === 'leaf') return { kind: 'dim', dim: n.dim! }; // dimval
+    if (lower.kind === 'elementwise' && lower.role === 'leaf') return { kind: 'op', node: n, args: [] }; // const, fill
     if (roleOf(n) !== 'elementwise') throw new Error(`codegen: no value for ${n.op}#${n.id}`);
     const { rows, cols } = n.shape;
     // A broadcast operand (a column, a row, a scalar) is read at index 0 along the spread axis.
@@ -226,15 +234,14 @@ class Scheduler {
     return { kind: 'op', node: n, args };
   }
 
+  /** A kernel node's buffer (or view), as its operator's registry lowering builds it. */
   private kernel(n: Node): View {
+    const lower = OPS[n.op].lower;
+    if (lower.role !== 'kernel') throw new Error(`codegen: no kernel for ${n.op}`);
     const { rows, cols } = n.shape;
     const label = this.label(n);
-    const arg = n.args[0]!;
-    const red = onesReduction(n);
-    if (red) return this.onesProduct(n, red.axis, red.body);
-    switch (n.op) {
-      case 'matmul': {
-        const [a, b] = n.args as [Node, Node];
+    return lower.kernel<View>(n, {
+      product: (a, b) => {
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
         const step = {
           kind: 'matmul',
@@ -248,13 +255,14 @@ class Scheduler {
         } as const;
         this.emit(step);
         return contiguous(out, cols);
-      }
-      case 'sum': {
+      },
+      sums: (axis, body) => this.onesProduct(n, axis, body),
+      sumAll: (arg) => {
         const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
         this.reduce(n, 'all', out, arg);
         return contiguous(out, ONE);
-      }
-      case 'tr': {
+      },
+      trace: (arg) => {
         const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
         this.emit({
           kind: 'reduce',
@@ -266,24 +274,20 @@ class Scheduler {
           body: this.expr(arg, ['i', 'i']),
         });
         return contiguous(out, ONE);
-      }
-      case 'softmax':
-      case 'logsumexp': {
+      },
+      columnwise: (kind, arg) => {
         const input = this.viewOf(arg);
         const { rows: ar, cols: ac } = arg.shape;
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
         const max = this.scratch(ext(ac), 'f64', `${label}_max`);
         const sum = this.scratch(ext(ac), 'f64', `${label}_sum`);
-        this.emit({ kind: n.op, node: n, out, rows: ar, cols: ac, input, max, sum });
+        this.emit({ kind, node: n, out, rows: ar, cols: ac, input, max, sum });
         return contiguous(out, cols);
-      }
-      case 'inv':
-      case 'det':
-      case 'logdet': {
+      },
+      factored: (kind, arg) => {
         const f = this.factorOf(arg);
         const size = arg.shape.rows;
         const out = this.buffer(rows, cols, 'real', 'temp', label, n);
-        const kind = n.op === 'inv' ? 'inverse' : n.op;
         // The blocked inverses' working memory (ts/factor.ts): L⁻¹ (n²) for Cholesky; L⁻¹,
         // (U⁻¹)ᵀ and one row (2n² + n) for LU.
         const sq = ext(dimMul(size, size));
@@ -302,8 +306,8 @@ class Scheduler {
           ...(tmp !== undefined && { tmp }),
         });
         return contiguous(out, cols);
-      }
-      case 'vec': {
+      },
+      columnMajor: (arg) => {
         // vec(A) lists A column by column: the row-major buffer of Aᵀ.
         const v = this.views.get(arg);
         if (v && isContiguous({ buffer: v.buffer, rs: v.cs, cs: v.rs }, arg.shape.cols, arg.shape.rows))
@@ -311,10 +315,9 @@ class Scheduler {
         const t = transposed(arg.shape);
         const w = this.materialize(n, t.rows, t.cols, this.expr(arg, ['j', 'i']));
         return { buffer: w.buffer, rs: ONE_EXT, cs: ONE_EXT };
-      }
-      case 'kron': {
+      },
+      blocks: (a, b) => {
         // (A ⊗ B)(i, j) = A(i div p, j div q)·B(i mod p, j mod q) for B: [p, q]; both read in place.
-        const [a, b] = n.args as [Node, Node];
         const { rows: p, cols: q } = b.shape;
         const part = (x: Node, op: 'div' | 'mod'): ElemExpr => {
           const v = this.viewOf(x);
@@ -330,15 +333,13 @@ class Scheduler {
           };
         };
         return this.materialize(n, rows, cols, { kind: 'op', node: n, args: [part(a, 'div'), part(b, 'mod')] });
-      }
-      case 'unvec': {
+      },
+      strided: (arg, by) => {
         // unvec(v, m)(i, j) = v(j·m + i): a strided view of the vector.
         const v = this.viewOf(arg);
-        return { buffer: v.buffer, rs: v.rs, cs: extMul(v.rs, n.dim!) };
-      }
-      default:
-        throw new Error(`codegen: no kernel for ${n.op}`);
-    }
+        return { buffer: v.buffer, rs: v.rs, cs: extMul(v.rs, by) };
+      },
+    });
   }
 
   /**

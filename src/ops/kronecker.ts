@@ -60,7 +60,13 @@ export const kronecker = {
     },
     // Entry (I, J) is A(I div p, J div q)·B(I mod p, J mod q): the scheduler reads both
     // operands with those index maps (codegen/schedule.ts); the entry is their product.
-    lower: { kind: 'elementwise', ts: ([a, b]) => `${a} * ${b}`, wgsl: ([a, b]) => `${a} * ${b}` },
+    lower: {
+      kind: 'elementwise',
+      role: 'kernel', // its operands are read at block and in-block indices (codegen/schedule.ts)
+      kernel: (n, k) => k.blocks(n.args[0]!, n.args[1]!),
+      ts: ([a, b]) => `${a} * ${b}`,
+      wgsl: ([a, b]) => `${a} * ${b}`,
+    },
   },
   commutation: {
     rebuild: noRebuild,
@@ -84,7 +90,12 @@ export const kronecker = {
       const ascii = ctx.fmt === 'ascii';
       return call(ctx, spell('commutation'), [dimText(m, ascii), dimText(n, ascii)]);
     },
-    lower: { kind: 'kernel', kernel: 'commutation' },
+    lower: {
+      kind: 'structural',
+      role: 'leaf',
+      inlines: () => false,
+      at: (n, r, c, x) => x.commutation(r, c, ...commutationSizes(n)),
+    },
   },
 } satisfies Record<string, OpDef>;
 

@@ -21,7 +21,12 @@ export const layout = {
     },
     vjp: (_n, g) => [diag(g)],
     print: (n, ctx) => call(ctx, spell('diag'), n.args),
-    lower: { kind: 'kernel', kernel: 'diag' },
+    lower: {
+      kind: 'structural',
+      role: 'elementwise',
+      inlines: () => true,
+      at: (n, r, c, x) => x.diag(r, c, x.arg(n.args[0]!, r, '0')),
+    },
   },
   diagvec: {
     rebuild: (_n, [x]) => build.diag(x!),
@@ -37,7 +42,7 @@ export const layout = {
     },
     vjp: (_n, g) => [diag(g)],
     print: (n, ctx) => call(ctx, spell('diag'), n.args),
-    lower: { kind: 'kernel', kernel: 'diagvec' },
+    lower: { kind: 'structural', role: 'index', inlines: () => false, at: (n, r, _c, x) => x.arg(n.args[0]!, r, r) },
   },
   vec: {
     rebuild: (_n, [x]) => build.vec(x!),
@@ -50,7 +55,7 @@ export const layout = {
     },
     vjp: (n, g) => [unvec(g, n.args[0]!.shape.rows)],
     print: (n, ctx) => call(ctx, spell('vec'), n.args),
-    lower: { kind: 'kernel', kernel: 'vec' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => true, kernel: (n, k) => k.columnMajor(n.args[0]!) },
   },
   unvec: {
     rebuild: (n, [x]) => build.unvec(x!, n.dim!),
@@ -71,6 +76,11 @@ export const layout = {
     },
     vjp: (_n, g) => [vec(g)],
     print: (n, ctx) => call(ctx, spell('unvec'), [n.args[0]!, dimText(n.dim!, ctx.fmt === 'ascii')]),
-    lower: { kind: 'kernel', kernel: 'unvec' },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: () => false,
+      kernel: (n, k) => k.strided(n.args[0]!, n.dim!),
+    },
   },
 } satisfies Record<string, OpDef>;

@@ -36,6 +36,7 @@ export const leaves = {
     print: (n, ctx) => ({ text: numberText(n.num!, ctx.fmt), prec: n.num! < 0 ? PREC.NEG : PREC.ATOM }),
     lower: {
       kind: 'elementwise',
+      role: 'leaf',
       ts: (_a, n) => tsLiteral(n.num!),
       wgsl: (_a, n) => wgslLiteral(n.num!),
     },
@@ -49,7 +50,7 @@ export const leaves = {
       text: ctx.fmt === 'latex' ? latexName(dimText(n.dim!), false) : dimText(n.dim!),
       prec: PREC.ATOM,
     }),
-    lower: { kind: 'input' },
+    lower: { kind: 'input', role: 'leaf' },
   },
   fill: {
     rebuild: noRebuild,
@@ -71,7 +72,12 @@ export const leaves = {
         dims.map((d) => dimArg(d, ctx.fmt === 'ascii')),
       );
     },
-    lower: { kind: 'elementwise', ts: (_a, n) => tsLiteral(n.num!), wgsl: (_a, n) => wgslLiteral(n.num!) },
+    lower: {
+      kind: 'elementwise',
+      role: 'leaf',
+      ts: (_a, n) => tsLiteral(n.num!),
+      wgsl: (_a, n) => wgslLiteral(n.num!),
+    },
   },
   eye: {
     rebuild: noRebuild,
@@ -87,7 +93,7 @@ export const leaves = {
       ctx.fmt === 'latex'
         ? { text: `\\mathbf{I}_{${dimText(n.dim!).replace(/·/g, ' \\cdot ')}}`, prec: PREC.ATOM }
         : call(ctx, spell('I'), [dimArg(n.dim!, ctx.fmt === 'ascii')]),
-    lower: { kind: 'kernel', kernel: 'eye' },
+    lower: { kind: 'structural', role: 'leaf', inlines: () => false, at: (_n, r, c, x) => x.eye(r, c) },
   },
 } satisfies Record<string, OpDef>;
 

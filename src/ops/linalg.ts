@@ -22,7 +22,12 @@ export const linalg = {
       const mark = ctx.fmt === 'unicode' ? '⁻¹' : ctx.fmt === 'ascii' ? '^-1' : '^{-1}';
       return { text: base + mark, prec: PREC.POST };
     },
-    lower: { kind: 'kernel', kernel: 'inv' },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: () => false,
+      kernel: (n, k) => k.factored('inverse', n.args[0]!),
+    },
   },
   det: {
     rebuild: (_n, [x]) => build.det(x!),
@@ -34,7 +39,12 @@ export const linalg = {
     // ∂det(A)/∂A = det(A)·A⁻ᵀ
     vjp: (n, g) => [mul(mul(g, n), T(inv(n.args[0]!)))],
     print: (n, ctx) => call(ctx, spell('det', 'det', '\\det'), n.args),
-    lower: { kind: 'kernel', kernel: 'det' },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: () => false,
+      kernel: (n, k) => k.factored('det', n.args[0]!),
+    },
   },
   logdet: {
     rebuild: (_n, [x]) => build.logdet(x!),
@@ -46,6 +56,11 @@ export const linalg = {
     // ∂ log|det A|/∂A = A⁻ᵀ
     vjp: (n, g) => [mul(g, T(inv(n.args[0]!)))],
     print: (n, ctx) => call(ctx, spell('logdet'), n.args),
-    lower: { kind: 'kernel', kernel: 'logdet' },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: () => false,
+      kernel: (n, k) => k.factored('logdet', n.args[0]!),
+    },
   },
 } satisfies Record<string, OpDef>;

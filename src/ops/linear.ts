@@ -9,6 +9,21 @@ import { isColumn, shape, shapeBrief, shapeEq, transposed } from '../shape/shape
 import { PREC } from '../print/context.js';
 import { T, matmul } from '../graph/build.js';
 
+const isOnes = (x: Node): boolean =>
+  (x.op === 'fill' && x.num === 1) || (x.op === 'transpose' && x.args[0]!.op === 'fill' && x.args[0]!.num === 1);
+
+/**
+ * A product with a matrix of ones is a reduction: A·ones(k, n) sums A's rows (each row
+ * sum repeated across n columns), ones(m, k)·B (or ones(k)ᵀ·B) sums B's columns.
+ */
+export function onesReduction(n: Node): { axis: 'rows' | 'cols'; body: Node } | undefined {
+  if (n.op !== 'matmul') return undefined;
+  const [a, b] = n.args as [Node, Node];
+  if (isOnes(b)) return { axis: 'rows', body: a };
+  if (isOnes(a)) return { axis: 'cols', body: b };
+  return undefined;
+}
+
 export const linear = {
   matmul: {
     rebuild: (_n, [x, y]) => build.matmul(x!, y!),
@@ -37,7 +52,15 @@ export const linear = {
       const op = ctx.fmt === 'unicode' ? '·' : ctx.fmt === 'ascii' ? '*' : ' ';
       return { text: left + op + ctx.sub(b, PREC.NEG + 1), prec: PREC.MUL };
     },
-    lower: { kind: 'kernel', kernel: 'matmul' },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: (user, slot) => onesReduction(user)?.body === user.args[slot],
+      kernel: (n, k) => {
+        const red = onesReduction(n);
+        return red ? k.sums(red.axis, red.body) : k.product(n.args[0]!, n.args[1]!);
+      },
+    },
   },
   transpose: {
     rebuild: (_n, [x]) => build.transpose(x!),
@@ -57,6 +80,6 @@ export const linear = {
       const text = ctx.fmt === 'latex' && /\^(\{[^{}]*\}|\\top)$/.test(base) ? `{${base}}${mark}` : base + mark;
       return { text, prec: PREC.POST };
     },
-    lower: { kind: 'kernel', kernel: 'transpose' },
+    lower: { kind: 'structural', role: 'index', inlines: () => false, at: (n, r, c, x) => x.arg(n.args[0]!, c, r) },
   },
 } satisfies Record<string, OpDef>;

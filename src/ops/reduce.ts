@@ -16,7 +16,7 @@ export const reduce = {
     eval: ([a]) => scalarMat(sumAll(a!)),
     vjp: (n, g) => [broadcastTo(g, n.args[0]!.shape)],
     print: (n, ctx) => call(ctx, spell('sum', 'sum', '\\operatorname{sum}'), n.args),
-    lower: { kind: 'kernel', kernel: 'sum' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => true, kernel: (n, k) => k.sumAll(n.args[0]!) },
   },
   tr: {
     rebuild: (_n, [x]) => build.tr(x!),
@@ -32,7 +32,7 @@ export const reduce = {
     // d tr(A) = tr(dA), so Ā = g·I
     vjp: (n, g) => [mul(g, eye(n.args[0]!.shape.rows))],
     print: (n, ctx) => call(ctx, spell('tr'), n.args),
-    lower: { kind: 'kernel', kernel: 'tr' },
+    lower: { kind: 'structural', role: 'kernel', inlines: () => true, kernel: (n, k) => k.trace(n.args[0]!) },
   },
   softmax: {
     rebuild: (_n, [x]) => build.softmax(x!),
@@ -47,7 +47,12 @@ export const reduce = {
     // P = softmax(Z): Z̄ = P ⊙ (G − 1ᵀ·(G ⊙ P)), the row of column sums broadcast down.
     vjp: (n, g) => [mul(n, sub(g, matmul(T(ones(n.shape.rows)), mul(g, n))))],
     print: (n, ctx) => call(ctx, spell('softmax'), n.args),
-    lower: { kind: 'kernel', kernel: 'softmax' },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: () => false,
+      kernel: (n, k) => k.columnwise('softmax', n.args[0]!),
+    },
   },
   logsumexp: {
     rebuild: (_n, [x]) => build.logsumexp(x!),
@@ -60,7 +65,12 @@ export const reduce = {
     // ∂ logsumexp(z)/∂z = softmax(z), column by column; G is a row, broadcast down.
     vjp: (n, g) => [mul(g, softmax(n.args[0]! as Node))],
     print: (n, ctx) => call(ctx, spell('logsumexp'), n.args),
-    lower: { kind: 'kernel', kernel: 'logsumexp' },
+    lower: {
+      kind: 'structural',
+      role: 'kernel',
+      inlines: () => false,
+      kernel: (n, k) => k.columnwise('logsumexp', n.args[0]!),
+    },
   },
 } satisfies Record<string, OpDef>;
 
