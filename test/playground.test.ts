@@ -48,8 +48,12 @@ let server: PreviewServer;
 let base: string;
 
 /** A fresh page on the playground (a link's fragment optional), ready when its first analysis is done. */
+/** Playwright's waits, generous: CI shares two cores with the other test files. */
+const PAGE_TIMEOUT = 120_000;
+
 async function open(hash = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(PAGE_TIMEOUT); // a busy machine can take longer than Playwright's 30 s
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.addInitScript('globalThis.page$ = (selector) => document.querySelector(selector);');
   await page.goto(base + hash);
@@ -159,6 +163,7 @@ describe.skipIf(skipReason !== '')(`the playground in Chromium${skipReason ? ` (
     'loads examples/mlp.mdf and shows its gradients as the CLI prints them; first-load JavaScript measured',
     async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      page.setDefaultTimeout(PAGE_TIMEOUT); // a busy machine can take longer than Playwright's 30 s
       const js: Promise<number>[] = [];
       page.on('response', (r) => {
         if (/\.js(\?|$)/.test(r.url())) js.push(r.body().then((b) => gzipSync(b).length));
