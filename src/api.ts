@@ -26,9 +26,9 @@ import {
   differentiate,
   elaborate,
   emit as emitModule,
-  lower,
   outputOf,
   parse as parseSource,
+  programOf,
   wrtOf,
 } from './pipeline.js';
 import { type Node, ShapeError } from './graph/node.js';
@@ -350,25 +350,8 @@ export function graph(model: Model, opts: SelectOptions & { format?: 'mermaid' |
 // ---------------------------------------------------------------------------
 // Kernels: compile, compileWgsl, emit
 
-/**
- * The program `compile`, `compileWgsl` and `emit` build: the output (`of`), and its
- * gradients by `wrt` (default: every variable it depends on) when it is a scalar; a
- * non-scalar output has no gradient, and asking for one is an error (E013).
- */
-export function program(model: Model, opts: SelectOptions = {}): Program {
-  const out = outputOf(model, opts.of);
-  const scalar = isScalar(out.node.shape);
-  if (!scalar && opts.wrt !== undefined && opts.wrt.length)
-    throw fail('E013', placeOf(model, out.span), 'gradient', out.name, shapeBrief(out.node.shape));
-  const wrt = scalar ? wrtOf(model, out.node, opts.wrt) : [];
-  try {
-    return lower({ model, output: out, wrt });
-  } catch (e) {
-    if (e instanceof ShapeError)
-      throw new MatdiffError(e.code === 'E018' ? 'E018' : 'E013', e.message, placeOf(model, out.span));
-    throw e;
-  }
-}
+/** The program `compile`, `compileWgsl` and `emit` build: the pipeline's `programOf` (select, then lower). */
+export const program = (model: Model, opts: SelectOptions = {}): Program => programOf(model, opts);
 
 export interface CompileOptions extends SelectOptions {
   /** Arithmetic: 'f64' (default) or 'f32'. */
