@@ -47,6 +47,8 @@ export interface DerivativeParts {
   texts: string[];
   /** The shared parts, each after those it uses: the name (`G`), as printed in `format` (`\mathbf{G}`), its text and node. */
   where: { name: string; printedName: string; text: string; node: Node }[];
+  /** The results as printed: in the model's own forms (what `matdiff graph --wrt` draws). */
+  shown: Node[];
 }
 
 export function derivativeParts(
@@ -75,6 +77,7 @@ export function derivativeParts(
       const printedName = format === 'latex' ? latexName(name, !isScalar(node.shape)) : name;
       return { name, printedName, text, node };
     }),
+    shown,
   };
 }
 
