@@ -16,7 +16,7 @@
  * can cause is a `MatdiffError` with a code from the catalogue (src/errors.ts).
  */
 import type { ElaborateOptions } from './model/elaborate.js';
-import { type Model, type Definition, definitionNames, placeOf } from './model/model.js';
+import { type Model, type Definition, nodeNamesAsWritten, placeOf } from './model/model.js';
 import { MatdiffError, ModelErrors, OptionError, fail } from './errors.js';
 import {
   type Named,
@@ -104,7 +104,7 @@ export function printModel(model: Model, format: Format = 'unicode'): PrintedMod
     if (d.node.args.length && !names.has(d.node)) names.set(d.node, d.name);
     return { name: d.name, shape, expression, line: lineOf(d.span.start), text };
   });
-  const all = definitionNames(model);
+  const all = nodeNamesAsWritten(model);
   const asserts = model.asserts.map((a) => {
     const [left, right] = [printExpr(a.left, format, all), printExpr(a.right, format, all)];
     return {

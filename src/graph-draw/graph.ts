@@ -14,11 +14,11 @@
  * to its gradient.
  */
 import { type Node, topoOrder } from '../graph/node.js';
-import { type Model, type Definition, definitionNames } from '../model/model.js';
+import { type Model, type Definition, nodeNamesAsWritten } from '../model/model.js';
 import { grads } from '../diff/derivative.js';
 import { simplify } from '../simplify/simplify.js';
 import { printExpr } from '../print/printer.js';
-import { definedNames, derivativeParts } from '../print/gradients.js';
+import { nodeNamesWithSimplified, derivativeParts } from '../print/gradients.js';
 import { shapeText } from '../shape/shape.js';
 import { isConst } from '../graph/build.js';
 
@@ -75,7 +75,7 @@ export function computationGraph(
   };
 
   // ── forward ──
-  const defNames = definitionNames(model);
+  const defNames = nodeNamesAsWritten(model);
   for (const n of topoOrder([output.node])) {
     if (!live(n) || through(n) !== n) continue;
     const id = `n${n.id}`;
@@ -112,7 +112,7 @@ export function computationGraph(
   const parts = derivativeParts(model, 'grad', output, wrt, grads0, 'unicode');
   const results = parts.shown;
   const shared = parts.where.map((w) => w.node);
-  const labels = new Map(definedNames(model));
+  const labels = new Map(nodeNamesWithSimplified(model));
   for (const w of parts.where) labels.set(w.node, w.name);
 
   const lhs = (x: string) => `∂${output.name}/∂${x}`;
