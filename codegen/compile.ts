@@ -9,15 +9,16 @@
  * dropped by the emitter, and instantiates it with `new Function`. Generated code is
  * built only from sanitised identifiers, quoted keys and numbers (codegen/ts/names.ts).
  */
-import type { Model, Definition } from '../src/model/model.js';
-import type { Node } from '../src/graph/node.js';
-import { dependsOn } from '../src/graph/node.js';
-import { MatdiffError, didYouMean } from '../src/errors.js';
-import { isScalar, shapeBrief } from '../src/shape/shape.js';
-import { type Program, buildProgram } from './program.js';
+import type { Model } from '../src/model/model.js';
+import { MatdiffError } from '../src/errors.js';
+import { shapeBrief } from '../src/shape/shape.js';
+import { programOf } from '../src/pipeline.js';
+import type { Program } from './program.js';
 import { type Dtype, emitModule } from './ts/emit.js';
 
 export type { Dtype };
+/** The one selection (src/pipeline.ts): `of` and `wrt` resolved against the model, then lowered. */
+export { programOf };
 
 export interface CompileOptions {
   /** Variables to differentiate by; default: every declared variable the output depends on. */
@@ -71,53 +72,4 @@ export function instantiate(program: Program, dtype: Dtype = 'f64'): Compiled {
     },
     program,
   };
-}
-
-/** Resolves `of` and `wrt` against the model and builds the program. */
-export function programOf(model: Model, opts: Pick<CompileOptions, 'of' | 'wrt'> = {}): Program {
-  const output = outputDef(model, opts.of);
-  return buildProgram({
-    model,
-    output: { name: output.name, node: output.node },
-    wrt: wrtVars(model, output, opts.wrt),
-  });
-}
-
-function outputDef(model: Model, of: string | undefined): Definition {
-  const name = of ?? model.output;
-  if (name === undefined) throw new MatdiffError('E016', 'the model defines nothing');
-  const def = model.defs.get(name);
-  if (!def)
-    throw new MatdiffError(
-      'E015',
-      `'${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`,
-      undefined,
-      2,
-    );
-  return def;
-}
-
-function wrtVars(model: Model, output: Definition, wrt: readonly string[] | undefined): { name: string; node: Node }[] {
-  if (wrt === undefined) {
-    if (!isScalar(output.node.shape)) return [];
-    return [...model.vars.values()]
-      .filter((v) => dependsOn(output.node, v.node))
-      .map((v) => ({ name: v.name, node: v.node }));
-  }
-  if (wrt.length && !isScalar(output.node.shape))
-    throw new MatdiffError(
-      'E013',
-      `gradients need a scalar output; ${output.name} is ${shapeBrief(output.node.shape)}`,
-    );
-  return wrt.map((name) => {
-    const v = model.vars.get(name);
-    if (!v)
-      throw new MatdiffError(
-        'E015',
-        `'${name}' is not a declared variable${didYouMean(name, model.vars.keys())}`,
-        undefined,
-        2,
-      );
-    return { name, node: v.node };
-  });
 }

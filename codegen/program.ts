@@ -7,7 +7,7 @@
  *   valueAndGrad  roots [f, ∂f/∂x₁, …]     f scalar; gradients share the forward's nodes
  */
 import type { Model } from '../src/model/model.js';
-import { definitionNames } from '../src/model/model.js';
+import { nodeNamesAsWritten } from '../src/model/model.js';
 import type { Node } from '../src/graph/node.js';
 import { grads } from '../src/diff/derivative.js';
 import { isScalar, shapeText } from '../src/shape/shape.js';
@@ -49,7 +49,7 @@ export interface ProgramSpec {
 }
 
 export function buildProgram({ model, output, wrt }: ProgramSpec): Program {
-  const names = definitionNames(model);
+  const names = nodeNamesAsWritten(model);
   const labels = new Map(names);
   const entry = (roots: Node[]): Entry => {
     const s = schedule(roots, { names: labels });

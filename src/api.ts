@@ -16,7 +16,7 @@
  * can cause is a `MatdiffError` with a code from the catalogue (src/errors.ts).
  */
 import type { ElaborateOptions } from './model/elaborate.js';
-import { type Model, type Definition, definitionNames, placeOf } from './model/model.js';
+import { type Model, type Definition, nodeNamesAsWritten, placeOf } from './model/model.js';
 import { MatdiffError, ModelErrors, OptionError, fail } from './errors.js';
 import {
   type Named,
@@ -26,9 +26,9 @@ import {
   differentiate,
   elaborate,
   emit as emitModule,
-  lower,
   outputOf,
   parse as parseSource,
+  programOf,
   wrtOf,
 } from './pipeline.js';
 import { type Node, ShapeError } from './graph/node.js';
@@ -104,7 +104,7 @@ export function printModel(model: Model, format: Format = 'unicode'): PrintedMod
     if (d.node.args.length && !names.has(d.node)) names.set(d.node, d.name);
     return { name: d.name, shape, expression, line: lineOf(d.span.start), text };
   });
-  const all = definitionNames(model);
+  const all = nodeNamesAsWritten(model);
   const asserts = model.asserts.map((a) => {
     const [left, right] = [printExpr(a.left, format, all), printExpr(a.right, format, all)];
     return {
@@ -350,25 +350,8 @@ export function graph(model: Model, opts: SelectOptions & { format?: 'mermaid' |
 // ---------------------------------------------------------------------------
 // Kernels: compile, compileWgsl, emit
 
-/**
- * The program `compile`, `compileWgsl` and `emit` build: the output (`of`), and its
- * gradients by `wrt` (default: every variable it depends on) when it is a scalar; a
- * non-scalar output has no gradient, and asking for one is an error (E013).
- */
-export function program(model: Model, opts: SelectOptions = {}): Program {
-  const out = outputOf(model, opts.of);
-  const scalar = isScalar(out.node.shape);
-  if (!scalar && opts.wrt !== undefined && opts.wrt.length)
-    throw fail('E013', placeOf(model, out.span), 'gradient', out.name, shapeBrief(out.node.shape));
-  const wrt = scalar ? wrtOf(model, out.node, opts.wrt) : [];
-  try {
-    return lower({ model, output: out, wrt });
-  } catch (e) {
-    if (e instanceof ShapeError)
-      throw new MatdiffError(e.code === 'E018' ? 'E018' : 'E013', e.message, placeOf(model, out.span));
-    throw e;
-  }
-}
+/** The program `compile`, `compileWgsl` and `emit` build: the pipeline's `programOf` (select, then lower). */
+export const program = (model: Model, opts: SelectOptions = {}): Program => programOf(model, opts);
 
 export interface CompileOptions extends SelectOptions {
   /** Arithmetic: 'f64' (default) or 'f32'. */

@@ -14,7 +14,9 @@ import { parseProgram } from './parse/parser.js';
 import type { Program as Ast } from './parse/ast.js';
 import { elaborate as elaborateProgram, type ElaborateOptions } from './model/elaborate.js';
 import { type Model, type Definition, placeOf } from './model/model.js';
-import { MatdiffError, ModelErrors, OptionError, didYouMean } from './errors.js';
+import { MatdiffError, ModelErrors, OptionError, didYouMean, fail } from './errors.js';
+import { ShapeError } from './graph/node.js';
+import { isScalar, shapeBrief } from './shape/shape.js';
 import { type Node, topoOrder } from './graph/node.js';
 import { grads } from './diff/derivative.js';
 import { type Program, buildProgram } from '../codegen/program.js';
@@ -59,8 +61,7 @@ export function select(model: Model, opts: SelectOptions = {}): Selection {
 /** The definition `of` names, or the model's output. */
 export function outputOf(model: Model, of?: string): Definition {
   const name = of ?? model.output;
-  if (name === undefined)
-    throw new MatdiffError('E016', 'the model defines nothing', placeOf(model, { start: 0, end: 0 }));
+  if (name === undefined) throw fail('E016', placeOf(model, { start: 0, end: 0 }));
   const def = model.defs.get(name);
   if (!def)
     throw new OptionError('of', `'${name}' is not a definition of the model${didYouMean(name, model.defs.keys())}`);
@@ -91,6 +92,26 @@ export const differentiate = (s: Selection): Node[] =>
 /** The kernels' program: the output and (for a scalar) its gradients, scheduled, fused, memory planned. */
 export const lower = (s: Selection): Program =>
   buildProgram({ model: s.model, output: { name: s.output.name, node: s.output.node }, wrt: s.wrt });
+
+/**
+ * The program `compile`, `compileWgsl` and `emit` build: `select`, then `lower`. The output
+ * (`of`), and its gradients by `wrt` (default: every variable it depends on) when it is a
+ * scalar; a non-scalar output has no gradient, and asking for one is an error (E013).
+ */
+export function programOf(model: Model, opts: SelectOptions = {}): Program {
+  const output = outputOf(model, opts.of);
+  const scalar = isScalar(output.node.shape);
+  if (!scalar && opts.wrt !== undefined && opts.wrt.length)
+    throw fail('E013', placeOf(model, output.span), 'gradient', output.name, shapeBrief(output.node.shape));
+  const wrt = scalar ? wrtOf(model, output.node, opts.wrt) : [];
+  try {
+    return lower({ model, output, wrt });
+  } catch (e) {
+    if (e instanceof ShapeError)
+      throw new MatdiffError(e.code === 'E018' ? 'E018' : 'E013', e.message, placeOf(model, output.span));
+    throw e;
+  }
+}
 
 export interface EmitterOptions {
   /** Arithmetic; each target has its default. */

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { parse, check, formatReport } from '../src/index.js';
 import type { AssertResult } from '../src/index.js';
 import { main } from '../src/cli/main.js';
-import { drawVar, rng } from '../src/check/draw.js';
+import { sampleVar, rng } from '../src/check/sample.js';
 import { variable } from '../src/graph/build.js';
 import { shape } from '../src/shape/shape.js';
 import { dimSym } from '../src/shape/dim.js';
@@ -120,9 +120,9 @@ describe('declared properties', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom('real' as const, 'int' as const), (seed, kind) => {
         const r = rng(seed);
-        const S = drawVar(variable('S', shape(n, n), ['sym']), dims, r, kind);
-        const K = drawVar(variable('K', shape(n, n), ['spd']), dims, r, kind);
-        const p = drawVar(
+        const S = sampleVar(variable('S', shape(n, n), ['sym']), dims, r, kind);
+        const K = sampleVar(variable('K', shape(n, n), ['spd']), dims, r, kind);
+        const p = sampleVar(
           variable('p', shape(n, dimSym('m')), ['pos']),
           new Map([
             ['n', 3],

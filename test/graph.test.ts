@@ -287,3 +287,22 @@ describe('usage', () => {
     expect(r.err).toContain("'W3' is not a declared variable");
   });
 });
+
+describe('one naming of shared derivative parts', () => {
+  it('graph --wrt draws the shared parts grad prints, by the same names', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse, elaborate, select, differentiate } = await import('../src/pipeline.js');
+    const { computationGraph } = await import('../src/graph-draw/graph.js');
+    const { derivativeParts } = await import('../src/print/gradients.js');
+    for (const file of [MLP, 'examples/softmax-regression.mdf', 'examples/dense.mdf']) {
+      const model = elaborate(parse(readFileSync(file, 'utf8'), file));
+      const s = select(model);
+      const drawn = computationGraph(model, s.output, s.wrt)
+        .boxes.filter((b) => b.kind === 'shared')
+        .map((b) => b.label);
+      const parts = derivativeParts(model, 'grad', s.output, s.wrt, differentiate(s), 'unicode');
+      expect(parts.where.length).toBeGreaterThan(0);
+      expect(drawn.sort()).toEqual(parts.where.map((w) => `${w.name} = ${w.text}`).sort());
+    }
+  });
+});

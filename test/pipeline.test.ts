@@ -30,3 +30,26 @@ describe('the pipeline', () => {
     expect(() => elaborate(parse('x: [n]\ny = q + 1\nz = r', 'm.mdf'))).toThrow(ModelErrors);
   });
 });
+
+describe('one selection', () => {
+  it('the API, the codegen entry and the pipeline select alike, with the same errors', async () => {
+    const { programOf: fromCodegen, compile } = await import('../codegen/compile.js');
+    const { programOf } = await import('../src/pipeline.js');
+    const empty = elaborate(parse('x: [n]'));
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return 'no error';
+    };
+    for (const f of [programOf, fromCodegen, program, (m: typeof empty) => compile(m)])
+      expect(code(() => f(empty))).toBe('E016');
+    const m = elaborate(parse('x: [n]\ny = sum(x)'));
+    for (const f of [programOf, fromCodegen, program]) {
+      expect(code(() => f(m, { of: 'z' }))).toBe('E051');
+      expect(code(() => f(m, { wrt: ['q'] }))).toBe('E051');
+    }
+  });
+});

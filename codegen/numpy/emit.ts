@@ -15,7 +15,7 @@
 import { type Node, topoOrder } from '../../src/graph/node.js';
 import type { Model } from '../../src/model/model.js';
 import { printExpr } from '../../src/print/printer.js';
-import { definedNames, takenNames } from '../../src/print/gradients.js';
+import { nodeNamesWithSimplified, takenNames } from '../../src/print/gradients.js';
 import { nameShared } from '../../src/print/where.js';
 import { stepAdjoints } from '../../src/diff/steps.js';
 import { isColumn, isRow, isScalar, shapeText } from '../../src/shape/shape.js';
@@ -55,7 +55,7 @@ interface Names {
 }
 
 function namesOf(p: Program, model: Model | undefined): Names {
-  const formula = new Map(model ? definedNames(model) : p.names);
+  const formula = new Map(model ? nodeNamesWithSimplified(model) : p.names);
   if (model && p.wrt.length) {
     const hints = stepAdjoints(
       p.output.node,
@@ -64,7 +64,7 @@ function namesOf(p: Program, model: Model | undefined): Names {
     const shared = nameShared(
       p.wrt.map((w) => w.grad),
       'unicode',
-      definedNames(model),
+      nodeNamesWithSimplified(model),
       takenNames(model),
       hints,
     );

@@ -4,7 +4,7 @@
  * (LANGUAGE.md §4) so that it can be read, edited, pasted or saved.
  */
 import type { Model } from '../../src/model/model.js';
-import { drawVar, rng } from '../../src/check/draw.js';
+import { sampleVar, rng } from '../../src/check/sample.js';
 import { toJson } from '../../codegen/data.js';
 
 /** `n=4, B=8` → sizes; anything unparsable is left out (and gets the default). */
@@ -24,7 +24,7 @@ export function randomData(model: Model, sizes: ReadonlyMap<string, number>, see
   const dims = new Map(model.dims.map((d) => [d, sizes.get(d) ?? fallback]));
   const r = rng(seed);
   const entries = [...model.vars.values()].map((v) => {
-    const m = drawVar(v.node, dims, r, 'real');
+    const m = sampleVar(v.node, dims, r, 'real');
     return `  ${JSON.stringify(v.name)}: ${JSON.stringify(toJson(m.data, m.rows, m.cols))}`;
   });
   return `{\n${entries.join(',\n')}\n}`;

@@ -3,7 +3,7 @@
  *
  * An assert L = R holds symbolically when the simplifier brings both sides to one node
  * (nodes are hash-consed, so that is `===`), or brings L − R to zero. Otherwise it is
- * tested on random draws (draw.ts): sizes for the symbolic dimensions (the second trial
+ * tested on random samples (sample.ts): sizes for the symbolic dimensions (the second trial
  * sets every size to 1; every other trial draws them in 2..5, the rest in 1..5) and
  * values for the variables (respecting sym, spd, pos), evaluated in float64 by the
  * reference interpreter. A quarter of the trials draw special values (0, the kink of
@@ -47,7 +47,7 @@ import { printExpr } from '../print/printer.js';
 import { dimValue } from '../shape/dim.js';
 import { type Shape, isColumn, isScalar } from '../shape/shape.js';
 import { DEFAULT_MAX_MEMORY, type MemoryNeed, tooLargeText } from '../util/memory.js';
-import { type Rng, type ValueKind, drawDims, drawVar, rng } from './draw.js';
+import { type Rng, type ValueKind, sampleDims, sampleVar, rng } from './sample.js';
 
 export interface CheckOptions {
   /** Random draws per assert that is not decided symbolically (default 20). */
@@ -165,7 +165,7 @@ export function symbolicallyEqual(left: Node, right: Node): boolean {
   }
 }
 
-interface Draw {
+interface Sample {
   dims: Map<string, number>;
   inputs: Map<string, Mat>;
   left: Mat;
@@ -247,8 +247,8 @@ class Trial {
         const dims =
           t === 1
             ? new Map(this.dimNames.map((d) => [d, 1]))
-            : drawDims(this.dimNames, this.r, this.o.maxDim, t % 2 === 0 ? 2 : 1);
-        const d = this.draw(dims, attempt < KIND_ATTEMPTS ? kind : 'real');
+            : sampleDims(this.dimNames, this.r, this.o.maxDim, t % 2 === 0 ? 2 : 1);
+        const d = this.sample(dims, attempt < KIND_ATTEMPTS ? kind : 'real');
         if ('why' in d) {
           const key = d.why === 'nonfinite' ? 'nonfinite' : d.matrix;
           if (this.atLeast2(dims)) outside.set(key, { o: d, count: (outside.get(key)?.count ?? 0) + 1 });
@@ -297,8 +297,8 @@ class Trial {
   }
 
   /** Values for every variable at sizes `dims`, and both sides; why not, outside the domain. */
-  private draw(dims: Map<string, number>, kind: ValueKind): Draw | Outside {
-    const inputs = new Map(this.vars.map((v) => [v.name!, drawVar(v, dims, this.r, kind, this.special)]));
+  private sample(dims: Map<string, number>, kind: ValueKind): Sample | Outside {
+    const inputs = new Map(this.vars.map((v) => [v.name!, sampleVar(v, dims, this.r, kind, this.special)]));
     const values = evaluateAll([this.a.left, this.a.right], { vars: inputs, dims });
     const [left, right] = [values.get(this.a.left)!, values.get(this.a.right)!];
     let kappa = 1;
@@ -316,24 +316,24 @@ class Trial {
     return { dims, inputs, left, right, tolerance };
   }
 
-  private agree(d: Draw): boolean {
+  private agree(d: Sample): boolean {
     let diff = 0;
     for (let i = 0; i < d.left.data.length; i++) diff = Math.max(diff, Math.abs(d.left.data[i]! - d.right.data[i]!));
     return diff <= d.tolerance;
   }
 
   /** A failing draw at sizes `dims`, integers preferred, then special values, if one is found. */
-  private failingAt(dims: Map<string, number>): Draw | undefined {
+  private failingAt(dims: Map<string, number>): Sample | undefined {
     for (let i = 0; i < 3 * SHRINK_DRAWS; i++) {
       const kind = i < SHRINK_DRAWS ? 'int' : i < 2 * SHRINK_DRAWS ? 'special' : 'real';
-      const d = this.draw(dims, kind);
+      const d = this.sample(dims, kind);
       if (!('why' in d) && !this.agree(d)) return d;
     }
     return undefined;
   }
 
   /** Lowers each size towards 1 while the assert still fails there. */
-  private shrink(found: Draw): Counterexample {
+  private shrink(found: Sample): Counterexample {
     let best = found;
     for (let improved = true; improved;) {
       improved = false;
@@ -351,7 +351,7 @@ class Trial {
     // Integer values read better than decimals: try them at the final sizes.
     if (!isIntegral(best)) {
       for (let i = 0; i < SHRINK_DRAWS; i++) {
-        const d = this.draw(best.dims, 'int');
+        const d = this.sample(best.dims, 'int');
         if (!('why' in d) && !this.agree(d)) {
           best = d;
           break;
@@ -398,4 +398,4 @@ function normInf(m: Mat): number {
   return best;
 }
 
-const isIntegral = (d: Draw): boolean => [...d.inputs.values()].every((m) => m.data.every(Number.isInteger));
+const isIntegral = (d: Sample): boolean => [...d.inputs.values()].every((m) => m.data.every(Number.isInteger));

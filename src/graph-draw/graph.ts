@@ -14,14 +14,12 @@
  * to its gradient.
  */
 import { type Node, topoOrder } from '../graph/node.js';
-import { type Model, type Definition, definitionNames } from '../model/model.js';
+import { type Model, type Definition, nodeNamesAsWritten } from '../model/model.js';
 import { grads } from '../diff/derivative.js';
-import { stepAdjoints } from '../diff/steps.js';
 import { simplify } from '../simplify/simplify.js';
 import { printExpr } from '../print/printer.js';
-import { nameShared } from '../print/where.js';
+import { nodeNamesWithSimplified, derivativeParts } from '../print/gradients.js';
 import { shapeText } from '../shape/shape.js';
-import { RESERVED } from '../model/functions.js';
 import { isConst } from '../graph/build.js';
 
 export type BoxKind = 'input' | 'step' | 'definition' | 'output' | 'shared' | 'gradient';
@@ -77,7 +75,7 @@ export function computationGraph(
   };
 
   // ── forward ──
-  const defNames = definitionNames(model);
+  const defNames = nodeNamesAsWritten(model);
   for (const n of topoOrder([output.node])) {
     if (!live(n) || through(n) !== n) continue;
     const id = `n${n.id}`;
@@ -106,37 +104,23 @@ export function computationGraph(
     const s = simplify(n);
     if (!idOf.has(s)) idOf.set(s, idOf.get(n)!);
   }
-  const results = grads(
+  const grads0 = grads(
     output.node,
     wrt.map((w) => w.node),
   );
-  const known = new Map<Node, string>();
-  for (const d of model.defs.values()) {
-    if (d.node.args.length === 0) continue;
-    if (!known.has(d.node)) known.set(d.node, d.name);
-    const s = simplify(d.node);
-    if (s.args.length && !known.has(s)) known.set(s, d.name);
-  }
-  const taken = new Set([...model.vars.keys(), ...model.defs.keys(), ...model.dims, ...RESERVED]);
-  const named = nameShared(
-    results,
-    'unicode',
-    known,
-    taken,
-    stepAdjoints(
-      output.node,
-      [...model.vars.values()].map((v) => v.node),
-    ),
-  );
-  const labels = new Map(known);
-  named.shared.forEach((n, i) => labels.set(n, named.where[i]![0]));
+  // The shared parts named as `matdiff grad` names them: the same function, the same names.
+  const parts = derivativeParts(model, 'grad', output, wrt, grads0, 'unicode');
+  const results = parts.shown;
+  const shared = parts.where.map((w) => w.node);
+  const labels = new Map(nodeNamesWithSimplified(model));
+  for (const w of parts.where) labels.set(w.node, w.name);
 
   const lhs = (x: string) => `∂${output.name}/∂${x}`;
   const claimed = new Map<Node, number>(); // a new backward node that is itself a gradient
   results.forEach((r, i) => {
-    if (live(r) && !idOf.has(r) && !claimed.has(r) && !named.shared.includes(r)) claimed.set(r, i);
+    if (live(r) && !idOf.has(r) && !claimed.has(r) && !shared.includes(r)) claimed.set(r, i);
   });
-  const sharedSet = new Set(named.shared);
+  const sharedSet = new Set(shared);
   for (const n of [...claimed.keys(), ...sharedSet]) keep.add(n);
   for (const n of topoOrder(results)) {
     if (!live(n) || idOf.has(n) || through(n) !== n) continue;

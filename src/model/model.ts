@@ -42,8 +42,11 @@ export const placeOf = (m: Pick<Model, 'file' | 'source'>, span: Span): Place =>
   span,
 });
 
-/** Each defined (non-leaf) node to the first name that defines it, for printing by name. */
-export function definitionNames(model: Model, except?: string): Map<Node, string> {
+/**
+ * Each defined (non-leaf) node, as written, to the first name that defines it, for printing
+ * by name (print/gradients.ts's `nodeNamesWithSimplified` adds their simplified forms).
+ */
+export function nodeNamesAsWritten(model: Model, except?: string): Map<Node, string> {
   const names = new Map<Node, string>();
   for (const d of model.defs.values()) {
     if (d.name === except) continue;

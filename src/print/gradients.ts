@@ -47,6 +47,8 @@ export interface DerivativeParts {
   texts: string[];
   /** The shared parts, each after those it uses: the name (`G`), as printed in `format` (`\mathbf{G}`), its text and node. */
   where: { name: string; printedName: string; text: string; node: Node }[];
+  /** The results as printed: in the model's own forms (what `matdiff graph --wrt` draws). */
+  shown: Node[];
 }
 
 export function derivativeParts(
@@ -66,7 +68,7 @@ export function derivativeParts(
         )
       : [];
   const shown = preferModelForms(results, model.defs.values()); // the model's own names and spelling
-  const named = nameShared(shown, format, definedNames(model), takenNames(model), hints);
+  const named = nameShared(shown, format, nodeNamesWithSimplified(model), takenNames(model), hints);
   return {
     lhs: wrt.map((w) => lhs(kind, output.name, w.name, w.node, format)),
     texts: named.texts,
@@ -75,6 +77,7 @@ export function derivativeParts(
       const printedName = format === 'latex' ? latexName(name, !isScalar(node.shape)) : name;
       return { name, printedName, text, node };
     }),
+    shown,
   };
 }
 
@@ -95,7 +98,7 @@ function lhs(kind: DerivativeKind, f: string, x: string, xn: Node, fmt: Format):
  * definition it does not read need not be simplified (on a large model, the cost of
  * simplifying the whole forward pass once more).
  */
-export function definedNames(model: Model): Map<Node, string> {
+export function nodeNamesWithSimplified(model: Model): Map<Node, string> {
   const names = new Map<Node, string>();
   for (const d of model.defs.values()) {
     if (d.node.args.length === 0) continue;

@@ -33,7 +33,7 @@ export const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r
 export type ValueKind = 'real' | 'int' | 'special' | 'lowrank';
 
 /** Sizes for `names`, each independently in [min, max]. */
-export function drawDims(names: readonly string[], r: Rng, max: number, min = 1): Map<string, number> {
+export function sampleDims(names: readonly string[], r: Rng, max: number, min = 1): Map<string, number> {
   return new Map(names.map((n) => [n, int(r, Math.min(min, max), max)]));
 }
 
@@ -41,7 +41,7 @@ export function drawDims(names: readonly string[], r: Rng, max: number, min = 1)
  * A value for the variable `v` under the sizes `dims`. `special`: the values `special`
  * draws hit besides 0, ±1 and repeats (the assert's constants).
  */
-export function drawVar(
+export function sampleVar(
   v: Node,
   dims: ReadonlyMap<string, number>,
   r: Rng,
