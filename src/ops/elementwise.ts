@@ -46,34 +46,24 @@ const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x
 const ZERO = (x: Node) => zeros(x.shape);
 const facts = (zeroAtZero: boolean, odd: boolean, monotone: boolean): Facts => ({ zeroAtZero, odd, monotone });
 
+/** The exponent of the erfc fit below (Numerical Recipes §6.2), given a = |x| and
+ * t = 1 / (1 + a/2): erfc(a) ≈ t · exp(ERFC_FIT). Shared by every target's helper. */
+const ERFC_FIT =
+  '-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))';
+
 /**
  * erf in float64: for |x| < 2.5 its Maclaurin series 2/√π · Σ (−1)ⁿ x²ⁿ⁺¹ / (n! (2n + 1)),
  * 40 terms (absolute error below 3e-14: the largest term is about 200); beyond, 1 − erfc(|x|)
  * with erfc by the Chebyshev fit of Numerical Recipes (§6.2, relative error of erfc below
- * 1.2e-7, so an error of erf below 5e-11 there). The generated TypeScript and NumPy helpers
- * are this function; the WGSL one (float32) takes the series only for |x| < 0.5.
+ * 1.2e-7, so an error of erf below 5e-11 there).
+ *
+ * The algorithm is written once, as this text (a function body over `x`, valid JavaScript
+ * and TypeScript): the generated TypeScript helper is it under a typed signature, and the
+ * reference function `erf` (the interpreter's) is evaluated from it. The NumPy helper is
+ * its vectorised transcription; the WGSL one (float32) takes the series only for |x| < 0.5.
  */
-const erfcFit = (a: number): number => {
-  const t = 1 / (1 + 0.5 * a);
-  return (
-    t *
-    Math.exp(
-      -a * a -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    )
-  );
-};
-const erf = (x: number): number => {
+const ERF_BODY = `  // |x| < 2.5: the Maclaurin series 2/√π · Σ (−1)ⁿ x²ⁿ⁺¹ / (n! (2n + 1)), error < 3e-14;
+  // beyond: 1 − erfc(|x|), erfc by a Chebyshev fit (Numerical Recipes §6.2, relative error < 1.2e-7).
   const a = Math.abs(x);
   if (a < 2.5) {
     let term = x;
@@ -84,11 +74,10 @@ const erf = (x: number): number => {
     }
     return 1.1283791670955126 * sum;
   }
-  const c = erfcFit(a);
-  return x < 0 ? c - 1 : 1 - c;
-};
-const ERFC_FIT =
-  '-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))';
+  const t = 1 / (1 + 0.5 * a);
+  const c = t * Math.exp(${ERFC_FIT});
+  return x < 0 ? c - 1 : 1 - c;`;
+const erf = new Function('x', ERF_BODY) as (x: number) => number;
 
 const FNS: Record<UnaryFn, FnRow> = {
   exp: {
@@ -192,23 +181,7 @@ const FNS: Record<UnaryFn, FnRow> = {
     d: (x) => mul(constant(2 / Math.sqrt(Math.PI)), fn('exp', neg(pow(x, 2)))),
     code: { ts: (a) => `erf(${a})`, wgsl: (a) => `erf(${a})`, numpy: (a) => `_erf(${a})` },
     helper: {
-      ts: `const erf = (x: number): number => {
-  // |x| < 2.5: the Maclaurin series 2/√π · Σ (−1)ⁿ x²ⁿ⁺¹ / (n! (2n + 1)), error < 3e-14;
-  // beyond: 1 − erfc(|x|), erfc by a Chebyshev fit (Numerical Recipes §6.2, relative error < 1.2e-7).
-  const a = Math.abs(x);
-  if (a < 2.5) {
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 40; n++) {
-      term *= (-x * x) / n;
-      sum += term / (2 * n + 1);
-    }
-    return 1.1283791670955126 * sum;
-  }
-  const t = 1 / (1 + 0.5 * a);
-  const c = t * Math.exp(${ERFC_FIT});
-  return x < 0 ? c - 1 : 1 - c;
-};`,
+      ts: `const erf = (x: number): number => {\n${ERF_BODY}\n};`,
       wgsl: `fn erf(x: f32) -> f32 {
   let a = abs(x);
   if (a < 0.5) {

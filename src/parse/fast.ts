@@ -2,7 +2,7 @@
  * A hand-written recursive-descent reader for one statement: the fast path of
  * `parseProgram`. grammar/matdiff.ohm stays the definition of the language; this reader
  * accepts a subset of it — the well-formed statements — and builds exactly the tree the
- * Ohm semantics in parser.ts build (same node kinds, same fields, same spans). Anything
+ * Ohm semantics in semantics.ts build (same node kinds, same fields, same spans). Anything
  * else it does not judge: on the first thing it does not expect (a syntax error, a
  * number that overflows, a dimension that is not a positive integer, a character it does
  * not know) it gives up and returns `undefined`, and the caller matches the statement
@@ -240,7 +240,7 @@ class Reader {
     return value;
   }
 
-  /** Expr = Operand (binOp Operand)*, folded as parser.ts's `foldOperators` does. */
+  /** Expr = Operand (binOp Operand)*, folded as semantics.ts's `foldOperators` does. */
   private expr(): Expr {
     const terms: Expr[] = [];
     const addOps: { op: BinaryOp; span: Span }[] = [];
