@@ -77,7 +77,9 @@ const ERF_BODY = `  // |x| < 2.5: the Maclaurin series 2/√π · Σ (−1)ⁿ x
   const t = 1 / (1 + 0.5 * a);
   const c = t * Math.exp(${ERFC_FIT});
   return x < 0 ? c - 1 : 1 - c;`;
-const erf = new Function('x', ERF_BODY) as (x: number) => number;
+/** Evaluated from the text on first use (not at import, so that merely loading the registry never evaluates code). */
+let erfFromText: ((x: number) => number) | undefined;
+const erf = (x: number): number => (erfFromText ??= new Function('x', ERF_BODY) as (x: number) => number)(x);
 
 const FNS: Record<UnaryFn, FnRow> = {
   exp: {
