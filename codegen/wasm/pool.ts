@@ -1,0 +1,272 @@
+/**
+ * Worker threads for the WebAssembly product of a generated TypeScript module (the
+ * `threads` option): the module text that starts THREADS − 1 workers on one shared
+ * WebAssembly.Memory and splits large products among them by rows of C.
+ *
+ * - The kernel is the shared-memory variant of gemm-t (gemmWat(t, p, relaxed, true): the
+ *   memory imported as env.memory, shared), compiled once; the caller and every worker
+ *   instantiate that WebAssembly.Module on the same memory.
+ * - Workers are created from text — Node: `process.getBuiltinModule('node:worker_threads')`,
+ *   `new Worker(text, { eval: true })`, unref'd so that they never keep a process alive;
+ *   browsers: a Blob URL Worker, only where `crossOriginIsolated` (shared memory needs it).
+ * - Jobs go through a control block of Int32 words in the shared memory, after the scratch
+ *   (WASM_PACK bytes: one block of packing scratch per thread, then the control block):
+ *     word 0: workers ready (each adds 1 once instantiated), word 1: parts pending,
+ *     then 16 words per worker t (1 ≤ t < THREADS) from 16·t: the job number, then the
+ *     kernel's arguments (m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags, …).
+ *   A worker `Atomics.wait`s for its job number to change, runs the kernel and decrements
+ *   word 1; the caller computes the first part itself, then `Atomics.wait`s for word 1 to
+ *   reach 0 (it spins with `Atomics.load` where it may not wait: a browser's main thread).
+ * - Workers start asynchronously and nothing ever waits for them to start: products run on
+ *   one thread until every worker has reported ready. Without SharedArrayBuffer, WebAssembly
+ *   threads or workers, the module loads the ordinary kernel (runtime.ts), as without the
+ *   option; a worker that fails to start leaves the products on one thread.
+ *
+ * Text between « and » is TypeScript only (see ts/runtime.ts). runtime.ts's loadWasm calls
+ * `loadPool` first; its products call the returned kernel's `run`, which is `poolRun`.
+ */
+import {
+  GEMM_WASM_PACK_BYTES,
+  GEMM_WASM_SHARED_BASE64,
+  GEMM_WASM_SHARED_PROBE,
+  GEMM_WASM_SHARED_RELAXED_BASE64,
+} from './gemm-wasm.js';
+
+/**
+ * Products of fewer multiply-adds (m·n·k) stay on one thread: handing a part to a worker and
+ * waiting for it costs microseconds, and each thread packs its own copy of B. Measured with
+ * `npx tsx bench/threads.ts` (f32, square, every product split, 2 threads on this 2-core
+ * machine): 2 threads take 0.6× the speed of one at n = 32, 0.83× at 64, 1.0× at 80
+ * (512 000 ≈ 2¹⁹ multiply-adds), 1.2× at 96, 1.5× at 128, 1.7–1.8× from 256 on.
+ */
+export const THREAD_MIN = 2 ** 19;
+
+/** Rows of C per part are a multiple of this (the kernels' register tiles are 4 rows). */
+const ROW_STEP = 8;
+
+/** A base64 string as lines of 100 characters. */
+function chunks(s: string, width = 100): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.length; i += width) out.push(s.slice(i, i + width));
+  return out;
+}
+
+/** Polls before a wait (about 100 µs). */
+const SPIN = 20000;
+
+/** Int32 words of the control block per thread. */
+const CTL_WORDS = 16;
+
+/** Bytes of the control block for `threads` threads (64-aligned). */
+export const poolCtlBytes = (threads: number): number => Math.ceil((threads * CTL_WORDS * 4) / 64) * 64;
+
+/** Bytes of scratch before C in the threaded module: one packing block per thread, then the control block. */
+export const poolPackBytes = (dtype: 'f32' | 'f64', threads: number): number =>
+  threads * GEMM_WASM_PACK_BYTES[dtype] + poolCtlBytes(threads);
+
+export interface PoolOptions {
+  readonly threads: number;
+  /** Products of at least this many multiply-adds are split (default THREAD_MIN). */
+  readonly threadMin?: number;
+}
+
+export const poolRuntime = (dtype: 'f32' | 'f64', opts: PoolOptions): string => String.raw`
+// ── worker threads (codegen/wasm/pool.ts) ──
+// Products of at least THREAD_MIN multiply-adds are split by rows of C among THREADS
+// threads — this one and THREADS − 1 workers, all running the kernel on one shared
+// WebAssembly.Memory — once the workers have started; until then, or where shared memory,
+// WebAssembly threads or workers are unavailable, products run on this thread alone.
+
+const THREADS = ${opts.threads};
+const THREAD_MIN = ${opts.threadMin ?? THREAD_MIN};
+/** Scratch bytes per thread; the control block follows THREADS of them. */
+const WASM_PACK_ONE = ${GEMM_WASM_PACK_BYTES[dtype]};
+const POOL_CTL = ${opts.threads * GEMM_WASM_PACK_BYTES[dtype]};
+const POOL_CTL_WORDS = ${opts.threads * CTL_WORDS};
+/** Polls (Atomics.load, a few ns each) of a word before Atomics.wait: a worker for its next job, this thread for the last part. */
+const POOL_SPIN = ${SPIN};
+const WASM_SHARED_PROBE = [${GEMM_WASM_SHARED_PROBE.join(', ')}];
+// The kernel with its memory imported as shared, without and with relaxed SIMD.
+const WASM_GEMM_SHARED =
+${chunks(GEMM_WASM_SHARED_BASE64[dtype])
+  .map((s) => `  '${s}'`)
+  .join(' +\n')};
+const WASM_GEMM_SHARED_RELAXED =
+${chunks(GEMM_WASM_SHARED_RELAXED_BASE64[dtype])
+  .map((s) => `  '${s}'`)
+  .join(' +\n')};
+
+«interface SharedWasmApi {
+  readonly Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+/** What a worker is sent: the compiled kernel, the memory, where its words are. */
+interface PoolStart {
+  readonly module: object;
+  readonly memory: WasmMemory;
+  readonly name: string;
+  readonly ctl: number;
+  readonly words: number;
+  readonly index: number;
+  /** Polls of the job word before a wait. */
+  readonly spin: number;
+}
+interface PoolWorker {
+  unref?(): void;
+  on?(event: string, listener: () => void): void;
+  postMessage?(data: PoolStart): void;
+  onerror?: (() => void) | null;
+}
+interface WorkerHost {
+  readonly process?: { getBuiltinModule?(id: string): { Worker: new (code: string, o: object) => PoolWorker } | undefined };
+  readonly crossOriginIsolated?: boolean;
+  readonly Worker?: new (url: string) => PoolWorker;
+  readonly Blob?: new (parts: string[], o: object) => object;
+  readonly URL?: { createObjectURL(blob: object): string };
+  readonly setTimeout: (f: () => void, ms: number) => unknown;
+}
+interface Pool {
+  readonly ctl: Int32Array;
+  readonly kernel: WasmGemm['run'];
+  /** Whether this thread may Atomics.wait (not on a browser's main thread). */
+  readonly wait: boolean;
+  /** Workers that failed to start. */
+  failed: number;
+}»
+
+/** The worker threads, once loadPool has started them. */
+let pool«: Pool | null» = null;
+
+/**
+ * A worker's program (sent as text: the module loads no file). It instantiates the kernel
+ * on the shared memory, reports ready, and runs each job posted to its words.
+ */
+function poolWorker(d«: PoolStart»)«: void» {
+  const wasm = (globalThis« as unknown as { WebAssembly: WasmApi }»).WebAssembly;
+  const run = new wasm.Instance(d.module, { env: { memory: d.memory } }).exports[d.name]« as (...args: number[]) => void»;
+  const ctl = new Int32Array(d.memory.buffer, d.ctl, d.words);
+  const s = 16 * d.index;
+  let job = Atomics.load(ctl, s);
+  Atomics.add(ctl, 0, 1);
+  for (;;) {
+    // Products come in bursts: poll a while before sleeping (waking from a wait takes tens of µs).
+    for (let spin = 0; spin < d.spin && Atomics.load(ctl, s) === job; spin++);
+    Atomics.wait(ctl, s, job);
+    job = Atomics.load(ctl, s);
+    try {
+      run(ctl[s + 1]«!», ctl[s + 2]«!», ctl[s + 3]«!», ctl[s + 4]«!», ctl[s + 5]«!», ctl[s + 6]«!», ctl[s + 7]«!», ctl[s + 8]«!», ctl[s + 9]«!», ctl[s + 10]«!», ctl[s + 11]«!», ctl[s + 12]«!», ctl[s + 13]«!», ctl[s + 14]«!», ctl[s + 15]«!»);
+    } finally {
+      if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
+    }
+  }
+}
+
+/** Starts a worker running poolWorker(d); false where this host has no workers for it. */
+function startWorker(d«: PoolStart», onError«: () => void»)«: boolean» {
+  const host = globalThis« as unknown as WorkerHost»;
+  const threads = typeof host.process?.getBuiltinModule === 'function' ? host.process.getBuiltinModule('node:worker_threads') : undefined;
+  if (threads !== undefined) {
+    const worker = new threads.Worker('(' + poolWorker + ')(require("node:worker_threads").workerData);', { eval: true, workerData: d });
+    worker.unref?.();
+    worker.on?.('error', onError);
+    return true;
+  }
+  if (host.crossOriginIsolated !== true || host.Worker === undefined || host.Blob === undefined || host.URL === undefined) return false;
+  const code = 'onmessage = (e) => (' + poolWorker + ')(e.data);';
+  const worker = new host.Worker(host.URL.createObjectURL(new host.Blob([code], { type: 'text/javascript' })));
+  worker.onerror = onError;
+  worker.postMessage?.(d);
+  return true;
+}
+
+/** Whether a Node host or a cross-origin isolated page can start workers here. */
+function canStartWorkers()«: boolean» {
+  const host = globalThis« as unknown as WorkerHost»;
+  if (typeof host.process?.getBuiltinModule === 'function') return host.process.getBuiltinModule('node:worker_threads') !== undefined;
+  return host.crossOriginIsolated === true && typeof host.Worker === 'function' && typeof host.Blob === 'function' && typeof host.URL?.createObjectURL === 'function';
+}
+
+/**
+ * The shared-memory kernel with THREADS − 1 workers starting on it, or null (nothing
+ * started): no SharedArrayBuffer, no WebAssembly threads, no workers, or it fails to load.
+ */
+function loadPool(api«: WasmApi»)«: WasmGemm | null» {
+  try {
+    if (THREADS < 2 || typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object' || !canStartWorkers()) return null;
+    if (!api.validate(new Uint8Array(WASM_SHARED_PROBE))) return null;
+    const bytes = fromBase64(api.validate(new Uint8Array(WASM_RELAXED_PROBE)) ? WASM_GEMM_SHARED_RELAXED : WASM_GEMM_SHARED);
+    const module = new api.Module(bytes);
+    const memory = new (api« as unknown as SharedWasmApi»).Memory({ initial: Math.ceil(WASM_PACK / 65536), maximum: 32768, shared: true });
+    const exports = new api.Instance(module, { env: { memory } }).exports;
+    const name = 'gemm_${dtype}';
+    const ctl = new Int32Array(memory.buffer, POOL_CTL, POOL_CTL_WORDS);
+    let wait = true;
+    try {
+      Atomics.wait(ctl, 1, 1, 0);
+    } catch {
+      wait = false;
+    }
+    const p«: Pool» = { ctl, kernel: exports[name]« as WasmGemm['run']», wait, failed: 0 };
+    for (let t = 1; t < THREADS; t++)
+      if (!startWorker({ module, memory, name, ctl: POOL_CTL, words: POOL_CTL_WORDS, index: t, spin: POOL_SPIN }, () => void p.failed++)) p.failed++;
+    pool = p;
+    return { memory, run: poolRun, heap: new Arr(memory.buffer), views: new Map() };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The kernel (same arguments), split by rows of C: part t has rows [t·rows, (t + 1)·rows),
+ * scratch at ws + t·WASM_PACK_ONE; this thread computes part 0, the workers the others.
+ */
+function poolRun(m«: number», n«: number», k«: number», a«: number», ars«: number», acs«: number», b«: number», brs«: number», bcs«: number», c«: number», ws«: number», flags«: number»)«: void» {
+  const p = pool«!»;
+  const ctl = p.ctl;
+  const parts = m * n * k >= THREAD_MIN && Atomics.load(ctl, 0) === THREADS - 1 ? Math.min(THREADS, Math.floor(m / ${ROW_STEP})) : 1;
+  if (parts < 2) return p.kernel(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
+  const rows = Math.ceil(m / parts / ${ROW_STEP}) * ${ROW_STEP};
+  const E = Arr.BYTES_PER_ELEMENT;
+  let posted = 0;
+  for (let i0 = rows; i0 < m; i0 += rows) posted++;
+  Atomics.store(ctl, 1, posted);
+  for (let t = 1, i0 = rows; i0 < m; t++, i0 += rows) {
+    const s = 16 * t;
+    ctl[s + 1] = Math.min(rows, m - i0);
+    ctl[s + 2] = n;
+    ctl[s + 3] = k;
+    ctl[s + 4] = a + i0 * ars * E;
+    ctl[s + 5] = ars;
+    ctl[s + 6] = acs;
+    ctl[s + 7] = b;
+    ctl[s + 8] = brs;
+    ctl[s + 9] = bcs;
+    ctl[s + 10] = c + i0 * n * E;
+    ctl[s + 11] = ws + t * WASM_PACK_ONE;
+    ctl[s + 12] = flags;
+    Atomics.add(ctl, s, 1);
+    Atomics.notify(ctl, s);
+  }
+  p.kernel(rows, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
+  let spin = 0;
+  for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1))
+    if (p.wait && ++spin > POOL_SPIN) Atomics.wait(ctl, 1, left);
+}
+
+/**
+ * Resolves, once the workers have started (or failed to), to the number of threads that
+ * large products use: THREADS, or 1 where threads are unavailable. Products never wait for
+ * it: they run on one thread until then.
+ */
+function poolReady()«: Promise<number>» {
+  if (wasmReserve(WASM_PACK + 64) === null || pool === null) return Promise.resolve(1);
+  const p = pool;
+  return new Promise((resolve) => {
+    const poll = ()«: void» => {
+      const ready = Atomics.load(p.ctl, 0);
+      if (ready + p.failed >= THREADS - 1) resolve(ready === THREADS - 1 ? THREADS : 1);
+      else (globalThis« as unknown as WorkerHost»).setTimeout(poll, 2);
+    };
+    poll();
+  });
+}
+`;
