@@ -177,6 +177,27 @@ describe('fallback and the host', () => {
     }
   }, 60_000);
 
+  it('without workers (no worker_threads, not a cross-origin isolated page): one thread', async () => {
+    const p = programOf(parse(PRODUCTS[2][1], 'product.mdf'));
+    const proc = process as { getBuiltinModule?: unknown };
+    const saved = proc.getBuiltinModule;
+    try {
+      proc.getBuiltinModule = undefined;
+      const threaded = load(p, 'f32', 2);
+      expect(await threaded.threadsReady!()).toBe(1);
+      const e = compare(p, { m: 64, k: 33, n: 50 }, load(p, 'f32'), threaded, 'f32');
+      expect(e.vsOne).toBe(0);
+    } finally {
+      proc.getBuiltinModule = saved;
+    }
+  });
+
+  it('a module whose products are all small carries no threads: threadsReady() is 1', async () => {
+    const k = compile(parse('A: [3, 3]; B: [3, 3]\nC = A·B\n', 'small.mdf'), { threads: 2 });
+    expect(k.source).not.toContain('THREADS');
+    expect(await k.threadsReady()).toBe(1);
+  });
+
   it('a Node process exits with worker threads started (they are unref’d)', () => {
     const script = join(dir, 'exits.mts');
     const compileUrl = new URL('../codegen/compile.ts', import.meta.url).href;
