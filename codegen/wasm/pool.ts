@@ -12,6 +12,7 @@
  * - Jobs go through a control block of Int32 words in the shared memory, after the scratch
  *   (WASM_PACK bytes: one block of packing scratch per thread, then the control block):
  *     word 0: workers ready (each adds 1 once instantiated), word 1: parts pending,
+ *     word 2: set by a worker whose part failed (the caller then throws),
  *     then 16 words per worker t (1 ≤ t < THREADS) from 16·t: the job number, then the
  *     kernel's arguments (m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags, …).
  *   A worker `Atomics.wait`s for its job number to change, runs the kernel and decrements
@@ -20,7 +21,9 @@
  * - Workers start asynchronously and nothing ever waits for them to start: products run on
  *   one thread until every worker has reported ready. Without SharedArrayBuffer, WebAssembly
  *   threads or workers, the module loads the ordinary kernel (runtime.ts), as without the
- *   option; a worker that fails to start leaves the products on one thread.
+ *   option; a worker that fails to start leaves the products on one thread. A module's
+ *   workers live as long as the process or page (unref'd in Node): make a threaded module
+ *   once and reuse it.
  *
  * Text between « and » is TypeScript only (see ts/runtime.ts). runtime.ts's loadWasm calls
  * `loadPool` first; its products call the returned kernel's `run`, which is `poolRun`.
@@ -154,6 +157,8 @@ function poolWorker(d«: PoolStart»)«: void» {
     job = Atomics.load(ctl, s);
     try {
       run(ctl[s + 1]«!», ctl[s + 2]«!», ctl[s + 3]«!», ctl[s + 4]«!», ctl[s + 5]«!», ctl[s + 6]«!», ctl[s + 7]«!», ctl[s + 8]«!», ctl[s + 9]«!», ctl[s + 10]«!», ctl[s + 11]«!», ctl[s + 12]«!», ctl[s + 13]«!», ctl[s + 14]«!», ctl[s + 15]«!»);
+    } catch {
+      Atomics.store(ctl, 2, 1);
     } finally {
       if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
     }
@@ -246,10 +251,15 @@ function poolRun(m«: number», n«: number», k«: number», a«: number», ars
     Atomics.add(ctl, s, 1);
     Atomics.notify(ctl, s);
   }
-  p.kernel(rows, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
-  let spin = 0;
-  for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1))
-    if (p.wait && ++spin > POOL_SPIN) Atomics.wait(ctl, 1, left);
+  try {
+    p.kernel(rows, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
+  } finally {
+    // The workers' parts are waited for even when this one fails: the next product reuses their words.
+    let spin = 0;
+    for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1))
+      if (p.wait && ++spin > POOL_SPIN) Atomics.wait(ctl, 1, left);
+  }
+  if (Atomics.exchange(ctl, 2, 0) !== 0) throw new RangeError('a worker thread failed in its part of a matrix product');
 }
 
 /**
