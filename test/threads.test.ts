@@ -28,7 +28,7 @@ interface Module {
 const dir = mkdtempSync(join(tmpdir(), 'matdiff-threads-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The generated module, in process; with threads, every product of ≥ 16 rows split. */
+/** The generated module, in process; with threads, every product of ≥ 64 rows split (32 a part). */
 function load(p: Program, dtype: Dtype, threads = 1): Module {
   return new Function(emitModule(p, { dtype, lang: 'js', threads, threadMin: 1 }))() as Module;
 }
@@ -85,15 +85,15 @@ const PRODUCTS = [
   ['Aᵀ·Bᵀ', 'A: [k, m]; B: [n, k]\nC = Aᵀ·Bᵀ\n'],
 ] as const;
 
-/** m × k × n: tiny, odd, below and above a split's 16 rows, and beyond one cache block. */
+/** m × k × n: tiny, odd, below and above the 64 rows a split needs, and beyond one cache block. */
 const SHAPES = [
   [1, 1, 1],
   [3, 5, 2],
   [15, 40, 33],
-  [16, 3, 5],
-  [17, 9, 33],
-  [33, 1, 7],
-  [57, 130, 19],
+  [63, 9, 33],
+  [64, 3, 5],
+  [65, 9, 33],
+  [97, 1, 7],
   [130, 300, 70],
   [8, 100, 100],
 ] as const;
@@ -137,6 +137,21 @@ describe.each(['f64', 'f32'] as const)('%s: products on 2 threads', (dtype) => {
 });
 
 describe('other products on threads', () => {
+  it('3 threads: uneven parts (130 rows as 48 + 48 + 34), and 2 parts where m has rows for only 2', async () => {
+    const p = programOf(parse(PRODUCTS[3][1], 'product.mdf'));
+    const [single, threaded] = [load(p, 'f64'), load(p, 'f64', 3)];
+    expect(await threaded.threadsReady!()).toBe(3);
+    for (const [m, k, n] of [
+      [130, 70, 90],
+      [70, 33, 65],
+      [255, 17, 3],
+    ] as const) {
+      const e = compare(p, { m, k, n }, single, threaded, 'f64', m);
+      expect(e.vsOne, `${m}×${k}×${n}`).toBeLessThanOrEqual(TOL.f64.one);
+      expect(e.vsRef, `${m}×${k}×${n}`).toBeLessThanOrEqual(TOL.f64.ref);
+    }
+  }, 60_000);
+
   it('the factorisations’ products (f64 gemmAcc): inv and logdet of a 150 × 150 spd matrix', async () => {
     const p = programOf(parse('A: [n, n] spd; B: [n, 3]\nf = logdet(A) + sum(inv(A)·B)\n', 'inv.mdf'));
     const [single, threaded] = [load(p, 'f64'), load(p, 'f64', 2)];

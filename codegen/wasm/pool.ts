@@ -47,6 +47,12 @@ export const THREAD_MIN = 2 ** 19;
 /** Rows of C per part are a multiple of this (the kernels' register tiles are 4 rows). */
 const ROW_STEP = 8;
 
+/**
+ * Rows of C per part at least: each part packs its own copy of B (k·n), which a part of r
+ * rows amortises over r·k·n multiply-adds, and a worker costs microseconds to wake.
+ */
+const PART_ROWS = 32;
+
 /** A base64 string as lines of 100 characters. */
 function chunks(s: string, width = 100): string[] {
   const out: string[] = [];
@@ -227,7 +233,7 @@ function loadPool(api«: WasmApi»)«: WasmGemm | null» {
 function poolRun(m«: number», n«: number», k«: number», a«: number», ars«: number», acs«: number», b«: number», brs«: number», bcs«: number», c«: number», ws«: number», flags«: number»)«: void» {
   const p = pool«!»;
   const ctl = p.ctl;
-  const parts = m * n * k >= THREAD_MIN && Atomics.load(ctl, 0) === THREADS - 1 ? Math.min(THREADS, Math.floor(m / ${ROW_STEP})) : 1;
+  const parts = m * n * k >= THREAD_MIN && Atomics.load(ctl, 0) === THREADS - 1 ? Math.min(THREADS, Math.floor(m / ${PART_ROWS})) : 1;
   if (parts < 2) return p.kernel(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
   const rows = Math.ceil(m / parts / ${ROW_STEP}) * ${ROW_STEP};
   const E = Arr.BYTES_PER_ELEMENT;
