@@ -28,7 +28,7 @@ export interface CompileOptions {
   of?: string;
   /**
    * Threads for the large matrix products (default 1): with 2 or more, products of at least
-   * ~2¹⁹ multiply-adds are split among that many threads — this one and worker threads on a
+   * ~2²⁰ multiply-adds are split among that many threads — this one and worker threads on a
    * shared WebAssembly memory — where the host has them (Node; a cross-origin isolated page),
    * and on one thread elsewhere. Workers start in the background: `threadsReady()`.
    */

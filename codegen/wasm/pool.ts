@@ -9,15 +9,20 @@
  * - Workers are created from text — Node: `process.getBuiltinModule('node:worker_threads')`,
  *   `new Worker(text, { eval: true })`, unref'd so that they never keep a process alive;
  *   browsers: a Blob URL Worker, only where `crossOriginIsolated` (shared memory needs it).
- * - Jobs go through a control block of Int32 words in the shared memory, after the scratch
- *   (WASM_PACK bytes: one block of packing scratch per thread, then the control block):
- *     word 0: workers ready (each adds 1 once instantiated), word 1: parts pending,
- *     word 2: set by a worker whose part failed (the caller then throws),
- *     then 16 words per worker t (1 ≤ t < THREADS) from 16·t: the job number, then the
- *     kernel's arguments (m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags, …).
- *   A worker `Atomics.wait`s for its job number to change, runs the kernel and decrements
- *   word 1; the caller computes the first part itself, then `Atomics.wait`s for word 1 to
- *   reach 0 (it spins with `Atomics.load` where it may not wait: a browser's main thread).
+ * - Jobs go through a control block of CTL_WORDS Int32 words in the shared memory, after the
+ *   scratch (WASM_PACK bytes: one block of packing scratch per thread, then the block):
+ *     0 workers ready (each adds 1 once instantiated), 1 parts done, 2 set when a part
+ *     failed (the caller then throws), 3 the job number (15 bits), 4 the next part to
+ *     claim, tagged with its job (job · 2¹⁶ + part: a late claim takes nothing),
+ *     5–16 the kernel's arguments for the whole product (m, n, k, a, ars, acs, b, brs, bcs,
+ *     c, ws, flags), 17 rows per part, 18 parts, 19… any further kernel arguments.
+ *   The caller writes a job and bumps its number; workers `Atomics.wait` on the number.
+ *   Every thread, the caller included, then claims parts (compareExchange on word 4) and
+ *   computes them with its own scratch (ws + t·WASM_PACK_ONE) until none is left; the
+ *   caller then `Atomics.wait`s for word 1 to reach the parts (it spins with `Atomics.load`
+ *   where it may not wait: a browser's main thread). A worker that wakes late finds its
+ *   part taken by the caller: on a busy machine a product is never slower than one
+ *   thread by more than the claims.
  * - Workers start asynchronously and nothing ever waits for them to start: products run on
  *   one thread until every worker has reported ready. Without SharedArrayBuffer, WebAssembly
  *   threads or workers, the module loads the ordinary kernel (runtime.ts), as without the
@@ -38,11 +43,12 @@ import {
 /**
  * Products of fewer multiply-adds (m·n·k) stay on one thread: handing a part to a worker and
  * waiting for it costs microseconds, and each thread packs its own copy of B. Measured with
- * `npx tsx bench/threads.ts` (f32, square, every product split, 2 threads on this 2-core
- * machine): 2 threads take 0.6× the speed of one at n = 32, 0.83× at 64, 1.0× at 80
- * (512 000 ≈ 2¹⁹ multiply-adds), 1.2× at 96, 1.5× at 128, 1.7–1.8× from 256 on.
+ * `npx tsx bench/threads.ts` (f32, square, every product of ≥ 64 rows split, 2 threads on
+ * this 2-core machine, three runs while other work shared it): 2 threads against one,
+ * 0.7–0.8× at n = 64, 0.6–1.2× at 80, 0.95–1.4× at 96, 1.0–2.5× at 128, 1.3–1.8× at 256,
+ * 1.4–2.0× at 512. Break-even lies near 90³; 2²⁰ ≈ 101³ keeps clear of it.
  */
-export const THREAD_MIN = 2 ** 19;
+export const THREAD_MIN = 2 ** 20;
 
 /** Rows of C per part are a multiple of this (the kernels' register tiles are 4 rows). */
 const ROW_STEP = 8;
@@ -63,15 +69,12 @@ function chunks(s: string, width = 100): string[] {
 /** Polls before a wait (about 100 µs). */
 const SPIN = 20000;
 
-/** Int32 words of the control block per thread. */
-const CTL_WORDS = 16;
-
-/** Bytes of the control block for `threads` threads (64-aligned). */
-export const poolCtlBytes = (threads: number): number => Math.ceil((threads * CTL_WORDS * 4) / 64) * 64;
+/** Int32 words of the control block (64-byte aligned in size). */
+const CTL_WORDS = 32;
 
 /** Bytes of scratch before C in the threaded module: one packing block per thread, then the control block. */
 export const poolPackBytes = (dtype: 'f32' | 'f64', threads: number): number =>
-  threads * GEMM_WASM_PACK_BYTES[dtype] + poolCtlBytes(threads);
+  threads * GEMM_WASM_PACK_BYTES[dtype] + CTL_WORDS * 4;
 
 export interface PoolOptions {
   readonly threads: number;
@@ -91,7 +94,7 @@ const THREAD_MIN = ${opts.threadMin ?? THREAD_MIN};
 /** Scratch bytes per thread; the control block follows THREADS of them. */
 const WASM_PACK_ONE = ${GEMM_WASM_PACK_BYTES[dtype]};
 const POOL_CTL = ${opts.threads * GEMM_WASM_PACK_BYTES[dtype]};
-const POOL_CTL_WORDS = ${opts.threads * CTL_WORDS};
+const POOL_CTL_WORDS = ${CTL_WORDS};
 /** Polls (Atomics.load, a few ns each) of a word before Atomics.wait: a worker for its next job, this thread for the last part. */
 const POOL_SPIN = ${SPIN};
 const WASM_SHARED_PROBE = [${GEMM_WASM_SHARED_PROBE.join(', ')}];
@@ -115,7 +118,11 @@ interface PoolStart {
   readonly name: string;
   readonly ctl: number;
   readonly words: number;
+  /** The worker's thread number t (1 … THREADS − 1): its scratch is ws + t·pack. */
   readonly index: number;
+  readonly pack: number;
+  /** Bytes per element. */
+  readonly bytes: number;
   /** Polls of the job word before a wait. */
   readonly spin: number;
 }
@@ -146,28 +153,45 @@ interface Pool {
 let pool«: Pool | null» = null;
 
 /**
- * A worker's program (sent as text: the module loads no file). It instantiates the kernel
- * on the shared memory, reports ready, and runs each job posted to its words.
+ * Claims parts of job number job (word 4: the job number · 2¹⁶ + the next part) and computes
+ * them with the scratch at ws + slot until none is left; counts each done (word 1), notes a
+ * failure (word 2). Run by the caller and by every worker: it uses nothing outside itself.
+ * A claim tagged with another job (one that woke late) takes nothing.
+ */
+function poolParts(ctl«: Int32Array», run«: (...args: number[]) => void», E«: number», slot«: number», job«: number»)«: void» {
+  for (;;) {
+    const claim = Atomics.load(ctl, 4);
+    const i = claim & 0xffff;
+    if (claim >>> 16 !== job || i >= ctl[18]«!») return;
+    if (Atomics.compareExchange(ctl, 4, claim, claim + 1) !== claim) continue;
+    // The job's words were written before its claims were opened, and stay until its parts are done.
+    const m = ctl[5]«!», n = ctl[6]«!», rows = ctl[17]«!», i0 = i * rows, ars = ctl[9]«!»;
+    try {
+      run(Math.min(rows, m - i0), n, ctl[7]«!», ctl[8]«!» + i0 * ars * E, ars, ctl[10]«!», ctl[11]«!», ctl[12]«!», ctl[13]«!», ctl[14]«!» + i0 * n * E, ctl[15]«!» + slot, ctl[16]«!», ctl[19]«!», ctl[20]«!», ctl[21]«!», ctl[22]«!»);
+    } catch {
+      Atomics.store(ctl, 2, 1);
+    } finally {
+      if (Atomics.add(ctl, 1, 1) + 1 === ctl[18]) Atomics.notify(ctl, 1);
+    }
+  }
+}
+
+/**
+ * A worker's program (sent as text with poolParts: the module loads no file). It
+ * instantiates the kernel on the shared memory, reports ready, and takes part in each job.
  */
 function poolWorker(d«: PoolStart»)«: void» {
   const wasm = (globalThis« as unknown as { WebAssembly: WasmApi }»).WebAssembly;
   const run = new wasm.Instance(d.module, { env: { memory: d.memory } }).exports[d.name]« as (...args: number[]) => void»;
   const ctl = new Int32Array(d.memory.buffer, d.ctl, d.words);
-  const s = 16 * d.index;
-  let job = Atomics.load(ctl, s);
+  let job = Atomics.load(ctl, 3);
   Atomics.add(ctl, 0, 1);
   for (;;) {
     // Products come in bursts: poll a while before sleeping (waking from a wait takes tens of µs).
-    for (let spin = 0; spin < d.spin && Atomics.load(ctl, s) === job; spin++);
-    Atomics.wait(ctl, s, job);
-    job = Atomics.load(ctl, s);
-    try {
-      run(ctl[s + 1]«!», ctl[s + 2]«!», ctl[s + 3]«!», ctl[s + 4]«!», ctl[s + 5]«!», ctl[s + 6]«!», ctl[s + 7]«!», ctl[s + 8]«!», ctl[s + 9]«!», ctl[s + 10]«!», ctl[s + 11]«!», ctl[s + 12]«!», ctl[s + 13]«!», ctl[s + 14]«!», ctl[s + 15]«!»);
-    } catch {
-      Atomics.store(ctl, 2, 1);
-    } finally {
-      if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
-    }
+    for (let spin = 0; spin < d.spin && Atomics.load(ctl, 3) === job; spin++);
+    Atomics.wait(ctl, 3, job);
+    job = Atomics.load(ctl, 3);
+    poolParts(ctl, run, d.bytes, d.index * d.pack, job);
   }
 }
 
@@ -176,13 +200,13 @@ function startWorker(d«: PoolStart», onError«: () => void»)«: boolean» {
   const host = globalThis« as unknown as WorkerHost»;
   const threads = typeof host.process?.getBuiltinModule === 'function' ? host.process.getBuiltinModule('node:worker_threads') : undefined;
   if (threads !== undefined) {
-    const worker = new threads.Worker('(' + poolWorker + ')(require("node:worker_threads").workerData);', { eval: true, workerData: d });
+    const worker = new threads.Worker(poolParts + '\n(' + poolWorker + ')(require("node:worker_threads").workerData);', { eval: true, workerData: d });
     worker.unref?.();
     worker.on?.('error', onError);
     return true;
   }
   if (host.crossOriginIsolated !== true || host.Worker === undefined || host.Blob === undefined || host.URL === undefined) return false;
-  const code = 'onmessage = (e) => (' + poolWorker + ')(e.data);';
+  const code = poolParts + '\nonmessage = (e) => (' + poolWorker + ')(e.data);';
   const worker = new host.Worker(host.URL.createObjectURL(new host.Blob([code], { type: 'text/javascript' })));
   worker.onerror = onError;
   worker.postMessage?.(d);
@@ -218,7 +242,7 @@ function loadPool(api«: WasmApi»)«: WasmGemm | null» {
     }
     const p«: Pool» = { ctl, kernel: exports[name]« as WasmGemm['run']», wait, failed: 0 };
     for (let t = 1; t < THREADS; t++)
-      if (!startWorker({ module, memory, name, ctl: POOL_CTL, words: POOL_CTL_WORDS, index: t, spin: POOL_SPIN }, () => void p.failed++)) p.failed++;
+      if (!startWorker({ module, memory, name, ctl: POOL_CTL, words: POOL_CTL_WORDS, index: t, pack: WASM_PACK_ONE, bytes: Arr.BYTES_PER_ELEMENT, spin: POOL_SPIN }, () => void p.failed++)) p.failed++;
     pool = p;
     return { memory, run: poolRun, heap: new Arr(memory.buffer), views: new Map() };
   } catch {
@@ -227,8 +251,8 @@ function loadPool(api«: WasmApi»)«: WasmGemm | null» {
 }
 
 /**
- * The kernel (same arguments), split by rows of C: part t has rows [t·rows, (t + 1)·rows),
- * scratch at ws + t·WASM_PACK_ONE; this thread computes part 0, the workers the others.
+ * The kernel (same arguments), split by rows of C into parts of rows rows (a multiple of
+ * ROW_STEP, at least PART_ROWS), claimed by this thread and the workers alike.
  */
 function poolRun(m«: number», n«: number», k«: number», a«: number», ars«: number», acs«: number», b«: number», brs«: number», bcs«: number», c«: number», ws«: number», flags«: number»)«: void» {
   const p = pool«!»;
@@ -236,36 +260,31 @@ function poolRun(m«: number», n«: number», k«: number», a«: number», ars
   const parts = m * n * k >= THREAD_MIN && Atomics.load(ctl, 0) === THREADS - 1 ? Math.min(THREADS, Math.floor(m / ${PART_ROWS})) : 1;
   if (parts < 2) return p.kernel(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
   const rows = Math.ceil(m / parts / ${ROW_STEP}) * ${ROW_STEP};
-  const E = Arr.BYTES_PER_ELEMENT;
-  let posted = 0;
-  for (let i0 = rows; i0 < m; i0 += rows) posted++;
-  Atomics.store(ctl, 1, posted);
-  for (let t = 1, i0 = rows; i0 < m; t++, i0 += rows) {
-    const s = 16 * t;
-    ctl[s + 1] = Math.min(rows, m - i0);
-    ctl[s + 2] = n;
-    ctl[s + 3] = k;
-    ctl[s + 4] = a + i0 * ars * E;
-    ctl[s + 5] = ars;
-    ctl[s + 6] = acs;
-    ctl[s + 7] = b;
-    ctl[s + 8] = brs;
-    ctl[s + 9] = bcs;
-    ctl[s + 10] = c + i0 * n * E;
-    ctl[s + 11] = ws + t * WASM_PACK_ONE;
-    ctl[s + 12] = flags;
-    Atomics.add(ctl, s, 1);
-    Atomics.notify(ctl, s);
-  }
-  try {
-    p.kernel(rows, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
-  } finally {
-    // The workers' parts are waited for even when this one fails: the next product reuses their words.
-    let spin = 0;
-    for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1))
-      if (p.wait && ++spin > POOL_SPIN) Atomics.wait(ctl, 1, left);
-  }
-  if (Atomics.exchange(ctl, 2, 0) !== 0) throw new RangeError('a worker thread failed in its part of a matrix product');
+  ctl[5] = m;
+  ctl[6] = n;
+  ctl[7] = k;
+  ctl[8] = a;
+  ctl[9] = ars;
+  ctl[10] = acs;
+  ctl[11] = b;
+  ctl[12] = brs;
+  ctl[13] = bcs;
+  ctl[14] = c;
+  ctl[15] = ws;
+  ctl[16] = flags;
+  ctl[17] = rows;
+  ctl[18] = Math.ceil(m / rows);
+  const job = (ctl[3]«!» + 1) & 0x7fff;
+  Atomics.store(ctl, 1, 0);
+  Atomics.store(ctl, 4, job << 16);
+  Atomics.store(ctl, 3, job);
+  Atomics.notify(ctl, 3);
+  poolParts(ctl, p.kernel, Arr.BYTES_PER_ELEMENT, 0, job);
+  // Every part is waited for, even after a failure: the next product reuses the words.
+  let spin = 0;
+  for (let done = Atomics.load(ctl, 1); done < ctl[18]«!»; done = Atomics.load(ctl, 1))
+    if (p.wait && ++spin > POOL_SPIN) Atomics.wait(ctl, 1, done);
+  if (Atomics.exchange(ctl, 2, 0) !== 0) throw new RangeError('a part of a matrix product failed');
 }
 
 /**
