@@ -43,7 +43,7 @@ import { MLP784, mlpData, mlpForwardFlops, mlpStepFlops, rng, uniform } from './
 import { makeTiledMatmul, naiveMatmul } from './ref-matmul.js';
 import { type MlpContender, type TfBackend, initTf, tfMatmul, tfMlp } from './tfjs.js';
 import { initJax, jaxMatmul, jaxMlp } from './jaxjs.js';
-import { initMatdiff, matdiffMatmul, matdiffMlp } from './matdiff.js';
+import { initMatdiff, matdiffMatmul, matdiffMlp, matdiffName } from './matdiff.js';
 import { type BlasOp, type BlasResult, openblas } from './openblas.js';
 import { matdiffInvLogdet } from './factor.js';
 import { compileLatency } from './latency.js';
@@ -154,6 +154,31 @@ interface MatmulRow {
 }
 const matmulRows: MatmulRow[] = [];
 
+/** matdiff on 2 threads against itself on one and against OpenBLAS on two, per n. */
+interface ThreadRow {
+  n: number;
+  gflops: number | null;
+  vsOneThread: number | null; // 2-thread speed ÷ 1-thread speed
+  blas2Gflops: number | null;
+  ofBlas2: number | null;
+}
+const threadRows: ThreadRow[] = [];
+function threadRow(n: number): ThreadRow {
+  const g = (pick: (impl: string) => boolean) => matmulRows.find((r) => r.n === n && pick(r.impl))?.gflops ?? null;
+  const [one, two, blas2] = [
+    g((i) => i === 'matdiff'),
+    g((i) => i === 'matdiff-2t'),
+    g((i) => i.startsWith('openblas-2t')),
+  ];
+  return {
+    n,
+    gflops: two,
+    vsOneThread: one && two ? two / one : null,
+    blas2Gflops: blas2,
+    ofBlas2: blas2 && two ? two / blas2 : null,
+  };
+}
+
 if (want('a')) {
   log(`\n(a) square float32 product C = A·B  (${args.runs} samples, median)`);
   for (const n of args.sizes) {
@@ -164,10 +189,11 @@ if (want('a')) {
     naiveMatmul(n, n, n)(a, b, expected);
 
     const contenders: (Contender & { result: () => Float32Array })[] = [];
-    if (!matdiffReason) {
-      const c = await tryMake(`matdiff matmul n=${n}`, () => matdiffMatmul(n, a, b));
-      if (c) contenders.push(c);
-    }
+    if (!matdiffReason)
+      for (const threads of [1, 2]) {
+        const c = await tryMake(`${matdiffName(threads)} matmul n=${n}`, () => matdiffMatmul(n, a, b, threads));
+        if (c) contenders.push(c);
+      }
     for (const be of tfBackends) {
       const c = await tryMake(`tfjs-${be} matmul n=${n}`, () => tfMatmul(be, n, a, b));
       if (c) contenders.push(c);
@@ -258,6 +284,7 @@ if (want('a')) {
       });
     }
     for (const r of matmulRows) if (r.n === n && r.gflops !== null && blas1) r.ofBlas1 = r.gflops / blas1;
+    threadRows.push(threadRow(n));
     log(`  n = ${n} done`);
   }
   log();
@@ -274,6 +301,19 @@ if (want('a')) {
         r.ofBlas1 === null ? '—' : `${fmtNum(100 * r.ofBlas1, 3)}%`,
         r.relIqr === null ? '—' : `${fmtNum(100 * r.relIqr, 2)}%`,
         r.error ? `error: ${r.error}` : r.check,
+      ]),
+    ),
+  );
+  log(`\n(a) on 2 threads: matdiff with the option threads: 2 (worker threads on one shared WebAssembly memory)`);
+  log(
+    formatTable(
+      ['n', 'matdiff-2t GFLOP/s', '÷ matdiff 1 thread', 'OpenBLAS 2t GFLOP/s', '÷ OpenBLAS 2t'],
+      threadRows.map((r): Cell[] => [
+        r.n,
+        fmtNum(r.gflops),
+        fmtRatio(r.vsOneThread),
+        fmtNum(r.blas2Gflops),
+        r.ofBlas2 === null ? '—' : `${fmtNum(100 * r.ofBlas2, 3)}%`,
       ]),
     ),
   );
@@ -310,6 +350,8 @@ if (want('b') || want('c') || want('alloc')) {
   if (!matdiffReason) {
     const c = await tryMake('matdiff MLP', () => matdiffMlp(S, d));
     if (c) impls.push({ name: 'matdiff', c });
+    const c2 = await tryMake('matdiff-2t MLP', () => matdiffMlp(S, d, 2));
+    if (c2) impls.push({ name: 'matdiff-2t', c: c2 });
   }
   for (const be of tfBackends)
     for (const layout of ['W·X', 'X·Wᵀ'] as const) {
@@ -807,11 +849,26 @@ const [chol1000, chol3000] = [factorRow(1000), factorRow(3000)];
 const factorText = (r: FactorRow | undefined): string =>
   r?.medianMs ? `${fmtMs(r.medianMs)} (CPU time ${fmtMs(r.cpuMs)})` : '—';
 const lat = latency && 'median' in latency ? latency.median : null;
+const threads512 = threadRows.find((r) => r.n === nMax);
+const md2Row = row('matdiff-2t');
+const mlp2 = mdRow?.stepMs && md2Row?.stepMs ? mdRow.stepMs / md2Row.stepMs : null;
 const targets15 = [
   {
     target: `f32 product n=${nMax} ≥ 60% of OpenBLAS on one thread`,
     measured: md512?.ofBlas1 ? `${fmtNum(100 * md512.ofBlas1, 3)}% (${fmtNum(md512.gflops)} GFLOP/s)` : '—',
     verdict: verdict(md512?.ofBlas1 ? md512.ofBlas1 >= 0.6 : null),
+  },
+  {
+    target: `f32 product n=${nMax} on 2 threads ≥ 1.6× one thread`,
+    measured: threads512?.vsOneThread
+      ? `${fmtRatio(threads512.vsOneThread)} (${fmtNum(threads512.gflops)} GFLOP/s; ${threads512.ofBlas2 === null ? '—' : `${fmtNum(100 * threads512.ofBlas2, 3)}%`} of OpenBLAS 2t)`
+      : '—',
+    verdict: verdict(threads512?.vsOneThread ? threads512.vsOneThread >= 1.6 : null),
+  },
+  {
+    target: 'MLP step on 2 threads (threads: 2): reported',
+    measured: mlp2 === null ? '—' : `${fmtMs(md2Row!.stepMs)}, ${fmtRatio(mlp2)} faster than 1 thread`,
+    verdict: 'n/a' as Verdict,
   },
   {
     target: 'MLP step ≥ 2× faster than @jax-js/jax wasm',
@@ -888,6 +945,7 @@ writeFileSync(
       timing,
       libraries: { tfjs: tfInfo, jaxjs: jaxInfo },
       matmul: matmulRows,
+      matmulThreads: threadRows,
       mlp: {
         shape: S,
         layout: layoutNote,

@@ -51,16 +51,25 @@ function scalar(v: unknown): number {
   return f[0]!;
 }
 
+/** The contender's name: 'matdiff', or 'matdiff-2t' with 2 threads (the option `threads`). */
+export const matdiffName = (threads: number): string => (threads > 1 ? `matdiff-${threads}t` : 'matdiff');
+
+/**
+ * With `threads` ≥ 2, the worker threads are started before the first sample (`before`
+ * awaits threadsReady(), which says how many the host gave: `threadsGot`).
+ */
 export function matdiffMatmul(
   n: number,
   a: Float32Array,
   b: Float32Array,
+  threads = 1,
 ): Contender & { result: () => Float32Array; source?: string } {
   const model = parse('A: [n, n]; B: [n, n]\nC = A·B\n', 'matmul.mdf', { dims: new Map([['n', n]]) });
-  const k = compile(model, { dtype: 'f32' });
+  const k = compile(model, { dtype: 'f32', threads });
   const inputs: Inputs = { A: a, B: b };
   return {
-    name: 'matdiff',
+    name: matdiffName(threads),
+    before: () => threadsStarted(k, threads),
     run: () => void k.forward(inputs),
     result: () => flat(k.forward(inputs)),
     source: k.source,
@@ -69,16 +78,26 @@ export function matdiffMatmul(
 
 export const MLP_MODEL = fileURLToPath(new URL('./mlp784.mdf', import.meta.url));
 
+/** Waits for the worker threads; throws when the host gave fewer than asked (the row would mislead). */
+async function threadsStarted(k: Compiled, threads: number): Promise<void> {
+  if (threads < 2) return;
+  const got = await k.threadsReady();
+  if (got !== threads) throw new Error(`${threads} threads requested, ${got} available`);
+}
+
 export function matdiffMlp(
   _s: MlpShape,
   d: MlpData,
+  threads = 1,
 ): MlpContender & { source?: string; compiled: Compiled; inputs: Inputs } {
   const model = parse(readFileSync(MLP_MODEL, 'utf8'), 'bench/mlp784.mdf');
-  const k = compile(model, { wrt: ['W1', 'b1', 'W2', 'b2'], dtype: 'f32' });
+  const k = compile(model, { wrt: ['W1', 'b1', 'W2', 'b2'], dtype: 'f32', threads });
   const inputs: Inputs = { X: d.X, Y: d.Y, W1: d.W1, b1: d.b1, W2: d.W2, b2: d.b2 };
+  const name = matdiffName(threads);
+  const before = () => threadsStarted(k, threads);
   return {
-    forward: { name: 'matdiff', run: () => void k.forward(inputs) },
-    step: { name: 'matdiff', run: () => void k.valueAndGrad(inputs) },
+    forward: { name, run: () => void k.forward(inputs), before },
+    step: { name, run: () => void k.valueAndGrad(inputs), before },
     evaluate: () => {
       const r = k.valueAndGrad(inputs);
       const g = (name: string): Float32Array => {

@@ -26,6 +26,13 @@ export interface CompileOptions {
   dtype?: Dtype;
   /** The definition to compute; default: the model's output (its last definition). */
   of?: string;
+  /**
+   * Threads for the large matrix products (default 1): with 2 or more, products of at least
+   * ~2²⁰ multiply-adds are split among that many threads — this one and worker threads on a
+   * shared WebAssembly memory — where the host has them (Node; a cross-origin isolated page),
+   * and on one thread elsewhere. Workers start in the background: `threadsReady()`.
+   */
+  threads?: number;
 }
 
 /** A value in or out: a row-major typed array, nested rows, a flat vector, or a number. */
@@ -42,19 +49,25 @@ export interface Compiled {
    * row-major array. The result object and arrays are reused by the next call.
    */
   valueAndGrad(inputs: Inputs, dims?: Dims): { value: number; grad: Record<string, number | Real> };
+  /**
+   * Resolves, once the worker threads (option `threads`) have started or failed to, to the
+   * number of threads large products use; 1 without the option. Calls never wait for it.
+   */
+  threadsReady(): Promise<number>;
   /** The generated TypeScript module (unformatted; `matdiff emit` formats it with prettier). */
   readonly source: string;
   readonly program: Program;
 }
 
 export function compile(model: Model, opts: CompileOptions = {}): Compiled {
-  return instantiate(programOf(model, opts), opts.dtype ?? 'f64');
+  return instantiate(programOf(model, opts), opts.dtype ?? 'f64', opts.threads);
 }
 
 /** A built program as in-process functions. */
-export function instantiate(program: Program, dtype: Dtype = 'f64'): Compiled {
-  const js = emitModule(program, { dtype, lang: 'js' });
-  const mod = new Function(js)() as Pick<Compiled, 'forward'> & Partial<Pick<Compiled, 'valueAndGrad'>>;
+export function instantiate(program: Program, dtype: Dtype = 'f64', threads?: number): Compiled {
+  const js = emitModule(program, { dtype, lang: 'js', threads });
+  const mod = new Function(js)() as Pick<Compiled, 'forward'> &
+    Partial<Pick<Compiled, 'valueAndGrad' | 'threadsReady'>>;
   const valueAndGrad =
     mod.valueAndGrad ??
     (() => {
@@ -67,8 +80,9 @@ export function instantiate(program: Program, dtype: Dtype = 'f64'): Compiled {
   return {
     forward: mod.forward,
     valueAndGrad,
+    threadsReady: mod.threadsReady ?? (() => Promise.resolve(1)),
     get source() {
-      return (source ??= emitModule(program, { dtype, lang: 'ts' }));
+      return (source ??= emitModule(program, { dtype, lang: 'ts', threads }));
     },
     program,
   };

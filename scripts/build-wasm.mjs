@@ -7,7 +7,10 @@
 //                               strings; the scratch size a call needs; a tiny SIMD module
 //                               for feature detection; and both again with relaxed SIMD's
 //                               multiply-add (their text is gemmWat(t, p, true)), with
-//                               their own probe
+//                               their own probe; and all four again with the memory
+//                               imported as shared (gemmWat(t, p, relaxed, true)), which
+//                               worker threads instantiate on one memory
+//                               (codegen/wasm/pool.ts), with a threads probe
 //
 // Run it after every edit of gemm-wat.mjs: `node scripts/build-wasm.mjs`.
 // `node scripts/build-wasm.mjs --check` only verifies that the files are up to date (exit
@@ -22,12 +25,13 @@ const watOut = (t) => path.join(root, 'codegen', 'wasm', `gemm-${t}.wat`);
 const tsOut = path.join(root, 'codegen', 'wasm', 'gemm-wasm.ts');
 
 /** The module's bytes for a text, assembled and validated by wabt. */
-export async function assemble(text, name = 'gemm.wat', relaxed = false) {
+export async function assemble(text, name = 'gemm.wat', relaxed = false, threads = false) {
   const wabt = await (await import('wabt')).default();
-  const mod = wabt.parseWat(name, text, { simd: true, relaxed_simd: relaxed });
+  const features = { simd: true, relaxed_simd: relaxed, threads };
+  const mod = wabt.parseWat(name, text, features);
   try {
     mod.resolveNames();
-    mod.validate();
+    mod.validate(features);
     return Uint8Array.from(mod.toBinary({ log: false, write_debug_names: false }).buffer);
   } finally {
     mod.destroy();
@@ -35,7 +39,7 @@ export async function assemble(text, name = 'gemm.wat', relaxed = false) {
 }
 
 /** The text of gemm-wasm.ts: modules[t] = { bytes, pack } for t of f32, f64. */
-export function wasmSourceModule(modules, probe, relaxedModules, relaxedProbe) {
+export function wasmSourceModule(modules, probe, relaxedModules, relaxedProbe, shared, sharedProbe) {
   const b64 = (bytes) => {
     const s = Buffer.from(bytes).toString('base64');
     const lines = [];
@@ -66,6 +70,19 @@ export function wasmSourceModule(modules, probe, relaxedModules, relaxedProbe) {
     `/** A ${relaxedProbe.length}-byte module that validates only where WebAssembly has relaxed SIMD: \`${RELAXED_PROBE}\`. */`,
     `export const GEMM_WASM_RELAXED_PROBE: readonly number[] = [${Array.from(relaxedProbe).join(', ')}];`,
     '',
+    `/** The same modules with the memory imported as shared (env.memory, at most 2 GiB), for worker threads (gemmWat(t, p, relaxed, true)), base64: ${types.map((t) => `${t} ${shared.plain[t].bytes.length}`).join(', ')} bytes. */`,
+    'export const GEMM_WASM_SHARED_BASE64: { readonly f32: string; readonly f64: string } = {',
+    ...types.map((t) => `  ${t}:\n${b64(shared.plain[t].bytes)},`),
+    '};',
+    '',
+    "/** The shared-memory modules with relaxed SIMD's multiply-add. */",
+    'export const GEMM_WASM_SHARED_RELAXED_BASE64: { readonly f32: string; readonly f64: string } = {',
+    ...types.map((t) => `  ${t}:\n${b64(shared.relaxed[t].bytes)},`),
+    '};',
+    '',
+    `/** A ${sharedProbe.length}-byte module that validates only where WebAssembly has threads (shared memory, atomics): \`${SHARED_PROBE}\`. */`,
+    `export const GEMM_WASM_SHARED_PROBE: readonly number[] = [${Array.from(sharedProbe).join(', ')}];`,
+    '',
   ].join('\n');
 }
 
@@ -75,19 +92,30 @@ const SIMD_PROBE = '(module (func i32.const 0 i8x16.splat drop))';
 const RELAXED_PROBE =
   '(module (func i32.const 0 i8x16.splat i32.const 0 i8x16.splat i32.const 0 i8x16.splat f32x4.relaxed_madd drop))';
 
+/** The threads probe: a shared memory and one atomic load. */
+const SHARED_PROBE = '(module (memory 1 1 shared) (func i32.const 0 i32.atomic.load drop))';
+
 /** Writes (or with check, compares) both files; returns whether anything was stale. */
 export async function build({ check = false, log = console.log } = {}) {
   const outputs = [];
   const modules = {};
   const relaxed = {};
+  const shared = { plain: {}, relaxed: {} };
   for (const t of ['f32', 'f64']) {
+    shared.plain[t] = {
+      bytes: await assemble(gemmWat(t, PARAMS[t], false, true), `gemm-${t}-shared.wat`, false, true),
+    };
+    shared.relaxed[t] = {
+      bytes: await assemble(gemmWat(t, PARAMS[t], true, true), `gemm-${t}-shared-relaxed.wat`, true, true),
+    };
     const wat = gemmWat(t);
     modules[t] = { bytes: await assemble(wat, `gemm-${t}.wat`), pack: packBytes(t, PARAMS[t]) };
     relaxed[t] = { bytes: await assemble(gemmWat(t, PARAMS[t], true), `gemm-${t}-relaxed.wat`, true) };
     outputs.push([watOut(t), wat]);
   }
   const probes = [await assemble(SIMD_PROBE, 'probe.wat'), await assemble(RELAXED_PROBE, 'relaxed-probe.wat', true)];
-  outputs.push([tsOut, wasmSourceModule(modules, probes[0], relaxed, probes[1])]);
+  const sharedProbe = await assemble(SHARED_PROBE, 'shared-probe.wat', false, true);
+  outputs.push([tsOut, wasmSourceModule(modules, probes[0], relaxed, probes[1], shared, sharedProbe)]);
   let stale = false;
   for (const [file, text] of outputs) {
     const rel = path.relative(root, file);

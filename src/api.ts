@@ -356,6 +356,11 @@ export const program = (model: Model, opts: SelectOptions = {}): Program => prog
 export interface CompileOptions extends SelectOptions {
   /** Arithmetic: 'f64' (default) or 'f32'. */
   dtype?: Dtype;
+  /**
+   * Threads for the large matrix products of the TypeScript kernels (default 1): worker
+   * threads on a shared WebAssembly memory, where the host has them (codegen/compile.ts).
+   */
+  threads?: number;
 }
 
 /**
@@ -364,7 +369,7 @@ export interface CompileOptions extends SelectOptions {
  * or a program already built by `program()` (then only `dtype` applies).
  */
 export function compile(model: Model | Program, opts: CompileOptions = {}): Compiled {
-  return instantiate(programFrom(model, opts), opts.dtype ?? 'f64');
+  return instantiate(programFrom(model, opts), opts.dtype ?? 'f64', opts.threads);
 }
 
 /**

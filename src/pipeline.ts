@@ -118,12 +118,14 @@ export interface EmitterOptions {
   dtype?: Dtype;
   /** For 'wgsl': the host code as TypeScript (default) or JavaScript. */
   lang?: 'ts' | 'js';
+  /** For 'ts': threads for the large products (default 1; codegen/ts/emit.ts). */
+  threads?: number;
 }
 
 /** The module targets of `emit`; each loaded only when used. */
 const EMITTERS = {
   ts: async (p: Program, o: EmitterOptions) =>
-    (await import('../codegen/ts/emit.js')).emitTs(p, { dtype: o.dtype ?? 'f64' }),
+    (await import('../codegen/ts/emit.js')).emitTs(p, { dtype: o.dtype ?? 'f64', threads: o.threads }),
   wgsl: async (p: Program, o: EmitterOptions) =>
     (await import('../codegen/wgsl/emit.js')).emitWgsl(p, { dtype: o.dtype ?? 'f32', lang: o.lang ?? 'ts' }),
   numpy: async (p: Program, o: EmitterOptions, model?: Model) => {

@@ -24,6 +24,7 @@ import { extCode } from '../extent.js';
 import type { Entry, Program } from '../program.js';
 import { HELPERS, runtime } from './runtime.js';
 import { WASM_MIN } from '../wasm/runtime.js';
+import type { PoolOptions } from '../wasm/pool.js';
 import { renderStep, type RenderCtx } from './kernels.js';
 import { onesReduction } from '../fuse.js';
 import { NameTable, commentText, quote } from './names.js';
@@ -39,6 +40,15 @@ export interface EmitOptions {
    * products where the platform has it. Default: when some product may be large enough.
    */
   wasm?: boolean;
+  /**
+   * Threads for the large products (default 1): with 2 or more, the module starts that many
+   * − 1 worker threads on a shared WebAssembly memory where the host allows it (Node; a
+   * cross-origin isolated page) and splits products of at least `threadMin` multiply-adds
+   * among them (codegen/wasm/pool.ts), and exports `threadsReady()`. Only with `wasm`.
+   */
+  threads?: number;
+  /** Products of at least this many multiply-adds are split among threads (default THREAD_MIN, measured). */
+  threadMin?: number;
 }
 
 /** The module's source, unformatted. */
@@ -47,6 +57,8 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
   const lang = opts.lang ?? 'ts';
   const array = dtype === 'f32' ? 'Float32Array' : 'Float64Array';
   const dimIndex = new Map(p.dims.map((d, i) => [d, i]));
+  const wasm = opts.wasm ?? mayUseWasm(p, dtype);
+  const pool = wasm ? poolOptions(opts) : undefined;
   const parts: string[] = [];
   if (lang === 'js') parts.push("'use strict';");
   parts.push(header(p, dtype));
@@ -57,13 +69,34 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
     `const Arr = ${array};`,
     `const DIM_NAMES«: readonly string[]» = [${p.dims.map(quote).join(', ')}];\n/** The sizes bound by the current call. */\nconst BOUND = new Float64Array(DIM_NAMES.length);`,
     HELPERS,
-    runtime({ wasm: opts.wasm ?? mayUseWasm(p, dtype), dtype }),
+    runtime({ wasm, dtype, pool }),
   ].join('\n\n');
+  if (pool) entries.push(THREADS_READY);
   // Only the helpers the entry points reach.
   parts.push(pruneRuntime(support + '\n', entries.join('\n')), ...entries);
-  if (lang === 'js') parts.push(`return { forward${p.valueAndGrad ? ', valueAndGrad' : ''} };`);
+  if (lang === 'js')
+    parts.push(`return { forward${p.valueAndGrad ? ', valueAndGrad' : ''}${pool ? ', threadsReady' : ''} };`);
   return finish(parts.join('\n\n'), lang);
 }
+
+/** The worker-thread options, or undefined for one thread. */
+function poolOptions(opts: EmitOptions): PoolOptions | undefined {
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    throw new RangeError(`threads must be an integer from 1 to 256, got ${threads}`);
+  if (opts.threadMin !== undefined && !(Number.isInteger(opts.threadMin) && opts.threadMin >= 1))
+    throw new RangeError(`threadMin must be a positive integer, got ${opts.threadMin}`);
+  return threads > 1 ? { threads, threadMin: opts.threadMin } : undefined;
+}
+
+const THREADS_READY = `/**
+ * Resolves, once the worker threads have started (or failed to), to the number of threads
+ * the large products use: THREADS, or 1 where the host has no shared memory or workers.
+ * Calls never wait for it; until then they run on one thread.
+ */
+«export »function threadsReady()«: Promise<number>» {
+  return poolReady();
+}`;
 
 /**
  * Whether a product of the program may reach WASM_MIN multiply-adds: one with a symbolic
@@ -88,7 +121,10 @@ export function mayUseWasm(p: Program, dtype: Dtype = 'f32'): boolean {
  * that the result is stable under it), and about four times faster on large modules —
  * 3.4 s instead of 12–15 s for the 1 MB module of a 256-layer residual network.
  */
-export async function emitTs(p: Program, opts: Pick<EmitOptions, 'dtype' | 'wasm'> = {}): Promise<string> {
+export async function emitTs(
+  p: Program,
+  opts: Pick<EmitOptions, 'dtype' | 'wasm' | 'threads' | 'threadMin'> = {},
+): Promise<string> {
   // Loaded on demand: only emitting needs the formatter.
   const prettier = await import('prettier');
   return prettier.format(emitModule(p, { ...opts, lang: 'ts' }), { parser: 'babel-ts' });

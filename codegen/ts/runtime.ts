@@ -13,6 +13,7 @@
  */
 import { elementwiseHelpers } from '../../src/ops/elementwise.js';
 import { wasmRuntime } from '../wasm/runtime.js';
+import type { PoolOptions } from '../wasm/pool.js';
 import { sizeSolver } from '../size-solver.js';
 import { factorRuntime } from './factor.js';
 
@@ -23,13 +24,14 @@ export const HELPERS = elementwiseHelpers('ts')
 
 /**
  * The runtime text; with `wasm`, products of at least WASM_MIN multiply-adds first try the
- * WebAssembly SIMD kernel for `dtype` (../wasm/runtime.ts), which the text then embeds.
+ * WebAssembly SIMD kernel for `dtype` (../wasm/runtime.ts), which the text then embeds;
+ * with `pool` too, the large ones are split among worker threads (../wasm/pool.ts).
  */
-export function runtime(opts: { wasm: boolean; dtype: 'f32' | 'f64' }): string {
+export function runtime(opts: { wasm: boolean; dtype: 'f32' | 'f64'; pool?: PoolOptions }): string {
   return [
     INPUTS,
     gemmText(opts.wasm),
-    opts.wasm ? wasmRuntime(opts.dtype) : '',
+    opts.wasm ? wasmRuntime(opts.dtype, opts.pool) : '',
     LINALG,
     factorRuntime(opts.wasm && opts.dtype === 'f64'),
   ].join('');

@@ -16,6 +16,7 @@ import {
   GEMM_WASM_RELAXED_PROBE,
   GEMM_WASM_SIMD_PROBE,
 } from './gemm-wasm.js';
+import { type PoolOptions, poolPackBytes, poolRuntime } from './pool.js';
 
 /**
  * Products of fewer multiply-adds (m·n·k) stay in plain JS. The kernel (copies and call
@@ -30,8 +31,11 @@ export const WASM_MIN = 512;
  * seen: WASM_PACK bytes of scratch (packed panels), then C, A and B, 64-byte aligned and
  * 64 bytes apart. The operands are copied in with `set` (a memcpy) and C copied out
  * through a cached view, so a call allocates nothing once its sizes have been seen.
+ * With `pool` (the `threads` option, threads ≥ 2), the kernel is loaded on a shared memory
+ * with worker threads where the host allows (pool.ts), and its scratch is one block per
+ * thread and the control block.
  */
-export const wasmRuntime = (dtype: 'f32' | 'f64'): string => String.raw`
+export const wasmRuntime = (dtype: 'f32' | 'f64', pool?: PoolOptions): string => String.raw`
 // ── the WebAssembly SIMD product (codegen/wasm/gemm-${dtype}.wat) ──
 // Where WebAssembly has SIMD, products of at least WASM_MIN multiply-adds run there: the
 // operands are copied into the kernel's memory (after WASM_PACK bytes of scratch), C is
@@ -40,7 +44,7 @@ export const wasmRuntime = (dtype: 'f32' | 'f64'): string => String.raw`
 // is instantiated on the first such product; without WebAssembly or SIMD, products stay in JS.
 
 const WASM_MIN = ${WASM_MIN};
-const WASM_PACK = ${GEMM_WASM_PACK_BYTES[dtype]};
+const WASM_PACK = ${pool ? poolPackBytes(dtype, pool.threads) : GEMM_WASM_PACK_BYTES[dtype]};
 const WASM_SIMD_PROBE = [${GEMM_WASM_SIMD_PROBE.join(', ')}];
 const WASM_GEMM =
 ${chunks(GEMM_WASM_BASE64[dtype])
@@ -102,7 +106,7 @@ function loadWasm()«: WasmGemm | null» {
   const api = (globalThis« as unknown as { WebAssembly?: WasmApi }»).WebAssembly;
   try {
     if (typeof api !== 'object' || api === null || !api.validate(new Uint8Array(WASM_SIMD_PROBE))) return null;
-    const bytes = fromBase64(api.validate(new Uint8Array(WASM_RELAXED_PROBE)) ? WASM_GEMM_RELAXED : WASM_GEMM);
+${pool ? '    const pooled = loadPool(api);\n    if (pooled !== null) return pooled;\n' : ''}    const bytes = fromBase64(api.validate(new Uint8Array(WASM_RELAXED_PROBE)) ? WASM_GEMM_RELAXED : WASM_GEMM);
     try {
       return wasmFrom(new api.Instance(new api.Module(bytes), {}).exports);
     } catch {
@@ -172,7 +176,7 @@ function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars�
   c.set(view);
   return true;
 }
-${dtype === 'f64' ? GEMM_ACC : ''}`;
+${dtype === 'f64' ? GEMM_ACC : ''}${pool ? poolRuntime(dtype, pool) : ''}`;
 
 /**
  * The factorisations' products (ts/factor.ts) in the f64 kernel: the blocks of A and B

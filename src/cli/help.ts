@@ -43,7 +43,7 @@ the model's variable of that name, or a new one shaped like X).`,
 Prints the Jacobian ∂F/∂x [m, n] of a vector output F [m] in a vector x [n]. Of a
 matrix F: [p, q] or in a matrix X: [m, n], the flattened [pq, mn] form ∂vec(F)/∂vec(X)ᵀ.
 With --direction V: the directional derivative ∂F/∂X[V] = … shaped like F.`,
-  run: `Usage: matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64] [--of NAME] [--max-memory SIZE]
+  run: `Usage: matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64] [--of NAME] [--max-memory SIZE] [--threads N]
 
 Compiles the model and runs it on the data, printing {"value": V, "grad": {"W": …}}.
 DATA.json maps each declared name to its value: a number for a scalar, an array of
@@ -52,14 +52,19 @@ Results use the same layout. Without --wrt: gradients by every declared variable
 output depends on (none for a non-scalar output, which prints only its value).
 A value or gradient that is not finite is an error (JSON has no infinity). A model whose
 buffers would need more than --max-memory SIZE (default: 80% of this machine's memory,
-e.g. --max-memory 8GB), or more than 1e15 operations, is refused before it runs.`,
-  emit: `Usage: matdiff emit FILE --target ts|wgsl|numpy [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME]
+e.g. --max-memory 8GB), or more than 1e15 operations, is refused before it runs.
+--threads N (--backend ts; default 1) splits the large matrix products among N threads
+(worker threads sharing WebAssembly memory); results are the same.`,
+  emit: `Usage: matdiff emit FILE --target ts|wgsl|numpy [--wrt W,b] [-o OUT] [--dtype f32|f64] [--of NAME] [--threads N]
 
 Writes the generated kernel module (forward and backward passes), prettier-formatted.
 The TypeScript module is standalone: forward(inputs, dims?) and valueAndGrad(inputs,
 dims?), inputs as row-major typed arrays or nested arrays. --target numpy writes a
 Python module that needs only NumPy: forward(inputs) and value_and_grad(inputs), inputs
-a dict of floats and arrays shaped as declared (a vector [n] as shape (n,)).`,
+a dict of floats and arrays shaped as declared (a vector [n] as shape (n,)).
+--threads N (--target ts; default 1): the module splits its large matrix products among
+N threads where the host allows (Node; a cross-origin isolated page: shared memory and
+workers), else runs them on one, and exports threadsReady().`,
   check: `Usage: matdiff check FILE [--trials N] [--seed N] [--max-memory SIZE] [--json]
 
 Checks every 'assert LHS = RHS' line, printing one line per assert in file order:

@@ -1,5 +1,5 @@
 /**
- * `matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64]`:
+ * `matdiff run FILE --inputs DATA.json [--wrt W,b] [--backend ts|wgsl] [--dtype f32|f64] [--threads N]`:
  * compiles the model and runs it on the data, printing
  *   {"value": V, "grad": {"W": G_W, …}}
  * in the data layout (LANGUAGE.md §4). `grad` holds the gradients by --wrt, or by every
@@ -16,6 +16,7 @@ import type { Node } from '../../graph/node.js';
 import type { Program } from '../../../codegen/program.js';
 import { type BoundData, bindData, parseData, requireDims, requireFinite, toJson } from '../../../codegen/data.js';
 import { maxMemory } from '../limits.js';
+import { threadsFlag } from '../threads.js';
 import { fail } from '../../errors.js';
 import { tooLargeText } from '../../util/memory.js';
 import { MAX_WORK, programMemory, programWork } from '../../../codegen/estimate.js';
@@ -27,8 +28,9 @@ export interface RunResult {
 }
 
 export async function runCommand(args: Args): Promise<string> {
-  onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims', 'max-memory']);
+  onlyFlags(args, ['inputs', 'wrt', 'backend', 'dtype', 'of', 'dims', 'max-memory', 'threads']);
   const backend = flag(args, 'backend', ['ts', 'wgsl'] as const, 'ts');
+  const threads = threadsFlag(args, backend === 'ts', '--backend ts');
   const dtype = flag(args, 'dtype', ['f64', 'f32'] as const, backend === 'wgsl' ? 'f32' : 'f64');
   const dataPath = flag(args, 'inputs');
   if (dataPath === undefined) throw new UsageError('missing --inputs DATA.json');
@@ -53,7 +55,9 @@ export async function runCommand(args: Args): Promise<string> {
       k.destroy();
     }
   } else {
-    const k = compile(p, { dtype });
+    const k = compile(p, { dtype, threads });
+    // One call: let the workers start first, or it would run on one thread.
+    if (threads !== undefined && threads > 1) await k.threadsReady();
     result = p.valueAndGrad ? k.valueAndGrad(inputs, dims) : { value: k.forward(inputs, dims) };
   }
   return JSON.stringify(layout(p, data, result));
