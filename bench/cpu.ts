@@ -901,7 +901,7 @@ const targets15 = [
   {
     target: `… the SIMD128 ceiling here (a″), as a fraction of OpenBLAS 1t`,
     measured:
-      peak32 && md512?.ofBlas1
+      peak32 && md512?.ofBlas1 && md512.gflops
         ? `${fmtNum((100 * peak32.gflops * md512.ofBlas1) / md512.gflops, 3)}% (${fmtNum(peak32.gflops)} GFLOP/s); matdiff at ${fmtNum((100 * md512.gflops) / peak32.gflops, 3)}% of it${relaxed512 ? `, ${fmtNum((100 * relaxed512.gflops) / peak32.gflops, 3)}% with relaxed SIMD (a′)` : ''}`
         : '—',
     verdict: 'n/a' as Verdict,
