@@ -26,13 +26,9 @@ export const HELPERS = elementwiseHelpers('ts')
  * WebAssembly SIMD kernel for `dtype` (../wasm/runtime.ts), which the text then embeds.
  */
 export function runtime(opts: { wasm: boolean; dtype: 'f32' | 'f64' }): string {
-  return [
-    INPUTS,
-    gemmText(opts.wasm),
-    opts.wasm ? wasmRuntime(opts.dtype) : '',
-    LINALG,
-    factorRuntime(opts.wasm && opts.dtype === 'f64'),
-  ].join('');
+  return [INPUTS, gemmText(opts.wasm), opts.wasm ? wasmRuntime(opts.dtype) : '', LINALG, factorRuntime(opts.wasm)].join(
+    '',
+  );
 }
 
 const INPUTS = String.raw`

@@ -24,6 +24,29 @@ export function onesReduction(n: Node): { axis: 'rows' | 'cols'; body: Node } | 
   return undefined;
 }
 
+/** A⁻¹ or A⁻ᵀ: the inverse node, read transposed or not. */
+function inverseIn(x: Node): { inverse: Node; trans: boolean } | undefined {
+  if (x.op === 'inv') return { inverse: x, trans: false };
+  if (x.op === 'transpose' && x.args[0]!.op === 'inv') return { inverse: x.args[0]!, trans: true };
+  return undefined;
+}
+
+/**
+ * A product that applies an inverse, op(A)⁻¹·B ('left', the left factor an inverse) or
+ * else B·op(A)⁻¹ ('right'): a solve with A's factorisation. `slot` is the inverse's.
+ */
+export function solvedProduct(
+  n: Node,
+): { side: 'left' | 'right'; inverse: Node; trans: boolean; other: Node; slot: number } | undefined {
+  if (n.op !== 'matmul' || onesReduction(n)) return undefined;
+  const [a, b] = n.args as [Node, Node];
+  const left = inverseIn(a);
+  if (left) return { side: 'left', ...left, other: b, slot: 0 };
+  const right = inverseIn(b);
+  if (right) return { side: 'right', ...right, other: a, slot: 1 };
+  return undefined;
+}
+
 export const linear = {
   matmul: {
     rebuild: (_n, [x, y]) => build.matmul(x!, y!),
@@ -56,9 +79,12 @@ export const linear = {
       kind: 'structural',
       role: 'kernel',
       inlines: (user, slot) => onesReduction(user)?.body === user.args[slot],
+      solves: (user, slot) => solvedProduct(user)?.slot === slot,
       kernel: (n, k) => {
         const red = onesReduction(n);
-        return red ? k.sums(red.axis, red.body) : k.product(n.args[0]!, n.args[1]!);
+        if (red) return k.sums(red.axis, red.body);
+        const s = solvedProduct(n);
+        return s ? k.solve(s.side, s.inverse, s.trans, s.other) : k.product(n.args[0]!, n.args[1]!);
       },
     },
   },
