@@ -5,7 +5,8 @@
  * reference interpreter — LU and Cholesky (spd), f64 and f32, with the WebAssembly
  * products and without, vector and matrix right-hand sides, left and right, transposed,
  * over tiny and odd sizes and sizes crossing the solves' blocks (FACTOR_NB0 = 32);
- * gradients through solves against finite differences; and the schedules: a solve step
+ * gradients through solves against finite differences; the WGSL solve kernel (one
+ * right-hand side per invocation) on the GPU where there is one; and the schedules: a solve step
  * and no inverse where only products read it, the inverse formed (and its factorisation
  * shared) where it is also a value.
  */
@@ -18,6 +19,7 @@ import type { Schedule } from '../codegen/ir.js';
 import { emitModule } from '../codegen/ts/emit.js';
 import { rng } from '../src/util/random.js';
 import { relDiff } from './codegen-util.js';
+import { checkParsed, requireGpu } from './wgsl-util.js';
 
 type Dtype = 'f64' | 'f32';
 type Arr = Float64Array | Float32Array;
@@ -246,4 +248,26 @@ describe('schedules', () => {
     })[0]!.data;
     expect(relDiff(ref, got, 1e-8)).toBeLessThan(1e-10);
   });
+});
+
+describe('WGSL: the solve kernel', () => {
+  for (const spd of [false, true])
+    for (const n of [3, 37])
+      it(`${spd ? 'Cholesky' : 'LU'}: every case, n = ${n}`, async (ctx) => {
+        requireGpu(ctx);
+        for (const c of CASES) {
+          const model = parse(`${DECLS(spd)}${c.body}\n`, 'solve.mdf');
+          const d = data(n, spd, n + (spd ? 1 : 0));
+          const env = {
+            vars: new Map(Object.entries(d).map(([k, v]) => [k, mat(v.rows, v.cols, v.data)])),
+            dims: new Map([
+              ['n', n],
+              ['k', K],
+            ]),
+          };
+          const r = await checkParsed(model, { n, k: K }, { env, tol: 1e-3 });
+          expect(kinds(r.program.forward.schedule), c.what).toContain('solve');
+          expect(r.failures, c.what).toEqual([]);
+        }
+      });
 });
