@@ -327,7 +327,7 @@ function luSolve(n«: number», m«: number», f«: Float64Array», piv«: Int32
   }
 }
 
-/** X = A⁻¹·B from A = L·Lᵀ, as luSolve (forward with L, backward with Lᵀ). */
+/** X = A⁻¹·B from A = L·Lᵀ (forward with L, backward with Lᵀ); the arguments as for the LU solve. */
 function cholSolve(n«: number», m«: number», f«: Float64Array», b«: Real», brs«: number», bcs«: number», out«: Real», ors«: number», ocs«: number», w«: Float64Array»)«: void» {
   for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) w[i * m + c] = b[i * brs + c * bcs]«!»;
   triSolve(m, f, n, 1, true, false, w, 0, n);
