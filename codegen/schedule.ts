@@ -318,14 +318,18 @@ class Scheduler {
         });
         return contiguous(out, cols);
       },
-      solve: (side, inverse, trans, other) => {
-        // An inverse formed anyway (read as a value too): the product with it.
-        if (!this.solved.has(inverse)) return product(n.args[0]!, n.args[1]!);
+      unformed: (inverse) => this.solved.has(inverse),
+      solve: (side, inverse, trans, other, repeated) => {
+        if (!this.solved.has(inverse)) throw new Error(`codegen: ${label} solves with an inverse that is formed`);
+        const left = side === 'left';
         const matrix = inverse.args[0]!;
         const f = this.factorOf(matrix);
         const size = matrix.shape.rows;
-        const m = side === 'left' ? cols : rows;
-        const out = this.buffer(rows, cols, 'real', 'temp', label, n);
+        // Repeated right-hand sides: the first solved for, the result read with stride 0 across the rest.
+        const m = repeated ? ONE : left ? cols : rows;
+        const out = this.buffer(left ? rows : m, left ? m : cols, 'real', 'temp', label, n);
+        const v = this.viewOf(other);
+        const b = !repeated ? v : left ? { ...v, cs: ZERO_EXT } : { ...v, rs: ZERO_EXT };
         const tmp = this.scratch(ext(dimMul(size, m)), 'f64', `${label}_rhs`);
         this.emit({
           kind: 'solve',
@@ -337,11 +341,13 @@ class Scheduler {
           m,
           factor: f.factor,
           ...(f.piv !== undefined && { piv: f.piv }),
-          b: this.viewOf(other),
+          b,
           out,
           tmp,
         });
-        return contiguous(out, cols);
+        if (repeated && left && !isOne(cols)) return { buffer: out, rs: ONE_EXT, cs: ZERO_EXT };
+        if (repeated && !left && !isOne(rows)) return { buffer: out, rs: ZERO_EXT, cs: ONE_EXT };
+        return contiguous(out, left ? m : cols);
       },
       columnMajor: (arg) => {
         // vec(A) lists A column by column: the row-major buffer of Aᵀ.

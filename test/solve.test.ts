@@ -115,6 +115,8 @@ const CASES: readonly { what: string; body: string; side: 'left' | 'right'; tran
   { what: 'xᵀ·A⁻¹ (vector, right)', body: 'z = xᵀ·inv(A)', side: 'right', trans: false },
   { what: 'C·A⁻ᵀ (transposed, right)', body: 'Z = C·inv(A)ᵀ', side: 'right', trans: true },
   { what: 'yᵀ·A⁻¹·x (scalar)', body: 's = yᵀ·inv(A)·x', side: 'right', trans: false },
+  { what: 'A⁻¹·ones (row sums: one solve, repeated)', body: 'Z = inv(A)·ones(n, k)', side: 'left', trans: false },
+  { what: 'ones·A⁻ᵀ (column sums: one solve, repeated)', body: 'Z = ones(k, n)·inv(A)ᵀ', side: 'right', trans: true },
 ];
 
 describe.each([
@@ -135,6 +137,8 @@ describe.each([
       if (s.kind !== 'solve') throw new Error('unreachable');
       expect([s.side, s.method]).toEqual([c.side, spd ? 'cholesky' : 'lu']);
       if (!spd) expect(s.trans).toBe(c.trans);
+      // Sums of the inverse's rows or columns: one right-hand side.
+      if (c.body.includes('ones')) expect(s.m.k).toBe(1);
       expect(kinds(q.forward.schedule)).toContain('inverse');
       expect(kinds(q.forward.schedule)).not.toContain('solve');
 
@@ -163,6 +167,7 @@ describe('gradients through solves', () => {
     { spd: false, body: 'E = yᵀ·inv(A)·B·C·x' },
     { spd: true, body: 'E = xᵀ·inv(A)·x' },
     { spd: false, body: 'E = sum(exp(C·inv(A)ᵀ·B / n))' },
+    { spd: false, body: 'E = sum(inv(A)·B) + sum(sin(C·inv(A)))' },
   ];
   for (const { spd, body } of cases)
     it(`${body}${spd ? ' (A spd)' : ''}: no inverse formed; gradients = reference = finite differences`, () => {

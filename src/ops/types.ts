@@ -87,11 +87,17 @@ export interface KernelBuilder<V> {
   /** The inverse, determinant or log-determinant, from a factorisation shared by all three. */
   factored(kind: 'inverse' | 'det' | 'logdet', arg: Node): V;
   /**
-   * op(A)⁻¹·B ('left') or B·op(A)⁻¹ ('right'), for `inverse` the node A⁻¹ and op(A) = Aᵀ
-   * when `trans`: triangular solves with A's factorisation (shared with its inverse, det and
-   * logdet) when the inverse is not formed, else the product with it.
+   * Is `inverse` (an A⁻¹) never formed — every reader solving with A's factorisation (the
+   * lowerings' `solves`)? Then its readers must lower to `solve`.
    */
-  solve(side: 'left' | 'right', inverse: Node, trans: boolean, other: Node): V;
+  unformed(inverse: Node): boolean;
+  /**
+   * op(A)⁻¹·B ('left') or B·op(A)⁻¹ ('right') for an unformed `inverse` A⁻¹, op(A) = Aᵀ
+   * when `trans`: triangular solves with A's factorisation (shared with its det and
+   * logdet). `repeated`: B's columns ('left'; rows, 'right') are all equal — one is
+   * solved for, and the result repeated.
+   */
+  solve(side: 'left' | 'right', inverse: Node, trans: boolean, other: Node, repeated: boolean): V;
   /** The entries column by column (a transposing copy unless a buffer already holds them so). */
   columnMajor(arg: Node): V;
   /** The Kronecker product: a read at block indices, b at in-block indices. */
