@@ -250,23 +250,22 @@ class Scheduler {
     if (lower.role !== 'kernel') throw new Error(`codegen: no kernel for ${n.op}`);
     const { rows, cols } = n.shape;
     const label = this.label(n);
-    const product = (a: Node, b: Node): View => {
-      const out = this.buffer(rows, cols, 'real', 'temp', label, n);
-      const step = {
-        kind: 'matmul',
-        node: n,
-        out,
-        m: rows,
-        n: cols,
-        k: a.shape.cols,
-        a: this.operand(a),
-        b: this.operand(b),
-      } as const;
-      this.emit(step);
-      return contiguous(out, cols);
-    };
     return lower.kernel<View>(n, {
-      product,
+      product: (a, b) => {
+        const out = this.buffer(rows, cols, 'real', 'temp', label, n);
+        const step = {
+          kind: 'matmul',
+          node: n,
+          out,
+          m: rows,
+          n: cols,
+          k: a.shape.cols,
+          a: this.operand(a),
+          b: this.operand(b),
+        } as const;
+        this.emit(step);
+        return contiguous(out, cols);
+      },
       sums: (axis, body) => this.onesProduct(n, axis, body),
       sumAll: (arg) => {
         const out = this.buffer(ONE, ONE, 'real', 'temp', label, n);
