@@ -45,7 +45,7 @@ import { type MlpContender, type TfBackend, initTf, tfMatmul, tfMlp } from './tf
 import { initJax, jaxMatmul, jaxMlp } from './jaxjs.js';
 import { initMatdiff, matdiffMatmul, matdiffMlp, matdiffName } from './matdiff.js';
 import { type BlasOp, type BlasResult, openblas } from './openblas.js';
-import { matdiffInvLogdet } from './factor.js';
+import { matdiffInvLogdet, matdiffSolve } from './factor.js';
 import { type Peak, simdPeak } from './simd-peak.js';
 import { compileLatency } from './latency.js';
 
@@ -565,6 +565,22 @@ interface FactorRow {
   check: string;
 }
 const factorRows: FactorRow[] = [];
+/** inv(A)·B, solved or with A⁻¹ formed (section (d)). */
+interface SolveRow {
+  n: number;
+  k: number;
+  method: string;
+  dtype: 'f64' | 'f32';
+  solved: boolean;
+  medianMs: number | null;
+  bestMs: number | null;
+  cpuMs: number | null;
+  /** max |A·X − B| / max |B| over a few rows. */
+  residual: number | null;
+  error?: string;
+}
+const solveRows: SolveRow[] = [];
+const [SOLVE_N, SOLVE_K] = [1000, 100];
 const factorCases: { n: number; spd: boolean; samples: number }[] = args.quick
   ? [{ n: 1000, spd: true, samples: 3 }]
   : [
@@ -638,6 +654,48 @@ if (want('d') && !matdiffReason) {
         r.ofBlas1 === null ? '—' : `${fmtNum(100 * r.ofBlas1, 3)}%`,
         r.check,
       ]),
+    ),
+  );
+
+  // A⁻¹·B solved (factorisation + blocked triangular solves) against A⁻¹ formed and multiplied, in the same run.
+  const solveCases = args.quick
+    ? [{ spd: true, dtype: 'f64' as const }]
+    : [
+        { spd: true, dtype: 'f64' as const },
+        { spd: false, dtype: 'f64' as const },
+        { spd: true, dtype: 'f32' as const },
+        { spd: false, dtype: 'f32' as const },
+      ];
+  for (const c of solveCases)
+    for (const solve of [true, false]) {
+      const row = { n: SOLVE_N, k: SOLVE_K, method: c.spd ? 'Cholesky (spd)' : 'LU', dtype: c.dtype, solved: solve };
+      try {
+        const t = matdiffSolve(SOLVE_N, SOLVE_K, { ...c, solve, samples: args.quick ? 3 : 5 });
+        solveRows.push({ ...row, medianMs: t.medianMs, bestMs: t.minMs, cpuMs: t.cpuMs, residual: t.residual });
+      } catch (e) {
+        solveRows.push({ ...row, medianMs: null, bestMs: null, cpuMs: null, residual: null, error: errorText(e) });
+      }
+    }
+  log(
+    `\n(d) inv(A)·B for A ${SOLVE_N} × ${SOLVE_N}, B ${SOLVE_N} × ${SOLVE_K} (forward): solved against A⁻¹ formed and multiplied`,
+  );
+  log(
+    formatTable(
+      ['A, B', 'method', 'dtype', 'how', 'median', 'best', 'CPU time', 'formed ÷ solved', 'check'],
+      solveRows.map((r): Cell[] => {
+        const formed = solveRows.find((f) => !f.solved && f.method === r.method && f.dtype === r.dtype);
+        return [
+          `${r.n} × ${r.k}`,
+          r.method,
+          r.dtype,
+          r.solved ? 'solved' : 'inverse formed',
+          r.error ?? fmtMs(r.medianMs),
+          fmtMs(r.bestMs),
+          fmtMs(r.cpuMs),
+          r.solved && r.medianMs && formed?.medianMs ? fmtRatio(formed.medianMs / r.medianMs) : '',
+          r.residual === null ? '' : `|A·X − B|/|B| ≤ ${fmtNum(r.residual, 2)}`,
+        ];
+      }),
     ),
   );
 }
@@ -1007,6 +1065,7 @@ writeFileSync(
       relaxedSimdMatmul: relaxedRows,
       simdCeiling: simdPeaks,
       factorisations: factorRows,
+      solves: solveRows,
       compileLatency: latency,
       targets,
       targets15,

@@ -57,6 +57,11 @@ export function programWork(
         return [v(s.n) ** 3 / 3, `factorising a ${v(s.n)}×${v(s.n)} matrix`];
       case 'inverse':
         return [v(s.n) ** 3, `inverting a ${v(s.n)}×${v(s.n)} matrix`];
+      case 'solve':
+        return [
+          v(s.n) ** 2 * v(s.m),
+          `solving with a ${v(s.n)}×${v(s.n)} factorisation for ${v(s.m)} right-hand sides`,
+        ];
       case 'det':
       case 'logdet':
         return [v(s.n), `from a ${v(s.n)}×${v(s.n)} factorisation`];

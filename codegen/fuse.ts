@@ -96,3 +96,29 @@ export function inlinedNodes(order: readonly Node[], roots: readonly Node[]): Se
   }
   return inlined;
 }
+
+/**
+ * The kernel nodes never formed: those every use of which (seen through index ops, none
+ * of them a root) is by a kernel whose lowering `solves` with it — an inverse A⁻¹ read
+ * only by products op(A)⁻¹·B or B·op(A)⁻¹, which solve with A's factorisation instead.
+ */
+export function solvedNodes(order: readonly Node[], roots: readonly Node[]): Set<Node> {
+  const isRoot = new Set(roots);
+  const users = new Map<Node, { user: Node; slot: number }[]>();
+  for (const n of order)
+    n.args.forEach((a, slot) => {
+      let list = users.get(a);
+      if (!list) users.set(a, (list = []));
+      list.push({ user: n, slot });
+    });
+  /** Does every use of n, through index ops, solve with it? Index ops have one argument, so each is walked once. */
+  const onlySolved = (n: Node): boolean =>
+    (users.get(n) ?? []).every(({ user, slot }) => {
+      if (roleOf(user) === 'index') return !isRoot.has(user) && onlySolved(user);
+      const lower = OPS[user.op].lower;
+      return lower.kind === 'structural' && lower.role === 'kernel' && (lower.solves?.(user, slot) ?? false);
+    });
+  const out = new Set<Node>();
+  for (const n of order) if (roleOf(n) === 'kernel' && !isRoot.has(n) && users.has(n) && onlySolved(n)) out.add(n);
+  return out;
+}

@@ -189,7 +189,27 @@ export interface FromFactorStep extends StepBase {
   readonly tmp?: number;
 }
 
-export type Step = MapStep | ReduceStep | MatmulStep | ColumnStep | FactorStep | FromFactorStep;
+/**
+ * From a factorisation of the [n, n] matrix A, without forming A⁻¹: out = op(A)⁻¹·B
+ * ('left', B and out [n, m]) or B·op(A)⁻¹ ('right', B and out [m, n]), op(A) = Aᵀ when
+ * `trans`; B read in place. `tmp` is f64 scratch of n·m entries (the right-hand sides
+ * solved in float64).
+ */
+export interface SolveStep extends StepBase {
+  readonly kind: 'solve';
+  readonly method: 'lu' | 'cholesky';
+  readonly side: 'left' | 'right';
+  readonly trans: boolean;
+  readonly n: Dim;
+  readonly m: Dim;
+  readonly factor: number;
+  readonly piv?: number;
+  readonly b: View;
+  readonly out: number;
+  readonly tmp: number;
+}
+
+export type Step = MapStep | ReduceStep | MatmulStep | ColumnStep | FactorStep | FromFactorStep | SolveStep;
 
 export interface Schedule {
   /** Every logical buffer, indexed by id. */
@@ -239,6 +259,11 @@ export function stepBuffers(s: Step): { reads: number[]; writes: number[] } {
       return { reads: [s.input.buffer], writes: [s.out, s.max, s.sum] };
     case 'factor':
       return { reads: [s.input.buffer], writes: s.piv === undefined ? [s.factor] : [s.factor, s.piv] };
+    case 'solve':
+      return {
+        reads: s.piv === undefined ? [s.factor, s.b.buffer] : [s.factor, s.piv, s.b.buffer],
+        writes: [s.out, s.tmp],
+      };
     case 'inverse':
     case 'det':
     case 'logdet':

@@ -46,13 +46,15 @@ export interface ProgramSpec {
   model: Model;
   output: { name: string; node: Node };
   wrt: readonly { name: string; node: Node }[];
+  /** false: form every inverse, even one only products read (schedule.ts); for comparisons. */
+  solve?: boolean;
 }
 
-export function buildProgram({ model, output, wrt }: ProgramSpec): Program {
+export function buildProgram({ model, output, wrt, solve }: ProgramSpec): Program {
   const names = nodeNamesAsWritten(model);
   const labels = new Map(names);
   const entry = (roots: Node[]): Entry => {
-    const s = schedule(roots, { names: labels });
+    const s = schedule(roots, { names: labels, ...(solve === false && { solve }) });
     return { schedule: s, plan: planMemory(s) };
   };
   const forward = entry([output.node]);

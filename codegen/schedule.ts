@@ -10,7 +10,8 @@
  *  - a step writing a fresh buffer: a fused elementwise `map`, a `reduce` (sum, trace,
  *    row/column sums), a `matmul` (transposes read in place), softmax / logsumexp, or
  *    a factorisation (LU, or Cholesky for a variable declared spd) and the inverse,
- *    det and logdet read from it.
+ *    det and logdet read from it — or, for a product op(A)⁻¹·B or B·op(A)⁻¹ whose
+ *    inverse only such products read, a solve with it (the inverse never formed).
  * Forward values the gradients use are simply buffers read by later steps: sharing
  * keeps them alive. Finally every root gets an output buffer: the buffer it was
  * written to when that holds exactly its value, else a copy.
@@ -22,7 +23,7 @@ import { transposed } from '../src/shape/shape.js';
 import type { BufferInfo, ElemExpr, ElemType, Idx, MatOperand, Schedule, Step, View } from './ir.js';
 import { foldElem } from './elem.js';
 import { type Extent, ONE_EXT, ZERO_EXT, ext, extAdd, extEq, extMul, extSyms, isOneExt } from './extent.js';
-import { inlinedNodes, roleOf } from './fuse.js';
+import { inlinedNodes, roleOf, solvedNodes } from './fuse.js';
 import { OPS } from '../src/ops/registry.js';
 
 export interface ScheduleOptions {
@@ -33,6 +34,12 @@ export interface ScheduleOptions {
    * and index views stay free). For measuring what fusion saves (bench/wgsl.ts).
    */
   fuse?: boolean;
+  /**
+   * false: form every inverse, and multiply by it, where products alone read it (for
+   * measuring and testing what solving saves). By default such an inverse is never
+   * formed: each product is a solve with the matrix's factorisation.
+   */
+  solve?: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -78,6 +85,8 @@ class Scheduler {
   private readonly written = new Set<number>();
   private readonly order: Node[];
   private readonly inlined: Set<Node>;
+  /** Inverses never formed: every reader solves with the factorisation instead. */
+  private readonly solved: Set<Node>;
 
   constructor(
     private readonly roots: readonly Node[],
@@ -85,6 +94,7 @@ class Scheduler {
   ) {
     this.order = topoOrder(roots);
     this.inlined = opts.fuse === false ? new Set() : inlinedNodes(this.order, roots);
+    this.solved = opts.solve === false ? new Set() : solvedNodes(this.order, roots);
   }
 
   run(): Schedule {
@@ -167,7 +177,7 @@ class Scheduler {
         if (!this.inlined.has(n)) this.views.set(n, this.materialize(n, rows, cols, this.expr(n, ['i', 'j'])));
         return;
       case 'kernel':
-        this.views.set(n, this.kernel(n));
+        if (!this.solved.has(n)) this.views.set(n, this.kernel(n));
     }
   }
 
@@ -307,6 +317,37 @@ class Scheduler {
         });
         return contiguous(out, cols);
       },
+      unformed: (inverse) => this.solved.has(inverse),
+      solve: (side, inverse, trans, other, repeated) => {
+        if (!this.solved.has(inverse)) throw new Error(`codegen: ${label} solves with an inverse that is formed`);
+        const left = side === 'left';
+        const matrix = inverse.args[0]!;
+        const f = this.factorOf(matrix);
+        const size = matrix.shape.rows;
+        // Repeated right-hand sides: the first solved for, the result read with stride 0 across the rest.
+        const m = repeated ? ONE : left ? cols : rows;
+        const out = this.buffer(left ? rows : m, left ? m : cols, 'real', 'temp', label, n);
+        const v = this.viewOf(other);
+        const b = !repeated ? v : left ? { ...v, cs: ZERO_EXT } : { ...v, rs: ZERO_EXT };
+        const tmp = this.scratch(ext(dimMul(size, m)), 'f64', `${label}_rhs`);
+        this.emit({
+          kind: 'solve',
+          node: n,
+          method: f.method,
+          side,
+          trans,
+          n: size,
+          m,
+          factor: f.factor,
+          ...(f.piv !== undefined && { piv: f.piv }),
+          b,
+          out,
+          tmp,
+        });
+        if (repeated && left && !isOne(cols)) return { buffer: out, rs: ONE_EXT, cs: ZERO_EXT };
+        if (repeated && !left && !isOne(rows)) return { buffer: out, rs: ZERO_EXT, cs: ONE_EXT };
+        return contiguous(out, left ? m : cols);
+      },
       columnMajor: (arg) => {
         // vec(A) lists A column by column: the row-major buffer of Aᵀ.
         const v = this.views.get(arg);
@@ -441,6 +482,7 @@ class Scheduler {
       if (s.kind === 'softmax' || s.kind === 'logsumexp') [s.rows, s.cols].forEach(addDim);
       if (s.kind === 'softmax' || s.kind === 'logsumexp' || s.kind === 'factor') (add(s.input.rs), add(s.input.cs));
       if (s.kind === 'factor' || s.kind === 'inverse' || s.kind === 'det' || s.kind === 'logdet') addDim(s.n);
+      if (s.kind === 'solve') ([s.n, s.m].forEach(addDim), add(s.b.rs), add(s.b.cs));
     }
     return [...syms].sort();
   }

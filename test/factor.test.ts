@@ -1,8 +1,8 @@
 /**
  * The blocked factorisations of the generated TypeScript modules (codegen/ts/factor.ts):
  * inv, det and logdet through LU (general matrices) and Cholesky (variables declared spd)
- * against the reference interpreter, in f64 and f32, with the WebAssembly products and
- * without them (plain-JS gemmAcc), over tiny and odd sizes and sizes spanning several
+ * against the reference interpreter, in f64 and f32, with the WebAssembly products (f32
+ * modules: float32 sums in the f32 kernel) and without them (plain-JS gemmAcc), over tiny and odd sizes and sizes spanning several
  * blocks (FACTOR_NB = 64); and singular or indefinite matrices as before: det 0, logdet
  * −∞ or NaN, an inverse that is not finite.
  */
@@ -66,6 +66,7 @@ describe.each([
       const fns = {
         'f64 wasm': forward(p, 'f64', true),
         'f64 js': forward(p, 'f64', false),
+        'f32 wasm': forward(p, 'f32', true),
         'f32 js': forward(p, 'f32', false),
       };
       for (const n of SIZES) {

@@ -57,7 +57,7 @@ export function emitModule(p: Program, opts: EmitOptions = {}): string {
   const lang = opts.lang ?? 'ts';
   const array = dtype === 'f32' ? 'Float32Array' : 'Float64Array';
   const dimIndex = new Map(p.dims.map((d, i) => [d, i]));
-  const wasm = opts.wasm ?? mayUseWasm(p, dtype);
+  const wasm = opts.wasm ?? mayUseWasm(p);
   const pool = wasm ? poolOptions(opts) : undefined;
   const parts: string[] = [];
   if (lang === 'js') parts.push("'use strict';");
@@ -100,17 +100,17 @@ const THREADS_READY = `/**
 
 /**
  * Whether a product of the program may reach WASM_MIN multiply-adds: one with a symbolic
- * size (bound only at run time) or numeric sizes that large; in f64 modules, also the
- * products inside a factorisation of a matrix of at least 16 rows (ts/factor.ts). Modules
+ * size (bound only at run time) or numeric sizes that large; also the products inside a
+ * factorisation (and its solves) of a matrix of at least 16 rows (ts/factor.ts). Modules
  * without one do not carry the WebAssembly kernel.
  */
-export function mayUseWasm(p: Program, dtype: Dtype = 'f32'): boolean {
+export function mayUseWasm(p: Program): boolean {
   const size = (d: Dim) => (d.syms.length ? Infinity : d.k);
   return [p.forward, p.valueAndGrad].some((e) =>
     e?.schedule.steps.some(
       (s) =>
         (s.kind === 'matmul' && size(s.m) * size(s.n) * size(s.k) >= WASM_MIN) ||
-        (dtype === 'f64' && s.kind === 'factor' && size(s.n) >= 16),
+        (s.kind === 'factor' && size(s.n) >= 16),
     ),
   );
 }
@@ -344,7 +344,7 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
 export function productsReadInPlace(s: Schedule): Set<number> {
   const out = new Set<number>();
   const io = s.steps.map(stepBuffers);
-  const mayMultiply = (k: number) => ['matmul', 'factor', 'inverse'].includes(s.steps[k]!.kind);
+  const mayMultiply = (k: number) => ['matmul', 'factor', 'inverse', 'solve'].includes(s.steps[k]!.kind);
   s.steps.forEach((step, k) => {
     if (step.kind !== 'matmul' || s.buffers[step.out]!.role !== 'temp') return;
     let next = k + 1;

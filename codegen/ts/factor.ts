@@ -1,22 +1,24 @@
 /**
  * The factorisations of the generated TypeScript modules' runtime (see runtime.ts for the
  * «…» convention): blocked right-looking Cholesky and LU with partial pivoting, blocked
- * triangular inverses, and A⁻¹, det and log|det| from the factors — all in float64.
+ * triangular inverses and solves, and A⁻¹, op(A)⁻¹·B, det and log|det| from the factors —
+ * all in float64 storage.
  *
- * Blocked so that nearly all the work is matrix products (`gemmAcc`): in a module of
- * element type f64 with the WebAssembly kernel those run in it (`gemmAccWasm`, ../wasm/
- * runtime.ts), elsewhere in a plain-JS loop over packed copies. Panels and diagonal
+ * Blocked so that nearly all the work is matrix products (`gemmAcc`): in a module with
+ * the WebAssembly kernel those run in it (`gemmAccWasm`, ../wasm/runtime.ts; in an f32
+ * module the blocks are rounded to float32 there, and summed in float32), elsewhere in a
+ * plain-JS loop over packed copies. Panels and diagonal
  * blocks recurse (FACTOR_NB → ¼ of it → scalar below FACTOR_NB0; LU's panel halves, as
  * LAPACK's getrf2), so what is left to scalar JS costs O(n²·FACTOR_NB0) against the
  * products' O(n³). The blocks' copies into the kernel's memory are what keeps this from
  * the kernel's own speed (about a third of the time at n = 3000 here).
  */
 
-/** The runtime text; `wasm64`: products of the factorisations may call gemmAccWasm (f64 modules with the kernel). */
-export const factorRuntime = (wasm64: boolean): string => String.raw`
+/** The runtime text; `wasm`: products of the factorisations may call gemmAccWasm (modules with the kernel). */
+export const factorRuntime = (wasm: boolean): string => String.raw`
 // ── factorisations of a square n × n matrix X(i, j) = x[i·rs + j·cs], in float64 ──
 // Blocked by FACTOR_NB rows and columns, recursively down to FACTOR_NB0 (LU: its half):
-// panels in scalar loops, the trailing updates and the products of the inverses by gemmAcc${wasm64 ? ' (the WebAssembly kernel when it is available)' : ''}.
+// panels in scalar loops, the trailing updates and the products of the inverses by gemmAcc${wasm ? ' (the WebAssembly kernel when it is available)' : ''}.
 
 const FACTOR_NB = 128;
 /** Blocks this narrow are done in scalar loops. */
@@ -30,7 +32,7 @@ let accPackB«: Float64Array | undefined»;
  * a[ao + i·ars + p·acs], B(p, j) = b[bo + p·brs + j·bcs]; C's entries are none of A's or B's.
  */
 function gemmAcc(m«: number», n«: number», k«: number», alpha«: number», a«: Float64Array», ao«: number», ars«: number», acs«: number», b«: Float64Array», bo«: number», brs«: number», bcs«: number», c«: Float64Array | Real», co«: number», ldc«: number»)«: void» {
-  if (m <= 0 || n <= 0 || k <= 0) return;${wasm64 ? '\n  if (m * n * k >= 4096 && gemmAccWasm(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc)) return;' : ''}
+  if (m <= 0 || n <= 0 || k <= 0) return;${wasm ? '\n  if (m * n * k >= 4096 && gemmAccWasm(m, n, k, alpha, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc)) return;' : ''}
   // A packed row by row (alpha applied), B row by row: the inner loop runs over contiguous j.
   if (accPackA === undefined || accPackA.length < m * k) accPackA = new Float64Array(Math.max(m * k, 4096));
   if (accPackB === undefined || accPackB.length < k * n) accPackB = new Float64Array(Math.max(k * n, 4096));
@@ -262,5 +264,74 @@ function cholInverse(n«: number», f«: Float64Array», out«: Real», w«: Flo
     gemmAcc(i1 - i0, i1, n - i0, 1, w, i0 * n + i0, 1, n, w, i0 * n, n, 1, out, i0 * n, n);
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[i * n + j] = out[j * n + i]«!»;
+}
+
+/**
+ * W ← T⁻¹·W for the n × n triangular T(i, p) = f[i·trs + p·tcs] (lower: p ≤ i, else
+ * p ≥ i; unit: ones on the diagonal, f's not read) and W rows b0…b1 of m columns, w[i·m + c]:
+ * rows halved recursively (the first half solved, the second updated by one product, then
+ * solved), substitution from FACTOR_NB0 rows down.
+ */
+function triSolve(m«: number», f«: Float64Array», trs«: number», tcs«: number», lower«: boolean», unit«: boolean», w«: Float64Array», b0«: number», b1«: number»)«: void» {
+  if (b1 - b0 <= FACTOR_NB0) {
+    for (let q = b0; q < b1; q++) {
+      const i = lower ? q : b0 + b1 - 1 - q;
+      const wi = i * m;
+      const p0 = lower ? b0 : i + 1;
+      const p1 = lower ? i : b1;
+      for (let p = p0; p < p1; p++) {
+        const t = f[i * trs + p * tcs]«!»;
+        if (t === 0) continue;
+        const wp = p * m;
+        for (let c = 0; c < m; c++) w[wi + c]«!» -= t * w[wp + c]«!»;
+      }
+      if (!unit) {
+        const d = f[i * trs + i * tcs]«!»;
+        for (let c = 0; c < m; c++) w[wi + c]«!» /= d;
+      }
+    }
+    return;
+  }
+  const mid = b0 + ((b1 - b0) >> 1);
+  if (lower) {
+    triSolve(m, f, trs, tcs, lower, unit, w, b0, mid);
+    gemmAcc(b1 - mid, m, mid - b0, -1, f, mid * trs + b0 * tcs, trs, tcs, w, b0 * m, m, 1, w, mid * m, m);
+    triSolve(m, f, trs, tcs, lower, unit, w, mid, b1);
+  } else {
+    triSolve(m, f, trs, tcs, lower, unit, w, mid, b1);
+    gemmAcc(mid - b0, m, b1 - mid, -1, f, b0 * trs + mid * tcs, trs, tcs, w, mid * m, m, 1, w, b0 * m, m);
+    triSolve(m, f, trs, tcs, lower, unit, w, b0, mid);
+  }
+}
+
+/**
+ * X = op(A)⁻¹·B from P·A = L·U (op(A) = Aᵀ when trans) for B(i, c) = b[i·brs + c·bcs]
+ * (n × m), X(i, c) into out[i·ors + c·ocs]; w: n·m of float64, the right-hand sides
+ * solved in place. A·X = B is L·U·X = P·B; Aᵀ·X = B is Uᵀ·Lᵀ·(P·X) = B.
+ */
+function luSolve(n«: number», m«: number», f«: Float64Array», piv«: Int32Array», trans«: boolean», b«: Real», brs«: number», bcs«: number», out«: Real», ors«: number», ocs«: number», w«: Float64Array»)«: void» {
+  for (let i = 0; i < n; i++) {
+    const r = (trans ? i : piv[i]«!») * brs;
+    for (let c = 0; c < m; c++) w[i * m + c] = b[r + c * bcs]«!»;
+  }
+  if (trans) {
+    triSolve(m, f, 1, n, true, false, w, 0, n);
+    triSolve(m, f, 1, n, false, true, w, 0, n);
+  } else {
+    triSolve(m, f, n, 1, true, true, w, 0, n);
+    triSolve(m, f, n, 1, false, false, w, 0, n);
+  }
+  for (let i = 0; i < n; i++) {
+    const o = (trans ? piv[i]«!» : i) * ors;
+    for (let c = 0; c < m; c++) out[o + c * ocs] = w[i * m + c]«!»;
+  }
+}
+
+/** X = A⁻¹·B from A = L·Lᵀ (forward with L, backward with Lᵀ); the arguments as for the LU solve. */
+function cholSolve(n«: number», m«: number», f«: Float64Array», b«: Real», brs«: number», bcs«: number», out«: Real», ors«: number», ocs«: number», w«: Float64Array»)«: void» {
+  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) w[i * m + c] = b[i * brs + c * bcs]«!»;
+  triSolve(m, f, n, 1, true, false, w, 0, n);
+  triSolve(m, f, 1, n, false, false, w, 0, n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) out[i * ors + c * ocs] = w[i * m + c]«!»;
 }
 `;

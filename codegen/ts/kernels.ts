@@ -232,6 +232,18 @@ export function renderStep(s: Step, ctx: RenderCtx): string {
         ? `luInverse(${n}, ${ctx.buf(s.factor)}, ${ctx.buf(s.piv!)}, ${ctx.buf(s.out)}, ${ctx.buf(s.tmp!)});`
         : `cholInverse(${n}, ${ctx.buf(s.factor)}, ${ctx.buf(s.out)}, ${ctx.buf(s.tmp!)});`;
     }
+    case 'solve': {
+      // B·op(A)⁻¹ is (op(A)⁻ᵀ·Bᵀ)ᵀ: the same solve with Bᵀ read and the result written transposed.
+      const left = s.side === 'left';
+      const [n, m] = [dimCode(s.n, ctx), dimCode(s.m, ctx)];
+      const [rs, cs] = [size(s.b.rs, ctx), size(s.b.cs, ctx)];
+      const b = `${ctx.buf(s.b.buffer)}, ${left ? `${rs}, ${cs}` : `${cs}, ${rs}`}`;
+      const out = `${ctx.buf(s.out)}, ${left ? `${m}, 1` : `1, ${n}`}`;
+      const trans = left ? s.trans : !s.trans;
+      return s.method === 'lu'
+        ? `luSolve(${n}, ${m}, ${ctx.buf(s.factor)}, ${ctx.buf(s.piv!)}, ${trans}, ${b}, ${out}, ${ctx.buf(s.tmp)});`
+        : `cholSolve(${n}, ${m}, ${ctx.buf(s.factor)}, ${b}, ${out}, ${ctx.buf(s.tmp)});`;
+    }
     case 'det':
     case 'logdet': {
       const n = dimCode(s.n, ctx);

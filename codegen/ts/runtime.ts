@@ -33,7 +33,7 @@ export function runtime(opts: { wasm: boolean; dtype: 'f32' | 'f64'; pool?: Pool
     gemmText(opts.wasm),
     opts.wasm ? wasmRuntime(opts.dtype, opts.pool) : '',
     LINALG,
-    factorRuntime(opts.wasm && opts.dtype === 'f64'),
+    factorRuntime(opts.wasm),
   ].join('');
 }
 

@@ -176,28 +176,30 @@ function gemmWasm(m«: number», n«: number», k«: number», a«: Real», ars�
   c.set(view);
   return true;
 }
-${dtype === 'f64' ? GEMM_ACC : ''}${pool ? poolRuntime(dtype, pool) : ''}`;
+${GEMM_ACC}${pool ? poolRuntime(dtype, pool) : ''}`;
 
 /**
- * The factorisations' products (ts/factor.ts) in the f64 kernel: the blocks of A and B
- * copied in contiguous, C(i, j) += alpha · (A·B)(i, j) added back.
+ * The factorisations' products (ts/factor.ts) in the kernel of the module's element type:
+ * the float64 blocks of A and B copied in contiguous (rounded to float32 in an f32 module,
+ * whose sums are then float32 too), C(i, j) += alpha · (A·B)(i, j) added back.
  */
 const GEMM_ACC = String.raw`
 /** gemmAcc (the factorisations) in WebAssembly; false, having done nothing, where that is unavailable. */
 function gemmAccWasm(m«: number», n«: number», k«: number», alpha«: number», a«: Float64Array», ao«: number», ars«: number», acs«: number», b«: Float64Array», bo«: number», brs«: number», bcs«: number», c«: Float64Array | Real», co«: number», ldc«: number»)«: boolean» {
+  const E = Arr.BYTES_PER_ELEMENT;
   const offC = WASM_PACK;
-  const offA = offC + wasmSpan(m * n * 8);
-  const offB = offA + wasmSpan(m * k * 8);
-  const w = wasmReserve(offB + wasmSpan(k * n * 8));
+  const offA = offC + wasmSpan(m * n * E);
+  const offB = offA + wasmSpan(m * k * E);
+  const w = wasmReserve(offB + wasmSpan(k * n * E));
   if (w === null) return false;
   const h = w.heap;
   // Each block copied in its memory order (rows of A, or of Aᵀ where A is read transposed),
   // the kernel told the strides of the copy.
-  const ta = copyBlock(h, offA / 8, m, k, a, ao, ars, acs);
-  const tb = copyBlock(h, offB / 8, k, n, b, bo, brs, bcs);
-  const flags = (n <= 32 || m * k * 8 <= 65536 ? 1 : 0) | ((m <= 64 || k * n * 8 <= 65536) && !tb && (n * 8) % 4096 !== 0 ? 2 : 0);
+  const ta = copyBlock(h, offA / E, m, k, a, ao, ars, acs);
+  const tb = copyBlock(h, offB / E, k, n, b, bo, brs, bcs);
+  const flags = (n <= 32 || m * k * E <= 65536 ? 1 : 0) | ((m <= 64 || k * n * E <= 65536) && !tb && (n * E) % 4096 !== 0 ? 2 : 0);
   w.run(m, n, k, offA, ta ? 1 : k, ta ? m : 1, offB, tb ? 1 : n, tb ? k : 1, offC, 0, flags);
-  let o = offC / 8;
+  let o = offC / E;
   for (let i = 0; i < m; i++) {
     const d = co + i * ldc;
     for (let j = 0; j < n; j++) c[d + j]«!» += alpha * h[o++]«!»;

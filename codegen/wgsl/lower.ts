@@ -38,7 +38,7 @@ import { mapKernel } from './kernels/map.js';
 import { type ReduceVariant, reduceChoice, reduceKernel, reduceShape } from './kernels/reduce.js';
 import { type MatmulVariant, bigTileChoice, dotChoice, matmulKernel, vec4Choice } from './kernels/matmul.js';
 import { columnChoice, columnKernel } from './kernels/column.js';
-import { factorKernel, fromFactorKernel } from './kernels/factor.js';
+import { factorKernel, fromFactorKernel, solveKernel } from './kernels/factor.js';
 
 /** A dimension monomial k·Π D[s] (s: indices into `dims`), for binding sizes from input shapes. */
 export interface Mono {
@@ -300,6 +300,8 @@ class Builder {
       case 'det':
       case 'logdet':
         return this.variants([{ when: 1, make: () => [fromFactorKernel(sh(), st)] }]);
+      case 'solve':
+        return this.variants([{ when: 1, make: () => [solveKernel(sh(), st)] }]);
     }
   }
 }
@@ -319,6 +321,8 @@ function describe(st: Step): string {
       return `${st.kind} of ${dims(st.rows, st.cols)}`;
     case 'factor':
       return `${st.method} factorisation`;
+    case 'solve':
+      return `${st.side} solve${st.trans ? ' (transposed)' : ''} (${st.method}) of ${dims(st.n, st.m)}`;
     default:
       return `${st.kind} (${st.method})`;
   }

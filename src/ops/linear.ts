@@ -24,6 +24,39 @@ export function onesReduction(n: Node): { axis: 'rows' | 'cols'; body: Node } | 
   return undefined;
 }
 
+/** A⁻¹ or A⁻ᵀ: the inverse node, read transposed or not. */
+function inverseIn(x: Node): { inverse: Node; trans: boolean } | undefined {
+  if (x.op === 'inv') return { inverse: x, trans: false };
+  if (x.op === 'transpose' && x.args[0]!.op === 'inv') return { inverse: x.args[0]!, trans: true };
+  return undefined;
+}
+
+/**
+ * A product that applies an inverse, op(A)⁻¹·B ('left', the left factor an inverse) or
+ * else B·op(A)⁻¹ ('right'): a solve with A's factorisation. `slot` is the inverse's;
+ * `repeated` when B is a matrix of ones (the row or column sums of op(A)⁻¹), whose
+ * columns (rows) are all the same: one is solved for, and repeated.
+ */
+export function solvedProduct(
+  n: Node,
+): { side: 'left' | 'right'; inverse: Node; trans: boolean; other: Node; slot: number; repeated: boolean } | undefined {
+  if (n.op !== 'matmul') return undefined;
+  const [a, b] = n.args as [Node, Node];
+  const red = onesReduction(n);
+  if (red) {
+    const body = inverseIn(red.body);
+    if (!body) return undefined;
+    return red.axis === 'rows'
+      ? { side: 'left', ...body, other: b, slot: 0, repeated: true }
+      : { side: 'right', ...body, other: a, slot: 1, repeated: true };
+  }
+  const left = inverseIn(a);
+  if (left) return { side: 'left', ...left, other: b, slot: 0, repeated: false };
+  const right = inverseIn(b);
+  if (right) return { side: 'right', ...right, other: a, slot: 1, repeated: false };
+  return undefined;
+}
+
 export const linear = {
   matmul: {
     rebuild: (_n, [x, y]) => build.matmul(x!, y!),
@@ -56,7 +89,10 @@ export const linear = {
       kind: 'structural',
       role: 'kernel',
       inlines: (user, slot) => onesReduction(user)?.body === user.args[slot],
+      solves: (user, slot) => solvedProduct(user)?.slot === slot,
       kernel: (n, k) => {
+        const s = solvedProduct(n);
+        if (s && k.unformed(s.inverse)) return k.solve(s.side, s.inverse, s.trans, s.other, s.repeated);
         const red = onesReduction(n);
         return red ? k.sums(red.axis, red.body) : k.product(n.args[0]!, n.args[1]!);
       },

@@ -60,6 +60,12 @@ export type Lowering =
       kind: 'structural';
       role: 'kernel';
       inlines: (user: Node, slot: number) => boolean;
+      /**
+       * Does `user` apply its argument `slot` (an inverse A⁻¹, or A⁻ᵀ) only by solving with
+       * A's factorisation (`KernelBuilder.solve`)? An inverse every reader of which does is
+       * never formed.
+       */
+      solves?: (user: Node, slot: number) => boolean;
       kernel: KernelLowering;
     };
 
@@ -80,6 +86,18 @@ export interface KernelBuilder<V> {
   columnwise(kind: 'softmax' | 'logsumexp', arg: Node): V;
   /** The inverse, determinant or log-determinant, from a factorisation shared by all three. */
   factored(kind: 'inverse' | 'det' | 'logdet', arg: Node): V;
+  /**
+   * Is `inverse` (an A⁻¹) never formed — every reader solving with A's factorisation (the
+   * lowerings' `solves`)? Then its readers must lower to `solve`.
+   */
+  unformed(inverse: Node): boolean;
+  /**
+   * op(A)⁻¹·B ('left') or B·op(A)⁻¹ ('right') for an unformed `inverse` A⁻¹, op(A) = Aᵀ
+   * when `trans`: triangular solves with A's factorisation (shared with its det and
+   * logdet). `repeated`: B's columns ('left'; rows, 'right') are all equal — one is
+   * solved for, and the result repeated.
+   */
+  solve(side: 'left' | 'right', inverse: Node, trans: boolean, other: Node, repeated: boolean): V;
   /** The entries column by column (a transposing copy unless a buffer already holds them so). */
   columnMajor(arg: Node): V;
   /** The Kronecker product: a read at block indices, b at in-block indices. */

@@ -11,9 +11,12 @@
  * with barriers, O(n³ / 128) work per invocation.
  * From the factors: the inverse solves one column of A⁻¹ per invocation (out is its own
  * workspace, so the IR's `tmp` scratch is not used); det and logdet are a loop over the
- * diagonal in one invocation.
+ * diagonal in one invocation. A solve (op(A)⁻¹·B or B·op(A)⁻¹, the inverse not formed)
+ * substitutes one right-hand side per invocation the same way, in `out` (so `tmp` is not
+ * used either).
  */
-import type { FactorStep, FromFactorStep } from '../../ir.js';
+import type { FactorStep, FromFactorStep, SolveStep } from '../../ir.js';
+import { ONE_EXT, ext } from '../../extent.js';
 import type { Kernel, Shader } from '../shader.js';
 import { sz } from '../sizes.js';
 
@@ -168,4 +171,57 @@ fn main() {
   ${out}[0] = ${acc.end};
 }`;
   return sh.finish(code, [1, 1], { comment: `${s.kind} from the ${lu ? 'LU' : 'Cholesky'} factors` });
+}
+
+/**
+ * The solve from the factors, one right-hand side (a column of B, or a row for B·op(A)⁻¹,
+ * whose transpose is op(A)⁻ᵀ·Bᵀ) per invocation: forward substitution then backward, in
+ * `out` at W(i, c) = out[i·ors + c·ocs]. With LU and Aᵀ = Uᵀ·Lᵀ·P the unknowns come out
+ * permuted: the one of row i is stored at row piv[i] from the start.
+ */
+export function solveKernel(sh: Shader, s: SolveStep): Kernel {
+  const left = s.side === 'left';
+  const trans = left ? s.trans : !s.trans;
+  const n = sh.dim(s.n);
+  const m = sh.dim(s.m);
+  const f = sh.read(s.factor);
+  const b = sh.read(s.b.buffer);
+  const out = sh.write(s.out);
+  const lu = s.method === 'lu';
+  const piv = lu ? sh.read(s.piv!, 'i32') : '';
+  const [brs, bcs] = left ? [s.b.rs, s.b.cs] : [s.b.cs, s.b.rs];
+  const bAt = (i: string) => `${b}[${sh.index(i, brs, 'c', bcs)}]`;
+  const [ors, ocs] = left ? [ext(s.m), ONE_EXT] : [ONE_EXT, ext(s.n)];
+  // The row of out holding unknown i (permuted for LU with Aᵀ).
+  const row = (i: string) => (lu && trans ? `u32(${piv}[${i}])` : i);
+  const w = (i: string) => `${out}[${sh.index(row(i), ors, 'c', ocs)}]`;
+  // Forward: T(i, j), j < i, unit or not; backward: V(i, j), j > i.
+  const [lower, lowerUnit, rhs] = !lu
+    ? [(i: string, j: string) => `${f}[${i} * n + ${j}]`, false, bAt('i')]
+    : trans
+      ? [(i: string, j: string) => `${f}[${j} * n + ${i}]`, false, bAt('i')]
+      : [(i: string, j: string) => `${f}[${i} * n + ${j}]`, true, bAt(`u32(${piv}[i])`)];
+  const upper = (i: string, j: string) => (!lu || trans ? `${f}[${j} * n + ${i}]` : `${f}[${i} * n + ${j}]`);
+  const upperUnit = lu && trans;
+  const code = `
+@compute @workgroup_size(${INV_WG})
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let n = ${n};
+  let c = gid.x;
+  if (c >= ${m}) { return; }
+  for (var i = 0u; i < n; i++) {
+    var t = ${rhs};
+    for (var j = 0u; j < i; j++) { t = t - ${lower('i', 'j')} * ${w('j')}; }
+    ${w('i')} = t${lowerUnit ? '' : ` / ${f}[i * n + i]`};
+  }
+  for (var r = 0u; r < n; r++) {
+    let i = n - 1u - r;
+    var t = ${w('i')};
+    for (var j = i + 1u; j < n; j++) { t = t - ${upper('i', 'j')} * ${w('j')}; }
+    ${w('i')} = t${upperUnit ? '' : ` / ${f}[i * n + i]`};
+  }
+}`;
+  return sh.finish(code, [sz('cdiv', sh.sizeOfDim(s.m), INV_WG), 1], {
+    comment: `${left ? 'op(A)⁻¹·B' : 'B·op(A)⁻¹'} from the ${lu ? 'LU' : 'Cholesky'} factors, one right-hand side per invocation`,
+  });
 }
