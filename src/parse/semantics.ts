@@ -5,7 +5,7 @@
  * iterations in the grammar and are folded into left-associative trees by loops, so
  * their length costs no stack.
  */
-import type { IterationNode, Node, NonterminalNode } from 'ohm-js';
+import type { ActionDict, IterationNode, Node, NonterminalNode } from 'ohm-js';
 import type { BinaryOp, DimAst, Expr, PostfixOp, Property, Span, Statement } from './ast.js';
 import { fail } from '../errors.js';
 import type { MatDiffActionDict } from './matdiff.ohm-bundle.js';
@@ -113,7 +113,7 @@ function exponentValue(arg: Node): number {
   return finiteNumber(arg, arg.sourceString.replace(/[()\s]/g, ''));
 }
 
-export const actions: MatDiffActionDict<unknown> = {
+const toAst: MatDiffActionDict<unknown> = {
   Program(items) {
     const statements: Statement[] = [];
     for (const item of items.children) {
@@ -250,3 +250,10 @@ export const actions: MatDiffActionDict<unknown> = {
     return { kind: 'ident', name: this.sourceString, span: spanOf(this) };
   },
 };
+
+/**
+ * The `toAst` actions, checked above against the grammar's own action types
+ * (matdiff.ohm-bundle.d.ts, a build-time file) and exported as ohm-js's general type, so
+ * that the published declarations need only ohm-js.
+ */
+export const actions = toAst as ActionDict<unknown>;
