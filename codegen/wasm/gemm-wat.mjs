@@ -35,7 +35,30 @@
 // Block sizes are balanced: k = 784 with KC = 256 makes 4 slices of 196, not 3 of 256
 // and one of 16.
 
-/** Default parameters, per element type. */
+/**
+ * Default parameters, per element type. Measured on this project's machine (AMD EPYC Zen 4,
+ * 2 cores, L1d 32 KiB, L2 1 MiB per core; Node 20 / V8 11.3), kernel alone, GFLOP/s, n = 512
+ * (bench/wasm-gemm-tune.mjs, candidates interleaved, medians; the machine was shared, so
+ * only differences beyond ~10% count — two identical candidates differed by up to 25%):
+ *
+ *   f32 tile (MR × NR)       mul + add   relaxed_madd   why
+ *   4 × 8  (kept)              37–39       45–50        8 accumulators + 2 B + 1 A fit 15 xmm
+ *   6 × 8                        24          25         12 acc.: TurboFan loads all 6 A
+ *   5 × 8                        21          21           broadcasts first, then spills
+ *   4 × 12                       24          24
+ *   8 × 4 / 3 × 12            17 / 21
+ *   4 × 8, k unrolled × 2 / × 4   23 / 10               the unrolled loads are hoisted: spills
+ *   2 × 16, k unrolled × 2       23
+ *   f64 4 × 4 (kept) 18–19, relaxed 19–25; 2 × 8 the same; 4 × 2 13; 6 × 4 12.
+ *
+ *   blocks KC / MC / NC: f32 256/128/1024 against 384–512 / 64–256 / 512–4096, and f64
+ *   256/64/512 against 384–512 / 32–128 / 512–1024: all within the noise (±10%).
+ *
+ * V8 gives WebAssembly 15 allocatable xmm registers (xmm15 is its scratch register); with
+ * 128-bit vectors and 2 FMA pipes the processor's ceiling is 16 f32 flops per cycle
+ * (~50 GFLOP/s), which relaxed_madd reaches; mul + add is bound by instruction issue
+ * (~28 instructions per 64 flops). OpenBLAS's AVX-512 kernel has twice that ceiling.
+ */
 export const PARAMS = {
   f32: { MR: 4, NV: 2, KC: 256, MC: 128, NC: 1024 },
   f64: { MR: 4, NV: 2, KC: 256, MC: 64, NC: 512 },
