@@ -267,3 +267,30 @@ describe.each(Object.entries(MODELS))('%s', (_name, { text, ep }) => {
     }
   });
 });
+
+describe('where the kernel is embedded but WebAssembly is missing: the JS product, then the epilogue', () => {
+  const real = globalThis.WebAssembly;
+  afterEach(() => {
+    globalThis.WebAssembly = real;
+  });
+
+  it.each(Object.entries(MODELS).filter(([, m]) => m.ep > 0))('%s', (_name, { text }) => {
+    const model = parse(text + '\n', 'epilogue.mdf');
+    const opts = text.includes('L =') ? {} : { wrt: [] };
+    const p = programOf(model, opts);
+    const js = emitModule(p, { dtype: 'f64', lang: 'js' });
+    expect(js).toContain('WASM_GEMM');
+    const env = randomEnv(
+      7,
+      [...model.vars.values()].map((v) => v.node),
+      dimsOf([67, 13, 129]),
+    );
+    const ref = evaluate([p.output.node], env)[0]!.data;
+    const inputs = Object.fromEntries([...env.vars].map(([k, x]) => [k, x.data]));
+    // @ts-expect-error -- a host without WebAssembly
+    delete globalThis.WebAssembly;
+    const mod = new Function(js)() as { forward: (x: object, d: object) => number | Float64Array };
+    const got = mod.forward(inputs, Object.fromEntries(env.dims));
+    expect(relDiff(ref, typeof got === 'number' ? [got] : got)).toBeLessThan(1e-10);
+  });
+});

@@ -3,7 +3,7 @@
 // hand. scripts/build-wasm.mjs writes it to codegen/wasm/gemm-f32.wat and gemm-f64.wat and
 // assembles those (wabt) into codegen/wasm/gemm-wasm.ts; nothing here runs when a generated
 // module runs. One module per element type: a generated module embeds only its own
-// (~2 KB, under the 4 KB that browsers compile synchronously on their main thread).
+// (~3 KB, under the 4 KB that browsers compile synchronously on their main thread).
 //
 // The module for element type t (f32 or f64) exports
 //
