@@ -25,8 +25,8 @@ const cands = (arg('cands', '') || '')
   .split(';')
   .filter(Boolean)
   .map((c) => {
-    const [MR, NV, KC, MC, NC, U] = c.split(',').map(Number);
-    return { ...PARAMS[dtype], MR, NV, KC, MC, NC, ...(U ? { KU: U } : {}) };
+    const [MR, NV, KC, MC, NC] = c.split(',').map(Number);
+    return { ...PARAMS[dtype], MR, NV, KC, MC, NC };
   });
 if (cands.length === 0) cands.push(PARAMS[dtype]);
 const E = dtype === 'f32' ? 4 : 8;
@@ -80,7 +80,7 @@ for (const [m, n, k] of shapes) {
 kernels.forEach((K, i) => {
   const p = K.p;
   const NR = (p.NV * 16) / E;
-  const name = `${p.MR}×${NR} ${p.KC} ${p.MC} ${p.NC}${p.KU ? ' ' + p.KU : ''}`;
+  const name = `${p.MR}×${NR} ${p.KC} ${p.MC} ${p.NC}`;
   console.log(
     `${name.padEnd(28)} ${String(K.size).padStart(6)}   ${rows[i].map((x) => x.toFixed(1).padStart(12)).join(' ')}`,
   );
