@@ -45,9 +45,7 @@ for (const p of cands) {
   });
 }
 console.log(`${dtype}${relaxed ? ' relaxed' : ''}: GFLOP/s, median of ${RUNS} interleaved rounds (CPU time)`);
-console.log(
-  `candidate (MR×NR KC MC NC${cands.some((c) => c.KU) ? ' KU' : ''})   bytes   ${shapes.map((s) => s.join('x').padStart(12)).join(' ')}`,
-);
+console.log(`candidate (MR×NR KC MC NC)   bytes   ${shapes.map((s) => s.join('x').padStart(12)).join(' ')}`);
 const rows = kernels.map(() => []);
 for (const [m, n, k] of shapes) {
   const flops = 2 * m * n * k;
