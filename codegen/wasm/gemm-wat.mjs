@@ -49,6 +49,11 @@
  *   8 × 4 / 3 × 12            17 / 21
  *   4 × 8, k unrolled × 2 / × 4   23 / 10               the unrolled loads are hoisted: spills
  *   2 × 16, k unrolled × 2       23
+ *   2 × 16                     35–37       46–47        as 4 × 8 within the noise on square
+ *                                                       and MLP shapes (1.2× at m = 10), but
+ *                                                       0.65–0.7× for n = 1…5 (matrix·vector:
+ *                                                       strips of 16 columns, mostly zeros)
+ *   4 × 8, k loop ended by comparing pb with its end instead of a counter: the same.
  *   f64 4 × 4 (kept) 18–19, relaxed 19–25; 2 × 8 the same; 4 × 2 13; 6 × 4 12.
  *
  *   blocks KC / MC / NC: f32 256/128/1024 against 384–512 / 64–256 / 512–4096, and f64
