@@ -18,7 +18,8 @@
 //     alpha (a t), bias (a byte offset), ep: the epilogue applied to each tile while it
 //     is in registers, as the last k-slice stores it (EP below): ep 0 (or left out) none;
 //     1 C ← alpha·C, 2 C(i, j) += bias[j], 4 C(i, j) += bias[i], 8 C ← max(C, 0), in that
-//     order (2 and 4 not together).
+//     order (2 and 4 not together). Rows i0 … i1 − 1 of C alone: the call with m = i1 − i0
+//     and a, c and (with 4) bias advanced to row i0.
 //
 // and `memory` (one page to start; the caller grows it). SIMD128 only (v128, f32x4,
 // f64x2: mul and add), so V8 ≥ 9.1, Firefox ≥ 89, Safari ≥ 16.4; a second module per type
