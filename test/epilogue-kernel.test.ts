@@ -180,6 +180,40 @@ describe('the kernel against a naive loop', () => {
   });
 });
 
+describe('a block of rows alone (as a caller splitting the rows among threads would call it)', () => {
+  for (const dtype of ['f32', 'f64'] as const)
+    it(`${dtype}: rows i0… with a, c and bias[i] advanced equal those rows of the whole`, () => {
+      const K = kernel(dtype, false);
+      const E = dtype === 'f32' ? 4 : 8;
+      const Arr = dtype === 'f32' ? Float32Array : Float64Array;
+      const [m, n, k, i0] = [37, 29, 300, 13];
+      const r = rng(23);
+      const offC = K.pack;
+      const offC2 = offC + m * n * E + 64;
+      const offA = offC2 + m * n * E + 64;
+      const offB = offA + m * k * E + 64;
+      const offBias = offB + k * n * E + 64;
+      const end = offBias + m * E + 64;
+      if (end > K.memory.buffer.byteLength) K.memory.grow(Math.ceil((end - K.memory.buffer.byteLength) / 65536));
+      const H = new Arr(K.memory.buffer);
+      for (const [o, len] of [
+        [offA, m * k],
+        [offB, k * n],
+        [offBias, m],
+      ] as const)
+        for (let q = 0; q < len; q++) H[o / E + q] = r() * 2 - 1;
+      for (const ep of [EP.scale | EP.biasI | EP.relu, EP.biasJ])
+        for (const flags of [0, 1, 3]) {
+          K.gemm(m, n, k, offA, k, 1, offB, n, 1, offC, 0, flags, 0.5, offBias, ep);
+          const rowBias = ep & EP.biasI ? i0 * E : 0;
+          K.gemm(m - i0, n, k, offA + i0 * k * E, k, 1, offB, n, 1, offC2, 0, flags, 0.5, offBias + rowBias, ep);
+          const whole = H.slice(offC / E + i0 * n, offC / E + m * n);
+          const part = H.slice(offC2 / E, offC2 / E + (m - i0) * n);
+          expect(Array.from(part)).toEqual(Array.from(whole));
+        }
+    });
+});
+
 const MODELS: Record<string, { text: string; ep: number }> = {
   'relu(A·B + c): bias per row, relu': { text: 'A: [m, k]; B: [k, n]; c: [m]\nZ = relu(A·B + c)', ep: 1 },
   'A·Bᵀ + dᵀ: bias per column': { text: 'A: [m, k]; B: [n, k]; d: [n]\nZ = A·Bᵀ + dᵀ', ep: 1 },
