@@ -223,7 +223,7 @@ function gemmTo(m«: number», n«: number», k«: number», a«: Real», ars«:
 /**
  * gemm followed by its epilogue, ep (bits as gemm_t's in codegen/wasm/gemm-wat.mjs):
  * C ← max(alpha·C + bias[j] (2) or bias[i] (4), 0), scaling with 1, relu with 8 — in the
- * WebAssembly kernel while each tile is in registers, else by \`epilogue\` after the product.
+ * WebAssembly kernel while each tile is in registers, else by epilogue() after the product.
  */
 function gemmEp(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real», alpha«: number», bias«: Real | null», ep«: number»)«: void» {${wasm ? '\n  if (m * n * k >= WASM_MIN) {\n    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs, alpha, bias, ep);\n    if (view !== null) return void c.set(view);\n  }' : ''}
   gemm(m, n, k, a, ars, acs, b, brs, bcs, c);

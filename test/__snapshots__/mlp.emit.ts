@@ -410,7 +410,7 @@ function gemmTo(
 /**
  * gemm followed by its epilogue, ep (bits as gemm_t's in codegen/wasm/gemm-wat.mjs):
  * C ← max(alpha·C + bias[j] (2) or bias[i] (4), 0), scaling with 1, relu with 8 — in the
- * WebAssembly kernel while each tile is in registers, else by \`epilogue\` after the product.
+ * WebAssembly kernel while each tile is in registers, else by epilogue() after the product.
  */
 function gemmEp(
   m: number,
