@@ -117,6 +117,10 @@
 (func $micro_f32 (param $pa i32) (param $ra i32) (param $sa i32) (param $pb i32) (param $sb i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $ep i32) (param $bias i32) (param $al i32)
   (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
   (local $a v128) (local $b0 v128) (local $b1 v128) (local $c0_0 v128) (local $c0_1 v128) (local $c1_0 v128) (local $c1_1 v128) (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128)
+  ;; pa, pb += kc >>> 31 (0, as 0 < kc < 2³¹): values of a 32-bit add, which V8 then knows
+  ;; to be zero-extended, instead of zero-extending them (a movl each) at every step
+  (local.set $pa (i32.add (local.get $pa) (i32.shr_u (local.get $kc) (i32.const 31))))
+  (local.set $pb (i32.add (local.get $pb) (i32.shr_u (local.get $kc) (i32.const 31))))
   (if (i32.eq (local.get $ra) (i32.const 4))
     (then
       (loop $kp

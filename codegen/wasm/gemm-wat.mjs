@@ -55,6 +55,8 @@
  *                                                       0.65–0.7× for n = 1…5 (matrix·vector:
  *                                                       strips of 16 columns, mostly zeros)
  *   4 × 8, k loop ended by comparing pb with its end instead of a counter: the same.
+ *   4 × 8 (kept), pa and pb first set by a 32-bit add (of kc >>> 31 = 0), so that V8 knows
+ *     them zero-extended: 2 movl fewer per step: 1.03–1.08× (mul + add), ~1.02× (relaxed).
  *   f64 4 × 4 (kept) 18–19, relaxed 19–25; 2 × 8 the same; 4 × 2 13; 6 × 4 12.
  *
  *   blocks KC / MC / NC: f32 256/128/1024 against 384–512 / 64–256 / 512–4096, and f64
@@ -249,6 +251,10 @@ function microFn(t, p, relaxed = false) {
 (func $micro_${t} (param $pa i32) (param $ra i32) (param $sa i32) (param $pb i32) (param $sb i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $ep i32) (param $bias i32) (param $al i32)
   ${locals('i32', rows)}
   ${locals('v128', ['a', ...bs, ...acc])}
+  ;; pa, pb += kc >>> 31 (0, as 0 < kc < 2³¹): values of a 32-bit add, which V8 then knows
+  ;; to be zero-extended, instead of zero-extending them (a movl each) at every step
+  ${set('pa', add(get('pa'), `(i32.shr_u ${get('kc')} ${i32(31)})`))}
+  ${set('pb', add(get('pb'), `(i32.shr_u ${get('kc')} ${i32(31)})`))}
   (if (i32.eq ${get('ra')} ${i32(T)})
     (then
       (loop $kp
