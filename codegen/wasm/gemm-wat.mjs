@@ -11,7 +11,8 @@
 //     C = op(A)·op(B): C[i·n + j] = Σp A(i, p)·B(p, j), A(i, p) = a[i·ars + p·acs],
 //     B(p, j) = b[p·brs + j·bcs]. a, b, c, ws are byte offsets into the memory (element
 //     aligned); strides are in elements, so a transposed operand is read in place. C is
-//     written (not accumulated), row-major with n columns. ws: PACK_BYTES of scratch.
+//     written (not accumulated), row-major with n columns. ws: PACK_BYTES of scratch (packed
+//     panels, the edge tile, alpha): one per concurrent call.
 //     flags: 1 reads A in place, 2 reads B in place (where its rows are contiguous),
 //     instead of packing them (see gemmFn).
 //     Sums are in t: f64 sums in f64, f32 sums in f32 (as a BLAS sgemm).
