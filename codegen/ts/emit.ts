@@ -25,7 +25,8 @@ import type { Entry, Program } from '../program.js';
 import { HELPERS, runtime } from './runtime.js';
 import { WASM_MIN } from '../wasm/runtime.js';
 import type { PoolOptions } from '../wasm/pool.js';
-import { renderStep, type RenderCtx } from './kernels.js';
+import { renderProductEpilogue, renderStep, type RenderCtx } from './kernels.js';
+import { type ProductEpilogue, productEpilogues } from './epilogue.js';
 import { onesReduction } from '../fuse.js';
 import { NameTable, commentText, quote } from './names.js';
 
@@ -247,7 +248,11 @@ function entryCode(
   const dimName = new Map(p.dims.map((d) => [d, names.take('d_', d)]));
   const dim = (d: string) => dimName.get(d)!;
   const bufName = s.buffers.map((b) => names.take(bufPrefix(b), b.label));
-  const inPlace = productsReadInPlace(s);
+  const epilogues = productEpilogues(s, plan);
+  const absorbedMaps = new Set([...epilogues.values()].map((e) => e.mapIndex));
+  // A product with an epilogue writes its map's buffer; its own is never stored.
+  const unstored = new Set([...epilogues.values()].map((e) => e.product.out));
+  const inPlace = productsReadInPlace(s, epilogues);
   const ctx: RenderCtx = { dim, buf: (id) => bufName[id]!, inPlace: (id) => inPlace.has(id) };
   const slots = slotDecls(plan, dim);
   const need = s.dims.map((d) => dimIndex.get(d)!);
@@ -298,7 +303,7 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
     );
   });
   s.buffers.forEach((b) => {
-    if (b.role === 'input') return;
+    if (b.role === 'input' || unstored.has(b.id)) return;
     if (inPlace.has(b.id)) body.push(`let ${bufName[b.id]}«: Real» = ws.s${plan.slotOf[b.id]};`);
     else body.push(`const ${bufName[b.id]} = ws.s${plan.slotOf[b.id]};`);
   });
@@ -310,11 +315,20 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
   const known = new Map(p.names);
   const sizes = new Map<Node, number>();
   const namesFor = (n: Node) => (treeSize(n, p.names, sizes) <= COMMENT_NODES ? p.names : known);
-  for (const step of s.steps) {
+  s.steps.forEach((step, k) => {
+    if (absorbedMaps.has(k)) return;
+    const ep = epilogues.get(k);
+    if (ep && step.kind === 'matmul') {
+      const what = commentText(stepComment(ep.map, s, p, title, namesFor));
+      body.push('', `// ${what}, in the product's tiles (its epilogue)`);
+      body.push(`{\n${renderProductEpilogue(step, ep, ctx)}\n}`);
+      if (!known.has(ep.map.node)) known.set(ep.map.node, bufName[ep.map.out]!);
+      return;
+    }
     body.push('', `// ${commentText(stepComment(step, s, p, title, namesFor))}`);
     body.push(`{\n${renderStep(step, ctx)}\n}`);
     if (step.kind !== 'factor' && !known.has(step.node)) known.set(step.node, bufName[step.out]!);
-  }
+  });
   body.push('');
   const value = bufName[outputs[0]!.buffer]!;
   const valueScalar = isScalar(p.output.node.shape);
@@ -339,19 +353,26 @@ return { D: bound.slice(), stages: [], ${slots.map((x) => x.name).join(', ')}${g
  * the WebAssembly kernel's memory, no copy out): every reader an elementwise map, a
  * reduction or a column softmax / logsumexp — which read C in the same pass as the
  * function that follows the product, its epilogue — and all of them before the next step
- * that may run a product (which reuses that memory).
+ * that may run a product (which reuses that memory). A product with an epilogue computed
+ * in its kernel (`epilogues`, ts/epilogue.ts) stands for its map's buffer (gemmEpTo).
  */
-export function productsReadInPlace(s: Schedule): Set<number> {
+export function productsReadInPlace(
+  s: Schedule,
+  epilogues: ReadonlyMap<number, ProductEpilogue> = new Map(),
+): Set<number> {
   const out = new Set<number>();
   const io = s.steps.map(stepBuffers);
   const mayMultiply = (k: number) => ['matmul', 'factor', 'inverse', 'solve'].includes(s.steps[k]!.kind);
   s.steps.forEach((step, k) => {
-    if (step.kind !== 'matmul' || s.buffers[step.out]!.role !== 'temp') return;
+    if (step.kind !== 'matmul') return;
+    const ep = epilogues.get(k);
+    const c = ep ? ep.map.out : step.out;
+    if (s.buffers[c]!.role !== 'temp') return;
     let next = k + 1;
     while (next < s.steps.length && !mayMultiply(next)) next++;
     for (let r = k + 1; r < s.steps.length; r++)
-      if (io[r]!.reads.includes(step.out) && (r >= next || io[r]!.writes.includes(step.out))) return;
-    out.add(step.out);
+      if (r !== ep?.mapIndex && io[r]!.reads.includes(c) && (r >= next || io[r]!.writes.includes(c))) return;
+    out.add(c);
   });
   return out;
 }

@@ -13,6 +13,7 @@ import type { ElemExpr, Idx, IdxMap, MatOperand, Step, View } from '../ir.js';
 import { renderElem } from '../render.js';
 import { foldElem } from '../elem.js';
 import { type Extent, ext, extCode, extEq, extKey, isOneExt, isZeroExt } from '../extent.js';
+import { type ProductEpilogue, epFlags, epNames } from './epilogue.js';
 
 export interface RenderCtx {
   /** The run-time size of a symbolic dimension (a local constant). */
@@ -259,6 +260,32 @@ export function renderStep(s: Step, ctx: RenderCtx): string {
       return `${ctx.buf(s.out)}[0] = ${call};`;
     }
   }
+}
+
+/**
+ * A product and its epilogue (ts/epilogue.ts), written to the map's buffer: gemmEp, or
+ * gemmEpTo where that buffer is read in place. α is the product of its factors, each
+ * rendered as a constant of the step (scalar loads read once).
+ */
+export function renderProductEpilogue(
+  s: Extract<Step, { kind: 'matmul' }>,
+  ep: ProductEpilogue,
+  ctx: RenderCtx,
+): string {
+  const [ars, acs] = operandStrides(s.a, ctx);
+  const [brs, bcs] = operandStrides(s.b, ctx);
+  const [m, n, k] = [s.m, s.n, s.k].map((d) => dimCode(d, ctx));
+  // Each factor one expression: its scalar loads (which renderExpr names k0, k1, … in
+  // statements before the loops) written in place.
+  const factors = ep.alpha.map((f) => {
+    const l = renderExpr(f, 'flat', '0', ctx);
+    const named = new Map(l.pre.map((x) => /^const (k\d+) = (.*);$/.exec(x)!.slice(1, 3) as [string, string]));
+    return paren(l.code.replace(/\bk\d+\b/g, (x) => named.get(x) ?? x));
+  });
+  const out = ctx.buf(ep.map.out);
+  const bias = ep.bias ? ctx.buf(ep.bias.buffer) : 'null';
+  const args = `${m}, ${n}, ${k}, ${ctx.buf(s.a.buffer)}, ${ars}, ${acs}, ${ctx.buf(s.b.buffer)}, ${brs}, ${bcs}, ${out}, ${factors.join(' * ') || '1'}, ${bias}, ${epFlags(ep)} /* ${epNames(ep)} */`;
+  return ctx.inPlace?.(ep.map.out) ? `${out} = gemmEpTo(${args});` : `gemmEp(${args});`;
 }
 
 function renderReduce(s: Extract<Step, { kind: 'reduce' }>, ctx: RenderCtx): string {

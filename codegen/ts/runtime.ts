@@ -223,6 +223,35 @@ function gemmTo(m«: number», n«: number», k«: number», a«: Real», ars«:
 }
 
 /**
+ * gemm followed by its epilogue, ep (bits as gemm_t's in codegen/wasm/gemm-wat.mjs):
+ * C ← max(alpha·C + bias[j] (2) or bias[i] (4), 0), scaling with 1, relu with 8 — in the
+ * WebAssembly kernel while each tile is in registers, else by epilogue() after the product.
+ */
+function gemmEp(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real», alpha«: number», bias«: Real | null», ep«: number»)«: void» {${wasm ? '\n  if (m * n * k >= WASM_MIN) {\n    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs, alpha, bias, ep);\n    if (view !== null) return void c.set(view);\n  }' : ''}
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  epilogue(m, n, c, alpha, bias, ep);
+}
+
+/** gemmEp, its result left where it is computed (as gemmTo). */
+function gemmEpTo(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real», alpha«: number», bias«: Real | null», ep«: number»)«: Real» {${wasm ? '\n  if (m * n * k >= WASM_MIN) {\n    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs, alpha, bias, ep);\n    if (view !== null) return view;\n  }' : ''}
+  gemmEp(m, n, k, a, ars, acs, b, brs, bcs, c, alpha, bias, ep);
+  return c;
+}
+
+/** The epilogue of gemmEp on C (m × n, row-major) in place, entry by entry. */
+function epilogue(m«: number», n«: number», c«: Real», alpha«: number», bias«: Real | null», ep«: number»)«: void» {
+  for (let i = 0; i < m; i++)
+    for (let j = 0, o = i * n; j < n; j++) {
+      let x = c[o + j]«!»;
+      if (ep & 1) x *= alpha;
+      if (ep & 2) x += bias«!»[j]«!»;
+      if (ep & 4) x += bias«!»[i]«!»;
+      if (ep & 8) x = Math.max(x, 0);
+      c[o + j] = x;
+    }
+}
+
+/**
  * Packs strips of 4 lines (rows of A, or columns of B) × kc into 'out', line-interleaved:
  * out[s·kc·4 + p·4 + q] = X(line0 + 4s + q, p0 + p), zero past 'lines'. X(l, p) = x[l·ls + p·ps].
  */

@@ -3,18 +3,24 @@
 // hand. scripts/build-wasm.mjs writes it to codegen/wasm/gemm-f32.wat and gemm-f64.wat and
 // assembles those (wabt) into codegen/wasm/gemm-wasm.ts; nothing here runs when a generated
 // module runs. One module per element type: a generated module embeds only its own
-// (~2 KB, under the 4 KB that browsers compile synchronously on their main thread).
+// (~3 KB, under the 4 KB that browsers compile synchronously on their main thread).
 //
 // The module for element type t (f32 or f64) exports
 //
-//   gemm_t(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags)
+//   gemm_t(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags, alpha, bias, ep)
 //     C = op(A)·op(B): C[i·n + j] = Σp A(i, p)·B(p, j), A(i, p) = a[i·ars + p·acs],
 //     B(p, j) = b[p·brs + j·bcs]. a, b, c, ws are byte offsets into the memory (element
 //     aligned); strides are in elements, so a transposed operand is read in place. C is
-//     written (not accumulated), row-major with n columns. ws: PACK_BYTES of scratch.
+//     written (not accumulated), row-major with n columns. ws: PACK_BYTES of scratch (packed
+//     panels, the edge tile, alpha): one per concurrent call.
 //     flags: 1 reads A in place, 2 reads B in place (where its rows are contiguous),
 //     instead of packing them (see gemmFn).
 //     Sums are in t: f64 sums in f64, f32 sums in f32 (as a BLAS sgemm).
+//     alpha (a t), bias (a byte offset), ep: the epilogue applied to each tile while it
+//     is in registers, as the last k-slice stores it (EP below): ep 0 (or left out) none;
+//     1 C ← alpha·C, 2 C(i, j) += bias[j], 4 C(i, j) += bias[i], 8 C ← max(C, 0), in that
+//     order (2 and 4 not together). Rows i0 … i1 − 1 of C alone: the call with m = i1 − i0
+//     and a, c and (with 4) bias advanced to row i0.
 //
 // and `memory` (one page to start; the caller grows it; the shared variant, for worker
 // threads, imports it as env.memory instead). SIMD128 only (v128, f32x4,
@@ -32,7 +38,37 @@
 // Block sizes are balanced: k = 784 with KC = 256 makes 4 slices of 196, not 3 of 256
 // and one of 16.
 
-/** Default parameters, per element type. */
+/**
+ * Default parameters, per element type. Measured on this project's machine (AMD EPYC Zen 4,
+ * 2 cores, L1d 32 KiB, L2 1 MiB per core; Node 20 / V8 11.3), kernel alone, GFLOP/s, n = 512
+ * (bench/wasm-gemm-tune.mjs, candidates interleaved, medians; the machine was shared, so
+ * only differences beyond ~10% count — two identical candidates differed by up to 25%):
+ *
+ *   f32 tile (MR × NR)       mul + add   relaxed_madd   why
+ *   4 × 8  (kept)              37–39       45–50        8 accumulators + 2 B + 1 A fit 15 xmm
+ *   6 × 8                        24          25         12 acc.: TurboFan loads all 6 A
+ *   5 × 8                        21          21           broadcasts first, then spills
+ *   4 × 12                       24          24
+ *   8 × 4 / 3 × 12            17 / 21
+ *   4 × 8, k unrolled × 2 / × 4   23 / 10               the unrolled loads are hoisted: spills
+ *   2 × 16, k unrolled × 2       23
+ *   2 × 16                     35–37       46–47        as 4 × 8 within the noise on square
+ *                                                       and MLP shapes (1.2× at m = 10), but
+ *                                                       0.65–0.7× for n = 1…5 (matrix·vector:
+ *                                                       strips of 16 columns, mostly zeros)
+ *   4 × 8, k loop ended by comparing pb with its end instead of a counter: the same.
+ *   4 × 8 (kept), pa and pb first set by a 32-bit add (of kc >>> 31 = 0), so that V8 knows
+ *     them zero-extended: 2 movl fewer per step: 1.03–1.08× (mul + add), ~1.02× (relaxed).
+ *   f64 4 × 4 (kept) 18–19, relaxed 19–25; 2 × 8 the same; 4 × 2 13; 6 × 4 12.
+ *
+ *   blocks KC / MC / NC: f32 256/128/1024 against 384–512 / 64–256 / 512–4096, and f64
+ *   256/64/512 against 384–512 / 32–128 / 512–1024: all within the noise (±10%).
+ *
+ * V8 gives WebAssembly 15 allocatable xmm registers (xmm15 is its scratch register); with
+ * 128-bit vectors and 2 FMA pipes the processor's ceiling is 16 f32 flops per cycle
+ * (~50 GFLOP/s), which relaxed_madd reaches; mul + add is bound by instruction issue
+ * (~28 instructions per 64 flops). OpenBLAS's AVX-512 kernel has twice that ceiling.
+ */
 export const PARAMS = {
   f32: { MR: 4, NV: 2, KC: 256, MC: 128, NC: 1024 },
   f64: { MR: 4, NV: 2, KC: 256, MC: 64, NC: 512 },
@@ -40,13 +76,20 @@ export const PARAMS = {
 
 const BYTES = { f32: 4, f64: 8 };
 
-/** Bytes of scratch one call needs: A block, B panel, the edge tile; 64-aligned. */
+/** Bytes of scratch one call needs: A block, B panel, the edge tile and alpha; 64-aligned. */
 export function packBytes(t, p) {
   const T = BYTES[t];
   const NR = (p.NV * 16) / T;
   const up = (x) => Math.ceil(x / 64) * 64;
-  return up(p.MC * p.KC * T) + up(p.KC * p.NC * T) + up(p.MR * NR * T);
+  return up(p.MC * p.KC * T) + up(p.KC * p.NC * T) + up(p.MR * NR * T + T);
 }
+
+/**
+ * Epilogue flags (gemm_t's `ep`), applied in this order as the last k-slice stores a tile:
+ * C(i, j) ← max(alpha·C(i, j) + bias[j] (or bias[i]), 0) — scale by alpha, add bias[j]
+ * (a row vector, one entry per column), add bias[i] (a column vector, one per row), relu.
+ */
+export const EP = { scale: 1, biasJ: 2, biasI: 4, relu: 8 };
 
 const get = (x) => `(local.get $${x})`;
 const set = (x, v) => `(local.set $${x} ${v})`;
@@ -184,10 +227,36 @@ function microFn(t, p, relaxed = false) {
     packedStep.push(set('a', `(${splat} offset=${r * T} ${get('pa')})`));
     for (let j = 0; j < NV; j++) packedStep.push(set(`c${r}_${j}`, madd(get('a'), get(`b${j}`), get(`c${r}_${j}`))));
   }
+  // The epilogue, on the sums in registers: alpha is the t at $al, bias the tile's first entry.
+  const each = (f) => acc.map((x) => set(x, f(x))).join('\n      ');
+  const epilogue = `(if ${get('ep')}
+    (then
+      (if (i32.and ${get('ep')} ${i32(EP.scale)}) (then
+      ${set('a', `(${splat} ${get('al')})`)}
+      ${each((x) => `(${v}.mul ${get(x)} ${get('a')})`)}))
+      (if (i32.and ${get('ep')} ${i32(EP.biasJ)}) (then
+      ${bs.map((b, j) => set(b, `(v128.load offset=${j * 16} ${get('bias')})`)).join('\n      ')}
+      ${acc.map((x, q) => set(x, `(${v}.add ${get(x)} ${get(bs[q % NV])})`)).join('\n      ')}))
+      (if (i32.and ${get('ep')} ${i32(EP.biasI)}) (then
+      ${rows
+        .map((_, r) =>
+          [
+            set('a', `(${splat} offset=${r * T} ${get('bias')})`),
+            ...bs.map((_, j) => set(`c${r}_${j}`, `(${v}.add ${get(`c${r}_${j}`)} ${get('a')})`)),
+          ].join('\n      '),
+        )
+        .join('\n      ')}))
+      (if (i32.and ${get('ep')} ${i32(EP.relu)}) (then
+      ${set('a', '(v128.const i64x2 0 0)')}
+      ${each((x) => `(${v}.max ${get(x)} ${get('a')})`)}))))`;
   return `
-(func $micro_${t} (param $pa i32) (param $ra i32) (param $sa i32) (param $pb i32) (param $sb i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $acc i32)
+(func $micro_${t} (param $pa i32) (param $ra i32) (param $sa i32) (param $pb i32) (param $sb i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $acc i32) (param $ep i32) (param $bias i32) (param $al i32)
   ${locals('i32', rows)}
   ${locals('v128', ['a', ...bs, ...acc])}
+  ;; pa, pb += kc >>> 31 (0, as 0 < kc < 2³¹): values of a 32-bit add, which V8 then knows
+  ;; to be zero-extended, instead of zero-extending them (a movl each) at every step
+  ${set('pa', add(get('pa'), `(i32.shr_u ${get('kc')} ${i32(31)})`))}
+  ${set('pb', add(get('pb'), `(i32.shr_u ${get('kc')} ${i32(31)})`))}
   (if (i32.eq ${get('ra')} ${i32(T)})
     (then
       (loop $kp
@@ -203,16 +272,21 @@ function microFn(t, p, relaxed = false) {
     ${set('pb', add(get('pb'), get('sb')))}
     (br_if $k (local.tee $kc ${sub(get('kc'), i32(1))})))))
   (if ${get('acc')} (then ${load.join('\n    ')}))
+  ${epilogue}
   ${store.join('\n  ')})`;
 }
 
-/** edge_t(tmp, c, ldc, h, w, acc): the h × w corner of the MR × NR tile at tmp into (or onto) c. */
+/**
+ * edge_t(tmp, c, ldc, h, w, acc, ep, bias, al): the h × w corner of the MR × NR tile at tmp
+ * into (or onto) c, with the epilogue `ep` (as the micro-kernel's, one entry at a time).
+ */
 function edgeFn(t, p) {
   const T = BYTES[t];
   const NR = (p.NV * 16) / T;
+  const upd = (flag, v) => `(if (i32.and ${get('ep')} ${i32(flag)}) (then ${set('x', v)}))`;
   return `
-(func $edge_${t} (param $tmp i32) (param $c i32) (param $ldc i32) (param $h i32) (param $w i32) (param $acc i32)
-  ${locals('i32', ['r', 'j', 's', 'd'])}
+(func $edge_${t} (param $tmp i32) (param $c i32) (param $ldc i32) (param $h i32) (param $w i32) (param $acc i32) (param $ep i32) (param $bias i32) (param $al i32)
+  ${locals('i32', ['r', 'j', 's', 'd'])} (local $x ${t})
   ${forLoop(
     'rows',
     'r',
@@ -227,10 +301,19 @@ function edgeFn(t, p) {
       i32(1),
       `${set('s', add(get('tmp'), mul(add(mul(get('r'), i32(NR)), get('j')), i32(T))))}
       ${set('d', add(add(get('c'), mul(get('r'), get('ldc'))), mul(get('j'), i32(T))))}
-      (${t}.store ${get('d')}
-        (if (result ${t}) ${get('acc')}
+      ${set(
+        'x',
+        `(if (result ${t}) ${get('acc')}
           (then (${t}.add (${t}.load ${get('d')}) (${t}.load ${get('s')})))
-          (else (${t}.load ${get('s')}))))`,
+          (else (${t}.load ${get('s')})))`,
+      )}
+      (if ${get('ep')}
+        (then
+          ${upd(EP.scale, `(${t}.mul ${get('x')} (${t}.load ${get('al')}))`)}
+          ${upd(EP.biasJ, `(${t}.add ${get('x')} (${t}.load ${add(get('bias'), mul(get('j'), i32(T)))}))`)}
+          ${upd(EP.biasI, `(${t}.add ${get('x')} (${t}.load ${add(get('bias'), mul(get('r'), i32(T)))}))`)}
+          ${upd(EP.relu, `(${t}.max ${get('x')} (${t}.const 0))`)}))
+      (${t}.store ${get('d')} ${get('x')})`,
     )}`,
   )})`;
 }
@@ -252,8 +335,8 @@ function gemmFn(t, p) {
     const e = cdiv(x, cdiv(x, i32(B)));
     return R === 1 ? e : mul(cdiv(e, i32(R)), i32(R));
   };
-  const micro = (c, ldc, acc) =>
-    `(call $micro_${t} ${get('pa')} ${get('ra')} ${get('sa')} ${get('pb')} ${get('sb')} ${get('kc')} ${c} ${ldc} ${acc})`;
+  const micro = (c, ldc, acc, ep) =>
+    `(call $micro_${t} ${get('pa')} ${get('ra')} ${get('sa')} ${get('pb')} ${get('sb')} ${get('kc')} ${c} ${ldc} ${acc} ${ep} ${get('bt')} ${get('al')})`;
   const ir = `${set('h', min(sub(get('mc'), get('ir')), i32(MR)))}
     (if (i32.and ${get('inA')} (i32.eq ${get('h')} ${i32(MR)}))
       (then
@@ -266,11 +349,13 @@ function gemmFn(t, p) {
         ${set('ra', i32(T))}
         ${set('sa', i32(MR * T))}))
     ${set('cp', add(get('c'), mul(add(mul(add(get('ic'), get('ir')), get('n')), add(get('jc'), get('jr'))), i32(T))))}
+    ;; the tile's bias: its first row's entry, or its first column's
+    ${set('bt', add(get('bias'), mul(`(select ${add(get('ic'), get('ir'))} ${add(get('jc'), get('jr'))} (i32.and ${get('ep')} ${i32(EP.biasI)}))`, i32(T))))}
     (if (i32.and (i32.eq ${get('h')} ${i32(MR)}) (i32.eq ${get('w')} ${i32(NR)}))
-      (then ${micro(get('cp'), get('ldc'), get('acc'))})
+      (then ${micro(get('cp'), get('ldc'), get('acc'), get('epl'))})
       (else
-        ${micro(get('tmp'), i32(NR * T), i32(0))}
-        (call $edge_${t} ${get('tmp')} ${get('cp')} ${get('ldc')} ${get('h')} ${get('w')} ${get('acc')})))`;
+        ${micro(get('tmp'), i32(NR * T), i32(0), i32(0))}
+        (call $edge_${t} ${get('tmp')} ${get('cp')} ${get('ldc')} ${get('h')} ${get('w')} ${get('acc')} ${get('epl')} ${get('bt')} ${get('al')})))`;
   const jr = `${set('w', min(sub(get('nc'), get('jr')), i32(NR)))}
     (if (i32.and ${get('inB')} (i32.eq ${get('w')} ${i32(NR)}))
       (then
@@ -289,6 +374,8 @@ function gemmFn(t, p) {
     ${forLoop('jr', 'jr', i32(0), get('nc'), i32(NR), jr)}`;
   const pc = `${set('kc', min(sub(get('k'), get('pc')), get('kcb')))}
     ${set('acc', `(i32.ne ${get('pc')} ${i32(0)})`)}
+    ;; the epilogue with the last k-slice only
+    ${set('epl', `(select ${get('ep')} ${i32(0)} (i32.ge_s ${add(get('pc'), get('kc'))} ${get('k')}))`)}
     ${set('w', `(i32.rem_u ${get('nc')} ${i32(NR)})`)}
     (if ${get('inB')}
       (then (if ${get('w')} (then (call $pack_${t}_${NR} ${get('b')} ${get('bcs')} ${get('brs')} ${add(get('jc'), sub(get('nc'), get('w')))} ${get('pc')} ${get('w')} ${get('kc')} ${get('bp')}))))
@@ -297,14 +384,16 @@ function gemmFn(t, p) {
   const jc = `${set('nc', min(sub(get('n'), get('jc')), get('ncb')))}
     ${forLoop('pc', 'pc', i32(0), get('k'), get('kcb'), pc)}`;
   return `
-(func $gemm_${t} (export "gemm_${t}") (param $m i32) (param $n i32) (param $k i32) (param $a i32) (param $ars i32) (param $acs i32) (param $b i32) (param $brs i32) (param $bcs i32) (param $c i32) (param $ws i32) (param $flags i32)
-  ${locals('i32', ['inA', 'inB', 'ap', 'bp', 'tmp', 'ldc', 'kcb', 'mcb', 'ncb', 'jc', 'nc', 'pc', 'kc', 'ic', 'mc', 'jr', 'ir', 'w', 'h', 'acc', 'pa', 'ra', 'sa', 'pb', 'sb', 'cp'])}
+(func $gemm_${t} (export "gemm_${t}") (param $m i32) (param $n i32) (param $k i32) (param $a i32) (param $ars i32) (param $acs i32) (param $b i32) (param $brs i32) (param $bcs i32) (param $c i32) (param $ws i32) (param $flags i32) (param $alpha ${t}) (param $bias i32) (param $ep i32)
+  ${locals('i32', ['inA', 'inB', 'ap', 'bp', 'tmp', 'al', 'ldc', 'kcb', 'mcb', 'ncb', 'jc', 'nc', 'pc', 'kc', 'ic', 'mc', 'jr', 'ir', 'w', 'h', 'acc', 'epl', 'bt', 'pa', 'ra', 'sa', 'pb', 'sb', 'cp'])}
   (if (i32.or (i32.or (i32.lt_s ${get('m')} ${i32(1)}) (i32.lt_s ${get('n')} ${i32(1)})) (i32.lt_s ${get('k')} ${i32(1)})) (then (return)))
   ${set('inA', `(i32.and ${get('flags')} ${i32(1)})`)}
   ${set('inB', `(i32.and (i32.ne (i32.and ${get('flags')} ${i32(2)}) ${i32(0)}) (i32.eq ${get('bcs')} ${i32(1)}))`)}
   ${set('ap', get('ws'))}
   ${set('bp', add(get('ws'), i32(up(MC * KC * T))))}
   ${set('tmp', add(get('bp'), i32(up(KC * NC * T))))}
+  ${set('al', add(get('tmp'), i32(MR * NR * T)))}
+  (${t}.store ${get('al')} ${get('alpha')})
   ${set('ldc', mul(get('n'), i32(T)))}
   ${set('kcb', balanced(get('k'), KC, 1))}
   ${set('mcb', balanced(get('m'), MC, MR))}

@@ -15,7 +15,8 @@
  *     failed (the caller then throws), 3 the job number (15 bits), 4 the next part to
  *     claim, tagged with its job (job · 2¹⁶ + part: a late claim takes nothing),
  *     5–16 the kernel's arguments for the whole product (m, n, k, a, ars, acs, b, brs, bcs,
- *     c, ws, flags), 17 rows per part, 18 parts, 19… any further kernel arguments.
+ *     c, ws, flags), 17 rows per part, 18 parts, 19 the bias offset, 20 the epilogue flags
+ *     (ep), 24–25 alpha as a float64 (the kernel's epilogue: gemm-wat.mjs).
  *   The caller writes a job and bumps its number; workers `Atomics.wait` on the number.
  *   Every thread, the caller included, then claims parts (compareExchange on word 4) and
  *   computes them with its own scratch (ws + t·WASM_PACK_ONE) until none is left; the
@@ -142,6 +143,8 @@ interface WorkerHost {
 }
 interface Pool {
   readonly ctl: Int32Array;
+  /** Words 24–25 of ctl as a float64: the job's alpha. */
+  readonly alpha: Float64Array;
   readonly kernel: WasmGemm['run'];
   /** Whether this thread may Atomics.wait (not on a browser's main thread). */
   readonly wait: boolean;
@@ -158,16 +161,17 @@ let pool«: Pool | null» = null;
  * failure (word 2). Run by the caller and by every worker: it uses nothing outside itself.
  * A claim tagged with another job (one that woke late) takes nothing.
  */
-function poolParts(ctl«: Int32Array», run«: (...args: number[]) => void», E«: number», slot«: number», job«: number»)«: void» {
+function poolParts(ctl«: Int32Array», run«: (...args: number[]) => void», E«: number», slot«: number», job«: number», alpha«: number»)«: void» {
   for (;;) {
     const claim = Atomics.load(ctl, 4);
     const i = claim & 0xffff;
     if (claim >>> 16 !== job || i >= ctl[18]«!») return;
     if (Atomics.compareExchange(ctl, 4, claim, claim + 1) !== claim) continue;
     // The job's words were written before its claims were opened, and stay until its parts are done.
-    const m = ctl[5]«!», n = ctl[6]«!», rows = ctl[17]«!», i0 = i * rows, ars = ctl[9]«!»;
+    const m = ctl[5]«!», n = ctl[6]«!», rows = ctl[17]«!», i0 = i * rows, ars = ctl[9]«!», ep = ctl[20]«!»;
+    // A bias along the rows (ep & 4) starts at the part's first row, as A and C do.
     try {
-      run(Math.min(rows, m - i0), n, ctl[7]«!», ctl[8]«!» + i0 * ars * E, ars, ctl[10]«!», ctl[11]«!», ctl[12]«!», ctl[13]«!», ctl[14]«!» + i0 * n * E, ctl[15]«!» + slot, ctl[16]«!», ctl[19]«!», ctl[20]«!», ctl[21]«!», ctl[22]«!»);
+      run(Math.min(rows, m - i0), n, ctl[7]«!», ctl[8]«!» + i0 * ars * E, ars, ctl[10]«!», ctl[11]«!», ctl[12]«!», ctl[13]«!», ctl[14]«!» + i0 * n * E, ctl[15]«!» + slot, ctl[16]«!», alpha, ctl[19]«!» + (ep & 4 ? i0 * E : 0), ep);
     } catch {
       Atomics.store(ctl, 2, 1);
     } finally {
@@ -184,6 +188,7 @@ function poolWorker(d«: PoolStart»)«: void» {
   const wasm = (globalThis« as unknown as { WebAssembly: WasmApi }»).WebAssembly;
   const run = new wasm.Instance(d.module, { env: { memory: d.memory } }).exports[d.name]« as (...args: number[]) => void»;
   const ctl = new Int32Array(d.memory.buffer, d.ctl, d.words);
+  const alpha = new Float64Array(d.memory.buffer, d.ctl + 96, 1);
   let job = Atomics.load(ctl, 3);
   Atomics.add(ctl, 0, 1);
   for (;;) {
@@ -191,7 +196,7 @@ function poolWorker(d«: PoolStart»)«: void» {
     for (let spin = 0; spin < d.spin && Atomics.load(ctl, 3) === job; spin++);
     Atomics.wait(ctl, 3, job);
     job = Atomics.load(ctl, 3);
-    poolParts(ctl, run, d.bytes, d.index * d.pack, job);
+    poolParts(ctl, run, d.bytes, d.index * d.pack, job, alpha[0]«!»);
   }
 }
 
@@ -240,7 +245,7 @@ function loadPool(api«: WasmApi»)«: WasmGemm | null» {
     } catch {
       wait = false;
     }
-    const p«: Pool» = { ctl, kernel: exports[name]« as WasmGemm['run']», wait, failed: 0 };
+    const p«: Pool» = { ctl, alpha: new Float64Array(memory.buffer, POOL_CTL + 96, 1), kernel: exports[name]« as WasmGemm['run']», wait, failed: 0 };
     for (let t = 1; t < THREADS; t++)
       if (!startWorker({ module, memory, name, ctl: POOL_CTL, words: POOL_CTL_WORDS, index: t, pack: WASM_PACK_ONE, bytes: Arr.BYTES_PER_ELEMENT, spin: POOL_SPIN }, () => void p.failed++)) p.failed++;
     pool = p;
@@ -254,11 +259,11 @@ function loadPool(api«: WasmApi»)«: WasmGemm | null» {
  * The kernel (same arguments), split by rows of C into parts of rows rows (a multiple of
  * ROW_STEP, at least PART_ROWS), claimed by this thread and the workers alike.
  */
-function poolRun(m«: number», n«: number», k«: number», a«: number», ars«: number», acs«: number», b«: number», brs«: number», bcs«: number», c«: number», ws«: number», flags«: number»)«: void» {
+function poolRun(m«: number», n«: number», k«: number», a«: number», ars«: number», acs«: number», b«: number», brs«: number», bcs«: number», c«: number», ws«: number», flags«: number», alpha = 1, bias = 0, ep = 0)«: void» {
   const p = pool«!»;
   const ctl = p.ctl;
   const parts = m * n * k >= THREAD_MIN && Atomics.load(ctl, 0) === THREADS - 1 ? Math.min(THREADS, Math.floor(m / ${PART_ROWS})) : 1;
-  if (parts < 2) return p.kernel(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags);
+  if (parts < 2) return p.kernel(m, n, k, a, ars, acs, b, brs, bcs, c, ws, flags, alpha, bias, ep);
   const rows = Math.ceil(m / parts / ${ROW_STEP}) * ${ROW_STEP};
   ctl[5] = m;
   ctl[6] = n;
@@ -274,12 +279,15 @@ function poolRun(m«: number», n«: number», k«: number», a«: number», ars
   ctl[16] = flags;
   ctl[17] = rows;
   ctl[18] = Math.ceil(m / rows);
+  ctl[19] = bias;
+  ctl[20] = ep;
+  p.alpha[0] = alpha;
   const job = (ctl[3]«!» + 1) & 0x7fff;
   Atomics.store(ctl, 1, 0);
   Atomics.store(ctl, 4, job << 16);
   Atomics.store(ctl, 3, job);
   Atomics.notify(ctl, 3);
-  poolParts(ctl, p.kernel, Arr.BYTES_PER_ELEMENT, 0, job);
+  poolParts(ctl, p.kernel, Arr.BYTES_PER_ELEMENT, 0, job, alpha);
   // Every part is waited for, even after a failure: the next product reuses the words.
   let spin = 0;
   for (let done = Atomics.load(ctl, 1); done < ctl[18]«!»; done = Atomics.load(ctl, 1))

@@ -73,7 +73,7 @@ interface WasmMemory {
 }
 interface WasmGemm {
   readonly memory: WasmMemory;
-  readonly run: (m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ws: number, flags: number) => void;
+  readonly run: (m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number, c: number, ws: number, flags: number, alpha?: number, bias?: number, ep?: number) => void;
   /** The memory as the module's element type; replaced when the memory grows. */
   heap: Real;
   /** Views of C (at WASM_PACK) by length. */
@@ -146,21 +146,24 @@ function wasmReserve(end«: number»)«: WasmGemm | null» {
 /**
  * gemm (below) in WebAssembly, C left in the kernel's memory: a view of it (row-major m × n,
  * valid until the next product), or null, having done nothing, where that is unavailable.
+ * With ep (epilogue, below), the kernel stores epilogue(C) instead, tile by tile.
  */
-function gemmWasmView(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number»)«: Real | null» {
+function gemmWasmView(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», alpha = 1, bias«: Real | null» = null, ep = 0)«: Real | null» {
   const E = Arr.BYTES_PER_ELEMENT;
   const offC = WASM_PACK;
   const offA = offC + wasmSpan(m * n * E);
   const offB = offA + wasmSpan(a.length * E);
-  const w = wasmReserve(offB + wasmSpan(b.length * E));
+  const offBias = offB + wasmSpan(b.length * E);
+  const w = wasmReserve(offBias + (bias === null ? 0 : wasmSpan(bias.length * E)));
   if (w === null) return null;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
+  if (bias !== null) w.heap.set(bias, offBias / E);
   // Operands are read in place where packing them costs about what it saves: when they are
   // small (in cache anyway) or little reused (few columns of C for A, few rows for B) —
   // except B with rows a multiple of 4 KiB apart, whose strips would collide in the cache.
   const flags = (n <= 32 || m * k * E <= 65536 ? 1 : 0) | ((m <= 64 || k * n * E <= 65536) && (brs * E) % 4096 !== 0 ? 2 : 0);
-  w.run(m, n, k, offA, ars, acs, offB, brs, bcs, offC, 0, flags);
+  w.run(m, n, k, offA, ars, acs, offB, brs, bcs, offC, 0, flags, alpha, offBias, ep);
   let view = w.views.get(m * n);
   if (view === undefined) {
     if (w.views.size >= 32) w.views.clear();

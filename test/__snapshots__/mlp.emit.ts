@@ -408,6 +408,104 @@ function gemmTo(
 }
 
 /**
+ * gemm followed by its epilogue, ep (bits as gemm_t's in codegen/wasm/gemm-wat.mjs):
+ * C ← max(alpha·C + bias[j] (2) or bias[i] (4), 0), scaling with 1, relu with 8 — in the
+ * WebAssembly kernel while each tile is in registers, else by epilogue() after the product.
+ */
+function gemmEp(
+  m: number,
+  n: number,
+  k: number,
+  a: Real,
+  ars: number,
+  acs: number,
+  b: Real,
+  brs: number,
+  bcs: number,
+  c: Real,
+  alpha: number,
+  bias: Real | null,
+  ep: number,
+): void {
+  if (m * n * k >= WASM_MIN) {
+    const view = gemmWasmView(
+      m,
+      n,
+      k,
+      a,
+      ars,
+      acs,
+      b,
+      brs,
+      bcs,
+      alpha,
+      bias,
+      ep,
+    );
+    if (view !== null) return void c.set(view);
+  }
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  epilogue(m, n, c, alpha, bias, ep);
+}
+
+/** gemmEp, its result left where it is computed (as gemmTo). */
+function gemmEpTo(
+  m: number,
+  n: number,
+  k: number,
+  a: Real,
+  ars: number,
+  acs: number,
+  b: Real,
+  brs: number,
+  bcs: number,
+  c: Real,
+  alpha: number,
+  bias: Real | null,
+  ep: number,
+): Real {
+  if (m * n * k >= WASM_MIN) {
+    const view = gemmWasmView(
+      m,
+      n,
+      k,
+      a,
+      ars,
+      acs,
+      b,
+      brs,
+      bcs,
+      alpha,
+      bias,
+      ep,
+    );
+    if (view !== null) return view;
+  }
+  gemmEp(m, n, k, a, ars, acs, b, brs, bcs, c, alpha, bias, ep);
+  return c;
+}
+
+/** The epilogue of gemmEp on C (m × n, row-major) in place, entry by entry. */
+function epilogue(
+  m: number,
+  n: number,
+  c: Real,
+  alpha: number,
+  bias: Real | null,
+  ep: number,
+): void {
+  for (let i = 0; i < m; i++)
+    for (let j = 0, o = i * n; j < n; j++) {
+      let x = c[o + j]!;
+      if (ep & 1) x *= alpha;
+      if (ep & 2) x += bias![j]!;
+      if (ep & 4) x += bias![i]!;
+      if (ep & 8) x = Math.max(x, 0);
+      c[o + j] = x;
+    }
+}
+
+/**
  * Packs strips of 4 lines (rows of A, or columns of B) × kc into 'out', line-interleaved:
  * out[s·kc·4 + p·4 + q] = X(line0 + 4s + q, p0 + p), zero past 'lines'. X(l, p) = x[l·ls + p·ps].
  */
@@ -545,73 +643,89 @@ function micro(
 // is instantiated on the first such product; without WebAssembly or SIMD, products stay in JS.
 
 const WASM_MIN = 512;
-const WASM_PACK = 1179776;
+const WASM_PACK = 1179840;
 const WASM_SIMD_PROBE = [
   0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0,
   65, 0, 253, 15, 26, 11,
 ];
 const WASM_GEMM =
-  "AGFzbQEAAAABMARgCH9/f39/f39/AGAJf39/f39/f39/AGAGf39/f39/AGAMf39/f39/f39/f39/AAMFBAABAgMFAwEAAQcVAgZt" +
-  "ZW1vcnkCAAhnZW1tX2Y2NAADCrEPBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUgCGtBBEgbIQkg" +
-  "ACADIAhqIA9saiAEIA5saiEMIAFBAUYgCUEERnEEQCAHIQ1BACELAkAgCyAGTg0AA0AgDSAM/QAEAP0LBAAgDSAM/QAEEP0LBBAg" +
-  "DCAOaiEMIA1BIGohDSALQQFqIQsgCyAGSA0ACwsFQQAhCgJAIApBBE4NAANAIAcgCkEIbGohDSAKIAlIBEBBACELAkAgCyAGTg0A" +
-  "A0AgDSAMKwMAOQMAIAwgDmohDCANQSBqIQ0gC0EBaiELIAsgBkgNAAsLIAwgBiAObGsgD2ohDAVBACELAkAgCyAGTg0AA0AgDUQA" +
-  "AAAAAAAAADkDACANQSBqIQ0gC0EBaiELIAsgBkgNAAsLCyAKQQFqIQogCkEESA0ACwsLIAcgBkEgbGohByAIQQRqIQggCCAFSA0A" +
-  "CwsLpgUCBH8LeyABQQhGBEADQCAD/QAEACEOIAP9AAQQIQ8gAP0KAwAhDSAQIA0gDv3yAf3wASEQIBEgDSAP/fIB/fABIREgAP0K" +
-  "AwghDSASIA0gDv3yAf3wASESIBMgDSAP/fIB/fABIRMgAP0KAxAhDSAUIA0gDv3yAf3wASEUIBUgDSAP/fIB/fABIRUgAP0KAxgh" +
-  "DSAWIA0gDv3yAf3wASEWIBcgDSAP/fIB/fABIRcgACACaiEAIAMgBGohAyAFQQFrIgUNAAsFIAAhCSAJIAFqIQogCiABaiELIAsg" +
-  "AWohDANAIAP9AAQAIQ4gA/0ABBAhDyAJ/QoDACENIBAgDSAO/fIB/fABIRAgESANIA/98gH98AEhESAK/QoDACENIBIgDSAO/fIB" +
-  "/fABIRIgEyANIA/98gH98AEhEyAL/QoDACENIBQgDSAO/fIB/fABIRQgFSANIA/98gH98AEhFSAM/QoDACENIBYgDSAO/fIB/fAB" +
-  "IRYgFyANIA/98gH98AEhFyAJIAJqIQkgCiACaiEKIAsgAmohCyAMIAJqIQwgAyAEaiEDIAVBAWsiBQ0ACwsgCARAIBAgBv0ABAD9" +
-  "8AEhECARIAb9AAQQ/fABIREgEiAGIAdBAWxq/QAEAP3wASESIBMgBiAHQQFsav0ABBD98AEhEyAUIAYgB0ECbGr9AAQA/fABIRQg" +
-  "FSAGIAdBAmxq/QAEEP3wASEVIBYgBiAHQQNsav0ABAD98AEhFiAXIAYgB0EDbGr9AAQQ/fABIRcLIAYgEP0LBAAgBiAR/QsEECAG" +
-  "IAdBAWxqIBL9CwQAIAYgB0EBbGogE/0LBBAgBiAHQQJsaiAU/QsEACAGIAdBAmxqIBX9CwQQIAYgB0EDbGogFv0LBAAgBiAHQQNs" +
-  "aiAX/QsEEAt9AQR/QQAhBgJAIAYgA04NAANAQQAhBwJAIAcgBE4NAANAIAAgBkEEbCAHakEIbGohCCABIAYgAmxqIAdBCGxqIQkg" +
-  "CSAFBHwgCSsDACAIKwMAoAUgCCsDAAs5AwAgB0EBaiEHIAcgBEgNAAsLIAZBAWohBiAGIANIDQALCwukBgEafyAAQQFIIAFBAUhy" +
-  "IAJBAUhyBEAPCyALQQFxIQwgC0ECcUEARyAIQQFGcSENIAohDiAKQYCACGohDyAPQYCAwABqIRAgAUEIbCERIAIgAkGAAkEBa2pB" +
-  "gAJuQQFraiACQYACQQFrakGAAm5uIRIgACAAQcAAQQFrakHAAG5BAWtqIABBwABBAWtqQcAAbm5BBEEBa2pBBG5BBGwhEyABIAFB" +
-  "gARBAWtqQYAEbkEBa2ogAUGABEEBa2pBgARubkEEQQFrakEEbkEEbCEUQQAhFQJAIBUgAU4NAANAIAEgFWsgFCABIBVrIBRIGyEW" +
-  "QQAhFwJAIBcgAk4NAANAIAIgF2sgEiACIBdrIBJIGyEYIBdBAEchHyAWQQRwIR0gDQRAIB0EQCAGIAggByAVIBYgHWtqIBcgHSAY" +
-  "IA8QAAsFIAYgCCAHIBUgFyAWIBggDxAAC0EAIRkCQCAZIABODQADQCAAIBlrIBMgACAZayATSBshGiAaQQRwIR4gDARAIB4EQCAD" +
-  "IAQgBSAZIBogHmtqIBcgHiAYIA4QAAsFIAMgBCAFIBkgFyAaIBggDhAAC0EAIRsCQCAbIBZODQADQCAWIBtrQQQgFiAba0EESBsh" +
-  "HSANIB1BBEZxBEAgBiAXIAdsIBUgG2pqQQhsaiEjIAdBCGwhJAUgDyAPIBsgGGxBCGxqIA0bISNBICEkC0EAIRwCQCAcIBpODQAD" +
-  "QCAaIBxrQQQgGiAca0EESBshHiAMIB5BBEZxBEAgAyAZIBxqIARsIBcgBWxqQQhsaiEgIARBCGwhISAFQQhsISIFIA4gDiAcIBhs" +
-  "QQhsaiAMGyEgQQghIUEgISILIAkgGSAcaiABbCAVIBtqakEIbGohJSAeQQRGIB1BBEZxBEAgICAhICIgIyAkIBggJSARIB8QAQUg" +
-  "ICAhICIgIyAkIBggEEEgQQAQASAQICUgESAeIB0gHxACCyAcQQRqIRwgHCAaSA0ACwsgG0EEaiEbIBsgFkgNAAsLIBkgE2ohGSAZ" +
-  "IABIDQALCyAXIBJqIRcgFyACSA0ACwsgFSAUaiEVIBUgAUgNAAsLCw==";
+  "AGFzbQEAAAABOQRgCH9/f39/f39/AGAMf39/f39/f39/f39/AGAJf39/f39/f39/AGAPf39/f39/f39/f39/fH9/AAMFBAABAgMF" +
+  "AwEAAQcVAgZtZW1vcnkCAAhnZW1tX2Y2NAADCoIUBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUg" +
+  "CGtBBEgbIQkgACADIAhqIA9saiAEIA5saiEMIAFBAUYgCUEERnEEQCAHIQ1BACELAkAgCyAGTg0AA0AgDSAM/QAEAP0LBAAgDSAM" +
+  "/QAEEP0LBBAgDCAOaiEMIA1BIGohDSALQQFqIQsgCyAGSA0ACwsFQQAhCgJAIApBBE4NAANAIAcgCkEIbGohDSAKIAlIBEBBACEL" +
+  "AkAgCyAGTg0AA0AgDSAMKwMAOQMAIAwgDmohDCANQSBqIQ0gC0EBaiELIAsgBkgNAAsLIAwgBiAObGsgD2ohDAVBACELAkAgCyAG" +
+  "Tg0AA0AgDUQAAAAAAAAAADkDACANQSBqIQ0gC0EBaiELIAsgBkgNAAsLCyAKQQFqIQogCkEESA0ACwsLIAcgBkEgbGohByAIQQRq" +
+  "IQggCCAFSA0ACwsLywgCBH8LeyAAIAVBH3ZqIQAgAyAFQR92aiEDIAFBCEYEQANAIAP9AAQAIREgA/0ABBAhEiAA/QoDACEQIBMg" +
+  "ECAR/fIB/fABIRMgFCAQIBL98gH98AEhFCAA/QoDCCEQIBUgECAR/fIB/fABIRUgFiAQIBL98gH98AEhFiAA/QoDECEQIBcgECAR" +
+  "/fIB/fABIRcgGCAQIBL98gH98AEhGCAA/QoDGCEQIBkgECAR/fIB/fABIRkgGiAQIBL98gH98AEhGiAAIAJqIQAgAyAEaiEDIAVB" +
+  "AWsiBQ0ACwUgACEMIAwgAWohDSANIAFqIQ4gDiABaiEPA0AgA/0ABAAhESAD/QAEECESIAz9CgMAIRAgEyAQIBH98gH98AEhEyAU" +
+  "IBAgEv3yAf3wASEUIA39CgMAIRAgFSAQIBH98gH98AEhFSAWIBAgEv3yAf3wASEWIA79CgMAIRAgFyAQIBH98gH98AEhFyAYIBAg" +
+  "Ev3yAf3wASEYIA/9CgMAIRAgGSAQIBH98gH98AEhGSAaIBAgEv3yAf3wASEaIAwgAmohDCANIAJqIQ0gDiACaiEOIA8gAmohDyAD" +
+  "IARqIQMgBUEBayIFDQALCyAIBEAgEyAG/QAEAP3wASETIBQgBv0ABBD98AEhFCAVIAYgB0EBbGr9AAQA/fABIRUgFiAGIAdBAWxq" +
+  "/QAEEP3wASEWIBcgBiAHQQJsav0ABAD98AEhFyAYIAYgB0ECbGr9AAQQ/fABIRggGSAGIAdBA2xq/QAEAP3wASEZIBogBiAHQQNs" +
+  "av0ABBD98AEhGgsgCQRAIAlBAXEEQCAL/QoDACEQIBMgEP3yASETIBQgEP3yASEUIBUgEP3yASEVIBYgEP3yASEWIBcgEP3yASEX" +
+  "IBggEP3yASEYIBkgEP3yASEZIBogEP3yASEaCyAJQQJxBEAgCv0ABAAhESAK/QAEECESIBMgEf3wASETIBQgEv3wASEUIBUgEf3w" +
+  "ASEVIBYgEv3wASEWIBcgEf3wASEXIBggEv3wASEYIBkgEf3wASEZIBogEv3wASEaCyAJQQRxBEAgCv0KAwAhECATIBD98AEhEyAU" +
+  "IBD98AEhFCAK/QoDCCEQIBUgEP3wASEVIBYgEP3wASEWIAr9CgMQIRAgFyAQ/fABIRcgGCAQ/fABIRggCv0KAxghECAZIBD98AEh" +
+  "GSAaIBD98AEhGgsgCUEIcQRA/QwAAAAAAAAAAAAAAAAAAAAAIRAgEyAQ/fUBIRMgFCAQ/fUBIRQgFSAQ/fUBIRUgFiAQ/fUBIRYg" +
+  "FyAQ/fUBIRcgGCAQ/fUBIRggGSAQ/fUBIRkgGiAQ/fUBIRoLCyAGIBP9CwQAIAYgFP0LBBAgBiAHQQFsaiAV/QsEACAGIAdBAWxq" +
+  "IBb9CwQQIAYgB0ECbGogF/0LBAAgBiAHQQJsaiAY/QsEECAGIAdBA2xqIBn9CwQAIAYgB0EDbGogGv0LBBAL4AECBH8BfEEAIQkC" +
+  "QCAJIANODQADQEEAIQoCQCAKIARODQADQCAAIAlBBGwgCmpBCGxqIQsgASAJIAJsaiAKQQhsaiEMIAUEfCAMKwMAIAsrAwCgBSAL" +
+  "KwMACyENIAYEQCAGQQFxBEAgDSAIKwMAoiENCyAGQQJxBEAgDSAHIApBCGxqKwMAoCENCyAGQQRxBEAgDSAHIAlBCGxqKwMAoCEN" +
+  "CyAGQQhxBEAgDUQAAAAAAAAAAKUhDQsLIAwgDTkDACAKQQFqIQogCiAESA0ACwsgCUEBaiEJIAkgA0gNAAsLC+wGAR1/IABBAUgg" +
+  "AUEBSHIgAkEBSHIEQA8LIAtBAXEhDyALQQJxQQBHIAhBAUZxIRAgCiERIApBgIAIaiESIBJBgIDAAGohEyATQYABaiEUIBQgDDkD" +
+  "ACABQQhsIRUgAiACQYACQQFrakGAAm5BAWtqIAJBgAJBAWtqQYACbm4hFiAAIABBwABBAWtqQcAAbkEBa2ogAEHAAEEBa2pBwABu" +
+  "bkEEQQFrakEEbkEEbCEXIAEgAUGABEEBa2pBgARuQQFraiABQYAEQQFrakGABG5uQQRBAWtqQQRuQQRsIRhBACEZAkAgGSABTg0A" +
+  "A0AgASAZayAYIAEgGWsgGEgbIRpBACEbAkAgGyACTg0AA0AgAiAbayAWIAIgG2sgFkgbIRwgG0EARyEjIA5BACAbIBxqIAJOGyEk" +
+  "IBpBBHAhISAQBEAgIQRAIAYgCCAHIBkgGiAha2ogGyAhIBwgEhAACwUgBiAIIAcgGSAbIBogHCASEAALQQAhHQJAIB0gAE4NAANA" +
+  "IAAgHWsgFyAAIB1rIBdIGyEeIB5BBHAhIiAPBEAgIgRAIAMgBCAFIB0gHiAia2ogGyAiIBwgERAACwUgAyAEIAUgHSAbIB4gHCAR" +
+  "EAALQQAhHwJAIB8gGk4NAANAIBogH2tBBCAaIB9rQQRIGyEhIBAgIUEERnEEQCAGIBsgB2wgGSAfampBCGxqISkgB0EIbCEqBSAS" +
+  "IBIgHyAcbEEIbGogEBshKUEgISoLQQAhIAJAICAgHk4NAANAIB4gIGtBBCAeICBrQQRIGyEiIA8gIkEERnEEQCADIB0gIGogBGwg" +
+  "GyAFbGpBCGxqISYgBEEIbCEnIAVBCGwhKAUgESARICAgHGxBCGxqIA8bISZBCCEnQSAhKAsgCSAdICBqIAFsIBkgH2pqQQhsaiEr" +
+  "IA0gHSAgaiAZIB9qIA5BBHEbQQhsaiElICJBBEYgIUEERnEEQCAmICcgKCApICogHCArIBUgIyAkICUgFBABBSAmICcgKCApICog" +
+  "HCATQSBBAEEAICUgFBABIBMgKyAVICIgISAjICQgJSAUEAILICBBBGohICAgIB5IDQALCyAfQQRqIR8gHyAaSA0ACwsgHSAXaiEd" +
+  "IB0gAEgNAAsLIBsgFmohGyAbIAJIDQALCyAZIBhqIRkgGSABSA0ACwsL";
 // The same kernel with relaxed SIMD's multiply-add, where the runtime has it.
 const WASM_RELAXED_PROBE = [
   0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 20, 1, 18, 0,
   65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 26, 11,
 ];
 const WASM_GEMM_RELAXED =
-  "AGFzbQEAAAABMARgCH9/f39/f39/AGAJf39/f39/f39/AGAGf39/f39/AGAMf39/f39/f39/f39/AAMFBAABAgMFAwEAAQcVAgZt" +
-  "ZW1vcnkCAAhnZW1tX2Y2NAADCoEPBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUgCGtBBEgbIQkg" +
-  "ACADIAhqIA9saiAEIA5saiEMIAFBAUYgCUEERnEEQCAHIQ1BACELAkAgCyAGTg0AA0AgDSAM/QAEAP0LBAAgDSAM/QAEEP0LBBAg" +
-  "DCAOaiEMIA1BIGohDSALQQFqIQsgCyAGSA0ACwsFQQAhCgJAIApBBE4NAANAIAcgCkEIbGohDSAKIAlIBEBBACELAkAgCyAGTg0A" +
-  "A0AgDSAMKwMAOQMAIAwgDmohDCANQSBqIQ0gC0EBaiELIAsgBkgNAAsLIAwgBiAObGsgD2ohDAVBACELAkAgCyAGTg0AA0AgDUQA" +
-  "AAAAAAAAADkDACANQSBqIQ0gC0EBaiELIAsgBkgNAAsLCyAKQQFqIQogCkEESA0ACwsLIAcgBkEgbGohByAIQQRqIQggCCAFSA0A" +
-  "CwsL9gQCBH8LeyABQQhGBEADQCAD/QAEACEOIAP9AAQQIQ8gAP0KAwAhDSANIA4gEP2HAiEQIA0gDyAR/YcCIREgAP0KAwghDSAN" +
-  "IA4gEv2HAiESIA0gDyAT/YcCIRMgAP0KAxAhDSANIA4gFP2HAiEUIA0gDyAV/YcCIRUgAP0KAxghDSANIA4gFv2HAiEWIA0gDyAX" +
-  "/YcCIRcgACACaiEAIAMgBGohAyAFQQFrIgUNAAsFIAAhCSAJIAFqIQogCiABaiELIAsgAWohDANAIAP9AAQAIQ4gA/0ABBAhDyAJ" +
-  "/QoDACENIA0gDiAQ/YcCIRAgDSAPIBH9hwIhESAK/QoDACENIA0gDiAS/YcCIRIgDSAPIBP9hwIhEyAL/QoDACENIA0gDiAU/YcC" +
-  "IRQgDSAPIBX9hwIhFSAM/QoDACENIA0gDiAW/YcCIRYgDSAPIBf9hwIhFyAJIAJqIQkgCiACaiEKIAsgAmohCyAMIAJqIQwgAyAE" +
-  "aiEDIAVBAWsiBQ0ACwsgCARAIBAgBv0ABAD98AEhECARIAb9AAQQ/fABIREgEiAGIAdBAWxq/QAEAP3wASESIBMgBiAHQQFsav0A" +
-  "BBD98AEhEyAUIAYgB0ECbGr9AAQA/fABIRQgFSAGIAdBAmxq/QAEEP3wASEVIBYgBiAHQQNsav0ABAD98AEhFiAXIAYgB0EDbGr9" +
-  "AAQQ/fABIRcLIAYgEP0LBAAgBiAR/QsEECAGIAdBAWxqIBL9CwQAIAYgB0EBbGogE/0LBBAgBiAHQQJsaiAU/QsEACAGIAdBAmxq" +
-  "IBX9CwQQIAYgB0EDbGogFv0LBAAgBiAHQQNsaiAX/QsEEAt9AQR/QQAhBgJAIAYgA04NAANAQQAhBwJAIAcgBE4NAANAIAAgBkEE" +
-  "bCAHakEIbGohCCABIAYgAmxqIAdBCGxqIQkgCSAFBHwgCSsDACAIKwMAoAUgCCsDAAs5AwAgB0EBaiEHIAcgBEgNAAsLIAZBAWoh" +
-  "BiAGIANIDQALCwukBgEafyAAQQFIIAFBAUhyIAJBAUhyBEAPCyALQQFxIQwgC0ECcUEARyAIQQFGcSENIAohDiAKQYCACGohDyAP" +
-  "QYCAwABqIRAgAUEIbCERIAIgAkGAAkEBa2pBgAJuQQFraiACQYACQQFrakGAAm5uIRIgACAAQcAAQQFrakHAAG5BAWtqIABBwABB" +
-  "AWtqQcAAbm5BBEEBa2pBBG5BBGwhEyABIAFBgARBAWtqQYAEbkEBa2ogAUGABEEBa2pBgARubkEEQQFrakEEbkEEbCEUQQAhFQJA" +
-  "IBUgAU4NAANAIAEgFWsgFCABIBVrIBRIGyEWQQAhFwJAIBcgAk4NAANAIAIgF2sgEiACIBdrIBJIGyEYIBdBAEchHyAWQQRwIR0g" +
-  "DQRAIB0EQCAGIAggByAVIBYgHWtqIBcgHSAYIA8QAAsFIAYgCCAHIBUgFyAWIBggDxAAC0EAIRkCQCAZIABODQADQCAAIBlrIBMg" +
-  "ACAZayATSBshGiAaQQRwIR4gDARAIB4EQCADIAQgBSAZIBogHmtqIBcgHiAYIA4QAAsFIAMgBCAFIBkgFyAaIBggDhAAC0EAIRsC" +
-  "QCAbIBZODQADQCAWIBtrQQQgFiAba0EESBshHSANIB1BBEZxBEAgBiAXIAdsIBUgG2pqQQhsaiEjIAdBCGwhJAUgDyAPIBsgGGxB" +
-  "CGxqIA0bISNBICEkC0EAIRwCQCAcIBpODQADQCAaIBxrQQQgGiAca0EESBshHiAMIB5BBEZxBEAgAyAZIBxqIARsIBcgBWxqQQhs" +
-  "aiEgIARBCGwhISAFQQhsISIFIA4gDiAcIBhsQQhsaiAMGyEgQQghIUEgISILIAkgGSAcaiABbCAVIBtqakEIbGohJSAeQQRGIB1B" +
-  "BEZxBEAgICAhICIgIyAkIBggJSARIB8QAQUgICAhICIgIyAkIBggEEEgQQAQASAQICUgESAeIB0gHxACCyAcQQRqIRwgHCAaSA0A" +
-  "CwsgG0EEaiEbIBsgFkgNAAsLIBkgE2ohGSAZIABIDQALCyAXIBJqIRcgFyACSA0ACwsgFSAUaiEVIBUgAUgNAAsLCw==";
+  "AGFzbQEAAAABOQRgCH9/f39/f39/AGAMf39/f39/f39/f39/AGAJf39/f39/f39/AGAPf39/f39/f39/f39/fH9/AAMFBAABAgMF" +
+  "AwEAAQcVAgZtZW1vcnkCAAhnZW1tX2Y2NAADCtITBOICAQh/IAJBCGwhDiABQQhsIQ9BACEIAkAgCCAFTg0AA0AgBSAIa0EEIAUg" +
+  "CGtBBEgbIQkgACADIAhqIA9saiAEIA5saiEMIAFBAUYgCUEERnEEQCAHIQ1BACELAkAgCyAGTg0AA0AgDSAM/QAEAP0LBAAgDSAM" +
+  "/QAEEP0LBBAgDCAOaiEMIA1BIGohDSALQQFqIQsgCyAGSA0ACwsFQQAhCgJAIApBBE4NAANAIAcgCkEIbGohDSAKIAlIBEBBACEL" +
+  "AkAgCyAGTg0AA0AgDSAMKwMAOQMAIAwgDmohDCANQSBqIQ0gC0EBaiELIAsgBkgNAAsLIAwgBiAObGsgD2ohDAVBACELAkAgCyAG" +
+  "Tg0AA0AgDUQAAAAAAAAAADkDACANQSBqIQ0gC0EBaiELIAsgBkgNAAsLCyAKQQFqIQogCkEESA0ACwsLIAcgBkEgbGohByAIQQRq" +
+  "IQggCCAFSA0ACwsLmwgCBH8LeyAAIAVBH3ZqIQAgAyAFQR92aiEDIAFBCEYEQANAIAP9AAQAIREgA/0ABBAhEiAA/QoDACEQIBAg" +
+  "ESAT/YcCIRMgECASIBT9hwIhFCAA/QoDCCEQIBAgESAV/YcCIRUgECASIBb9hwIhFiAA/QoDECEQIBAgESAX/YcCIRcgECASIBj9" +
+  "hwIhGCAA/QoDGCEQIBAgESAZ/YcCIRkgECASIBr9hwIhGiAAIAJqIQAgAyAEaiEDIAVBAWsiBQ0ACwUgACEMIAwgAWohDSANIAFq" +
+  "IQ4gDiABaiEPA0AgA/0ABAAhESAD/QAEECESIAz9CgMAIRAgECARIBP9hwIhEyAQIBIgFP2HAiEUIA39CgMAIRAgECARIBX9hwIh" +
+  "FSAQIBIgFv2HAiEWIA79CgMAIRAgECARIBf9hwIhFyAQIBIgGP2HAiEYIA/9CgMAIRAgECARIBn9hwIhGSAQIBIgGv2HAiEaIAwg" +
+  "AmohDCANIAJqIQ0gDiACaiEOIA8gAmohDyADIARqIQMgBUEBayIFDQALCyAIBEAgEyAG/QAEAP3wASETIBQgBv0ABBD98AEhFCAV" +
+  "IAYgB0EBbGr9AAQA/fABIRUgFiAGIAdBAWxq/QAEEP3wASEWIBcgBiAHQQJsav0ABAD98AEhFyAYIAYgB0ECbGr9AAQQ/fABIRgg" +
+  "GSAGIAdBA2xq/QAEAP3wASEZIBogBiAHQQNsav0ABBD98AEhGgsgCQRAIAlBAXEEQCAL/QoDACEQIBMgEP3yASETIBQgEP3yASEU" +
+  "IBUgEP3yASEVIBYgEP3yASEWIBcgEP3yASEXIBggEP3yASEYIBkgEP3yASEZIBogEP3yASEaCyAJQQJxBEAgCv0ABAAhESAK/QAE" +
+  "ECESIBMgEf3wASETIBQgEv3wASEUIBUgEf3wASEVIBYgEv3wASEWIBcgEf3wASEXIBggEv3wASEYIBkgEf3wASEZIBogEv3wASEa" +
+  "CyAJQQRxBEAgCv0KAwAhECATIBD98AEhEyAUIBD98AEhFCAK/QoDCCEQIBUgEP3wASEVIBYgEP3wASEWIAr9CgMQIRAgFyAQ/fAB" +
+  "IRcgGCAQ/fABIRggCv0KAxghECAZIBD98AEhGSAaIBD98AEhGgsgCUEIcQRA/QwAAAAAAAAAAAAAAAAAAAAAIRAgEyAQ/fUBIRMg" +
+  "FCAQ/fUBIRQgFSAQ/fUBIRUgFiAQ/fUBIRYgFyAQ/fUBIRcgGCAQ/fUBIRggGSAQ/fUBIRkgGiAQ/fUBIRoLCyAGIBP9CwQAIAYg" +
+  "FP0LBBAgBiAHQQFsaiAV/QsEACAGIAdBAWxqIBb9CwQQIAYgB0ECbGogF/0LBAAgBiAHQQJsaiAY/QsEECAGIAdBA2xqIBn9CwQA" +
+  "IAYgB0EDbGogGv0LBBAL4AECBH8BfEEAIQkCQCAJIANODQADQEEAIQoCQCAKIARODQADQCAAIAlBBGwgCmpBCGxqIQsgASAJIAJs" +
+  "aiAKQQhsaiEMIAUEfCAMKwMAIAsrAwCgBSALKwMACyENIAYEQCAGQQFxBEAgDSAIKwMAoiENCyAGQQJxBEAgDSAHIApBCGxqKwMA" +
+  "oCENCyAGQQRxBEAgDSAHIAlBCGxqKwMAoCENCyAGQQhxBEAgDUQAAAAAAAAAAKUhDQsLIAwgDTkDACAKQQFqIQogCiAESA0ACwsg" +
+  "CUEBaiEJIAkgA0gNAAsLC+wGAR1/IABBAUggAUEBSHIgAkEBSHIEQA8LIAtBAXEhDyALQQJxQQBHIAhBAUZxIRAgCiERIApBgIAI" +
+  "aiESIBJBgIDAAGohEyATQYABaiEUIBQgDDkDACABQQhsIRUgAiACQYACQQFrakGAAm5BAWtqIAJBgAJBAWtqQYACbm4hFiAAIABB" +
+  "wABBAWtqQcAAbkEBa2ogAEHAAEEBa2pBwABubkEEQQFrakEEbkEEbCEXIAEgAUGABEEBa2pBgARuQQFraiABQYAEQQFrakGABG5u" +
+  "QQRBAWtqQQRuQQRsIRhBACEZAkAgGSABTg0AA0AgASAZayAYIAEgGWsgGEgbIRpBACEbAkAgGyACTg0AA0AgAiAbayAWIAIgG2sg" +
+  "FkgbIRwgG0EARyEjIA5BACAbIBxqIAJOGyEkIBpBBHAhISAQBEAgIQRAIAYgCCAHIBkgGiAha2ogGyAhIBwgEhAACwUgBiAIIAcg" +
+  "GSAbIBogHCASEAALQQAhHQJAIB0gAE4NAANAIAAgHWsgFyAAIB1rIBdIGyEeIB5BBHAhIiAPBEAgIgRAIAMgBCAFIB0gHiAia2og" +
+  "GyAiIBwgERAACwUgAyAEIAUgHSAbIB4gHCAREAALQQAhHwJAIB8gGk4NAANAIBogH2tBBCAaIB9rQQRIGyEhIBAgIUEERnEEQCAG" +
+  "IBsgB2wgGSAfampBCGxqISkgB0EIbCEqBSASIBIgHyAcbEEIbGogEBshKUEgISoLQQAhIAJAICAgHk4NAANAIB4gIGtBBCAeICBr" +
+  "QQRIGyEiIA8gIkEERnEEQCADIB0gIGogBGwgGyAFbGpBCGxqISYgBEEIbCEnIAVBCGwhKAUgESARICAgHGxBCGxqIA8bISZBCCEn" +
+  "QSAhKAsgCSAdICBqIAFsIBkgH2pqQQhsaiErIA0gHSAgaiAZIB9qIA5BBHEbQQhsaiElICJBBEYgIUEERnEEQCAmICcgKCApICog" +
+  "HCArIBUgIyAkICUgFBABBSAmICcgKCApICogHCATQSBBAEEAICUgFBABIBMgKyAVICIgISAjICQgJSAUEAILICBBBGohICAgIB5I" +
+  "DQALCyAfQQRqIR8gHyAaSA0ACwsgHSAXaiEdIB0gAEgNAAsLIBsgFmohGyAbIAJIDQALCyAZIBhqIRkgGSABSA0ACwsL";
 
 interface WasmExports {
   readonly [name: string]: unknown;
@@ -648,6 +762,9 @@ interface WasmGemm {
     c: number,
     ws: number,
     flags: number,
+    alpha?: number,
+    bias?: number,
+    ep?: number,
   ) => void;
   /** The memory as the module's element type; replaced when the memory grows. */
   heap: Real;
@@ -739,6 +856,7 @@ function wasmReserve(end: number): WasmGemm | null {
 /**
  * gemm (below) in WebAssembly, C left in the kernel's memory: a view of it (row-major m × n,
  * valid until the next product), or null, having done nothing, where that is unavailable.
+ * With ep (epilogue, below), the kernel stores epilogue(C) instead, tile by tile.
  */
 function gemmWasmView(
   m: number,
@@ -750,22 +868,45 @@ function gemmWasmView(
   b: Real,
   brs: number,
   bcs: number,
+  alpha = 1,
+  bias: Real | null = null,
+  ep = 0,
 ): Real | null {
   const E = Arr.BYTES_PER_ELEMENT;
   const offC = WASM_PACK;
   const offA = offC + wasmSpan(m * n * E);
   const offB = offA + wasmSpan(a.length * E);
-  const w = wasmReserve(offB + wasmSpan(b.length * E));
+  const offBias = offB + wasmSpan(b.length * E);
+  const w = wasmReserve(
+    offBias + (bias === null ? 0 : wasmSpan(bias.length * E)),
+  );
   if (w === null) return null;
   w.heap.set(a, offA / E);
   w.heap.set(b, offB / E);
+  if (bias !== null) w.heap.set(bias, offBias / E);
   // Operands are read in place where packing them costs about what it saves: when they are
   // small (in cache anyway) or little reused (few columns of C for A, few rows for B) —
   // except B with rows a multiple of 4 KiB apart, whose strips would collide in the cache.
   const flags =
     (n <= 32 || m * k * E <= 65536 ? 1 : 0) |
     ((m <= 64 || k * n * E <= 65536) && (brs * E) % 4096 !== 0 ? 2 : 0);
-  w.run(m, n, k, offA, ars, acs, offB, brs, bcs, offC, 0, flags);
+  w.run(
+    m,
+    n,
+    k,
+    offA,
+    ars,
+    acs,
+    offB,
+    brs,
+    bcs,
+    offC,
+    0,
+    flags,
+    alpha,
+    offBias,
+    ep,
+  );
   let view = w.views.get(m * n);
   if (view === undefined) {
     if (w.views.size >= 32) w.views.clear();
@@ -972,43 +1113,50 @@ export function forward(inputs: Inputs, dims?: Dims): Value {
     ws.stages,
     5,
   );
-  let t_matmul: Real = ws.s0;
   const t_H = ws.s1;
-  let t_matmul_2: Real = ws.s2;
-  const t_add = ws.s3;
+  let t_add: Real = ws.s3;
   const t_P = ws.s2;
   const w_P_max = ws.s4;
   const w_P_sum = ws.s5;
   const t_sum = ws.s6;
   const t_L = ws.s7;
 
-  // W1·X   [h, B]
+  // H = relu(W1·X + b1)   [h, B], in the product's tiles (its epilogue)
   {
-    t_matmul = gemmTo(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
+    gemmEp(
+      d_h,
+      d_B,
+      d_n,
+      v_W1,
+      d_n,
+      1,
+      v_X,
+      d_B,
+      1,
+      t_H,
+      1,
+      v_b1,
+      12 /* relu(C + bias[i]) */,
+    );
   }
 
-  // H = relu(W1·X + b1)   [h, B]
+  // W2·H + b2   [k, B], in the product's tiles (its epilogue)
   {
-    for (let i = 0; i < d_h; i++) {
-      const o = i * d_B;
-      const k0 = v_b1[i]!;
-      for (let j = 0; j < d_B; j++)
-        t_H[o + j] = Math.max(t_matmul[o + j]! + k0, 0);
-    }
-  }
-
-  // W2·H   [k, B]
-  {
-    t_matmul_2 = gemmTo(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
-  }
-
-  // W2·H + b2   [k, B]
-  {
-    for (let i = 0; i < d_k; i++) {
-      const o = i * d_B;
-      const k0 = v_b2[i]!;
-      for (let j = 0; j < d_B; j++) t_add[o + j] = t_matmul_2[o + j]! + k0;
-    }
+    t_add = gemmEpTo(
+      d_k,
+      d_B,
+      d_h,
+      v_W2,
+      d_h,
+      1,
+      t_H,
+      d_B,
+      1,
+      t_add,
+      1,
+      v_b2,
+      4 /* C + bias[i] */,
+    );
   }
 
   // P = softmax(W2·H + b2)   [k, B]
@@ -1221,11 +1369,9 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
     ws.stages,
     5,
   );
-  let t_matmul: Real = ws.s0;
   const t_add = ws.s1;
   const t_H = ws.s0;
-  let t_matmul_2: Real = ws.s2;
-  const t_add_2 = ws.s3;
+  let t_add_2: Real = ws.s3;
   const t_P = ws.s2;
   const w_P_max = ws.s4;
   const w_P_sum = ws.s5;
@@ -1237,27 +1383,30 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
   const t_add_3 = ws.s3;
   let t_matmul_4: Real = ws.s10;
   const t_mul = ws.s11;
-  let t_matmul_5: Real = ws.s12;
   const t_dL_dW1 = ws.s13;
   const t_matmul_6 = ws.s14;
   const t_dL_db1 = ws.s15;
-  let t_matmul_7: Real = ws.s16;
   const t_dL_dW2 = ws.s17;
   const t_matmul_8 = ws.s18;
   const t_dL_db2 = ws.s19;
 
-  // W1·X   [h, B]
+  // W1·X + b1   [h, B], in the product's tiles (its epilogue)
   {
-    t_matmul = gemmTo(d_h, d_B, d_n, v_W1, d_n, 1, v_X, d_B, 1, t_matmul);
-  }
-
-  // W1·X + b1   [h, B]
-  {
-    for (let i = 0; i < d_h; i++) {
-      const o = i * d_B;
-      const k0 = v_b1[i]!;
-      for (let j = 0; j < d_B; j++) t_add[o + j] = t_matmul[o + j]! + k0;
-    }
+    gemmEp(
+      d_h,
+      d_B,
+      d_n,
+      v_W1,
+      d_n,
+      1,
+      v_X,
+      d_B,
+      1,
+      t_add,
+      1,
+      v_b1,
+      4 /* C + bias[i] */,
+    );
   }
 
   // H = relu(W1·X + b1)   [h, B]
@@ -1265,18 +1414,23 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
     for (let p = 0; p < d_h * d_B; p++) t_H[p] = Math.max(t_add[p]!, 0);
   }
 
-  // W2·H   [k, B]
+  // W2·H + b2   [k, B], in the product's tiles (its epilogue)
   {
-    t_matmul_2 = gemmTo(d_k, d_B, d_h, v_W2, d_h, 1, t_H, d_B, 1, t_matmul_2);
-  }
-
-  // W2·H + b2   [k, B]
-  {
-    for (let i = 0; i < d_k; i++) {
-      const o = i * d_B;
-      const k0 = v_b2[i]!;
-      for (let j = 0; j < d_B; j++) t_add_2[o + j] = t_matmul_2[o + j]! + k0;
-    }
+    t_add_2 = gemmEpTo(
+      d_k,
+      d_B,
+      d_h,
+      v_W2,
+      d_h,
+      1,
+      t_H,
+      d_B,
+      1,
+      t_add_2,
+      1,
+      v_b2,
+      4 /* C + bias[i] */,
+    );
   }
 
   // P = softmax(W2·H + b2)   [k, B]
@@ -1344,15 +1498,23 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
       t_mul[p] = t_matmul_4[p]! * +(t_add[p]! > 0);
   }
 
-  // (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ   [h, n]
+  // ∂L/∂W1 = (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ / B   [h, n], in the product's tiles (its epilogue)
   {
-    t_matmul_5 = gemmTo(d_h, d_n, d_B, t_mul, d_B, 1, v_X, 1, d_B, t_matmul_5);
-  }
-
-  // ∂L/∂W1 = (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·Xᵀ / B   [h, n]
-  {
-    const k0 = t_pow[0]!;
-    for (let p = 0; p < d_h * d_n; p++) t_dL_dW1[p] = k0 * t_matmul_5[p]!;
+    gemmEp(
+      d_h,
+      d_n,
+      d_B,
+      t_mul,
+      d_B,
+      1,
+      v_X,
+      1,
+      d_B,
+      t_dL_dW1,
+      t_pow[0]!,
+      null,
+      1 /* α·C */,
+    );
   }
 
   // (W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1))·ones(B)   [h], as the row sums of W2ᵀ·(P ⊙ (ones(k)ᵀ·Y) − Y) ⊙ step(W1·X + b1)
@@ -1371,9 +1533,9 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
     for (let p = 0; p < d_h; p++) t_dL_db1[p] = k0 * t_matmul_6[p]!;
   }
 
-  // (P ⊙ (ones(k)ᵀ·Y) − Y)·Hᵀ   [k, h]
+  // ∂L/∂W2 = (P ⊙ (ones(k)ᵀ·Y) − Y)·Hᵀ / B   [k, h], in the product's tiles (its epilogue)
   {
-    t_matmul_7 = gemmTo(
+    gemmEp(
       d_k,
       d_h,
       d_B,
@@ -1383,14 +1545,11 @@ export function valueAndGrad(inputs: Inputs, dims?: Dims): ValueAndGrad {
       t_H,
       1,
       d_B,
-      t_matmul_7,
+      t_dL_dW2,
+      t_pow[0]!,
+      null,
+      1 /* α·C */,
     );
-  }
-
-  // ∂L/∂W2 = (P ⊙ (ones(k)ᵀ·Y) − Y)·Hᵀ / B   [k, h]
-  {
-    const k0 = t_pow[0]!;
-    for (let p = 0; p < d_k * d_h; p++) t_dL_dW2[p] = k0 * t_matmul_7[p]!;
   }
 
   // (P ⊙ (ones(k)ᵀ·Y) − Y)·ones(B)   [k], as the row sums of P ⊙ (ones(k)ᵀ·Y) − Y
