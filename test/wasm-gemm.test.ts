@@ -18,6 +18,8 @@ import {
   GEMM_WASM_PACK_BYTES,
   GEMM_WASM_RELAXED_BASE64,
   GEMM_WASM_RELAXED_PROBE,
+  GEMM_WASM_SHARED_BASE64,
+  GEMM_WASM_SHARED_RELAXED_BASE64,
   GEMM_WASM_SIMD_PROBE,
 } from '../codegen/wasm/gemm-wasm.js';
 import { WASM_MIN } from '../codegen/wasm/runtime.js';
@@ -66,12 +68,28 @@ describe('the binary', () => {
   });
 });
 
-/** The module for dtype (with relaxed SIMD's multiply-add, or not), instantiated directly. */
-function kernel(dtype: Dtype, relaxed = false) {
-  const b64 = (relaxed ? GEMM_WASM_RELAXED_BASE64 : GEMM_WASM_BASE64)[dtype];
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64, 'base64')), {});
+/**
+ * The module for dtype (with relaxed SIMD's multiply-add, or not), instantiated directly;
+ * `shared`: the variant the worker threads run (codegen/wasm/pool.ts), on a shared memory
+ * it imports.
+ */
+function kernel(dtype: Dtype, relaxed = false, shared = false) {
+  const b64 = (
+    shared
+      ? relaxed
+        ? GEMM_WASM_SHARED_RELAXED_BASE64
+        : GEMM_WASM_SHARED_BASE64
+      : relaxed
+        ? GEMM_WASM_RELAXED_BASE64
+        : GEMM_WASM_BASE64
+  )[dtype];
+  const imported = shared ? new WebAssembly.Memory({ initial: 1, maximum: 32768, shared: true }) : undefined;
+  const inst = new WebAssembly.Instance(
+    new WebAssembly.Module(Buffer.from(b64, 'base64')),
+    imported ? { env: { memory: imported } } : {},
+  );
   return {
-    memory: inst.exports.memory as WebAssembly.Memory,
+    memory: imported ?? (inst.exports.memory as WebAssembly.Memory),
     gemm: inst.exports[`gemm_${dtype}`] as Gemm,
     pack: GEMM_WASM_PACK_BYTES[dtype],
   };
@@ -166,14 +184,18 @@ describe('the kernel against a naive loop', () => {
     expect(GEMM_WASM_RELAXED_PROBE).not.toEqual(GEMM_WASM_SIMD_PROBE);
   });
 
-  for (const [dtype, relaxed] of [
-    ['f32', false],
-    ['f64', false],
-    ['f32', true],
-    ['f64', true],
+  for (const [dtype, relaxed, shared] of [
+    ['f32', false, false],
+    ['f64', false, false],
+    ['f32', true, false],
+    ['f64', true, false],
+    ['f32', false, true],
+    ['f64', false, true],
+    ['f32', true, true],
+    ['f64', true, true],
   ] as const) {
-    it(`${dtype}${relaxed ? ' (relaxed SIMD)' : ''}: every shape, transposition, padding and packing choice`, () => {
-      const K = kernel(dtype, relaxed);
+    it(`${dtype}${relaxed ? ' (relaxed SIMD)' : ''}${shared ? ' (shared memory, as on threads)' : ''}: every shape, transposition, padding and packing choice`, () => {
+      const K = kernel(dtype, relaxed, shared);
       const r = rng(dtype === 'f32' ? 11 : 12);
       let worst = 0;
       let cases = 0;
