@@ -214,6 +214,15 @@ describe('numbers that overflow', () => {
     expect(emitted.err).toMatch(/:2:1: error\[E018\]: this constant expression has no finite value/);
   });
 
+  it('A·0 is zeros as 0·X is, so ‖xᵀ·zeros(m, 1)‖ differentiates (found by codegen-random)', async () => {
+    const both = await main(['grad', file('x: [m]\nL = ‖xᵀ·zeros(m, 1)‖ + ‖x‖')]);
+    expect(both.err).toBe('');
+    expect(both.out).toBe('∂L/∂x = x / L'); // L = ‖x‖: the model's own name
+    const alone = await main(['grad', file('x: [m]\nL = ‖zeros(1, m)·x‖ + sum(x)'), '--format', 'ascii']);
+    expect(alone.err).toBe('');
+    expect(alone.out).toBe('dL/dx = ones(m)');
+  });
+
   it('logdet from the LU factors: the interpreter and run agree at n = 200, where det overflows', async () => {
     const n = 200;
     const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 100 : 0)));

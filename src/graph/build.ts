@@ -58,6 +58,7 @@ export function fill(value: 0 | 1, s: Shape): Node {
 }
 export const ones = (rows: Dim, cols: Dim = ONE): Node => fill(1, shape(rows, cols));
 export const zeros = (s: Shape): Node => fill(0, s);
+const isZeros = (n: Node): boolean => n.op === 'fill' && n.num === 0;
 export const eye = (n: Dim): Node => (isOne(n) ? constant(1) : mk('eye', [], { dim: n, shape: shape(n, n) }));
 
 export function add(a: Node, b: Node): Node {
@@ -141,6 +142,8 @@ export const div = (a: Node, b: Node): Node => (isConst(b, 1) ? a : mul(a, recip
 /** Matrix product; a 1×1 side scales instead, and scalar factors move out in front. */
 export function matmul(a: Node, b: Node): Node {
   if (isScalar(a.shape) || isScalar(b.shape)) return mul(a, b);
+  // A·0 = 0·B = zeros, as 0·X is (so that no adjoint divides by a norm of it: ‖xᵀ·zeros(m, 1)‖).
+  if (isZeros(a) || isZeros(b)) return zeros(shape(a.shape.rows, b.shape.cols));
   if (scaled(a)) return mul(a.args[0]!, matmul(a.args[1]!, b));
   if (scaled(b)) return mul(b.args[0]!, matmul(a, b.args[1]!));
   return mk('matmul', [a, b]);
