@@ -54,13 +54,7 @@ function acceptsExpression(user: Node, slot: number): boolean {
  */
 export function inlinedNodes(order: readonly Node[], roots: readonly Node[]): Set<Node> {
   const isRoot = new Set(roots);
-  const users = new Map<Node, { user: Node; slot: number }[]>();
-  for (const n of order)
-    n.args.forEach((a, slot) => {
-      let list = users.get(a);
-      if (!list) users.set(a, (list = []));
-      list.push({ user: n, slot });
-    });
+  const users = usersOf(order);
 
   /** Uses of n seen through index ops; a root index op counts as one use (its output copy, an expression use). */
   const effectiveUses = (n: Node, out: { user: Node; slot: number }[]): number => {
@@ -104,13 +98,7 @@ export function inlinedNodes(order: readonly Node[], roots: readonly Node[]): Se
  */
 export function solvedNodes(order: readonly Node[], roots: readonly Node[]): Set<Node> {
   const isRoot = new Set(roots);
-  const users = new Map<Node, { user: Node; slot: number }[]>();
-  for (const n of order)
-    n.args.forEach((a, slot) => {
-      let list = users.get(a);
-      if (!list) users.set(a, (list = []));
-      list.push({ user: n, slot });
-    });
+  const users = usersOf(order);
   /** Does every use of n, through index ops, solve with it? Index ops have one argument, so each is walked once. */
   const onlySolved = (n: Node): boolean =>
     (users.get(n) ?? []).every(({ user, slot }) => {
@@ -121,4 +109,16 @@ export function solvedNodes(order: readonly Node[], roots: readonly Node[]): Set
   const out = new Set<Node>();
   for (const n of order) if (roleOf(n) === 'kernel' && !isRoot.has(n) && users.has(n) && onlySolved(n)) out.add(n);
   return out;
+}
+
+/** Each node's uses in `order`: the nodes that read it, and in which argument slot. */
+function usersOf(order: readonly Node[]): Map<Node, { user: Node; slot: number }[]> {
+  const users = new Map<Node, { user: Node; slot: number }[]>();
+  for (const n of order)
+    n.args.forEach((a, slot) => {
+      let list = users.get(a);
+      if (!list) users.set(a, (list = []));
+      list.push({ user: n, slot });
+    });
+  return users;
 }

@@ -227,14 +227,15 @@ function gemmTo(m«: number», n«: number», k«: number», a«: Real», ars«:
  * C ← max(alpha·C + bias[j] (2) or bias[i] (4), 0), scaling with 1, relu with 8 — in the
  * WebAssembly kernel while each tile is in registers, else by epilogue() after the product.
  */
-function gemmEp(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real», alpha«: number», bias«: Real | null», ep«: number»)«: void» {${wasm ? '\n  if (m * n * k >= WASM_MIN) {\n    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs, alpha, bias, ep);\n    if (view !== null) return void c.set(view);\n  }' : ''}
-  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
-  epilogue(m, n, c, alpha, bias, ep);
+function gemmEp(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real», alpha«: number», bias«: Real | null», ep«: number»)«: void» {
+  const r = gemmEpTo(m, n, k, a, ars, acs, b, brs, bcs, c, alpha, bias, ep);
+  if (r !== c) c.set(r);
 }
 
-/** gemmEp, its result left where it is computed (as gemmTo). */
+/** gemmEp, its result left where it is computed (as gemmTo): in the kernel's memory, or in c. */
 function gemmEpTo(m«: number», n«: number», k«: number», a«: Real», ars«: number», acs«: number», b«: Real», brs«: number», bcs«: number», c«: Real», alpha«: number», bias«: Real | null», ep«: number»)«: Real» {${wasm ? '\n  if (m * n * k >= WASM_MIN) {\n    const view = gemmWasmView(m, n, k, a, ars, acs, b, brs, bcs, alpha, bias, ep);\n    if (view !== null) return view;\n  }' : ''}
-  gemmEp(m, n, k, a, ars, acs, b, brs, bcs, c, alpha, bias, ep);
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  epilogue(m, n, c, alpha, bias, ep);
   return c;
 }
 

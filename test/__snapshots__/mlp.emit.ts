@@ -427,28 +427,11 @@ function gemmEp(
   bias: Real | null,
   ep: number,
 ): void {
-  if (m * n * k >= WASM_MIN) {
-    const view = gemmWasmView(
-      m,
-      n,
-      k,
-      a,
-      ars,
-      acs,
-      b,
-      brs,
-      bcs,
-      alpha,
-      bias,
-      ep,
-    );
-    if (view !== null) return void c.set(view);
-  }
-  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
-  epilogue(m, n, c, alpha, bias, ep);
+  const r = gemmEpTo(m, n, k, a, ars, acs, b, brs, bcs, c, alpha, bias, ep);
+  if (r !== c) c.set(r);
 }
 
-/** gemmEp, its result left where it is computed (as gemmTo). */
+/** gemmEp, its result left where it is computed (as gemmTo): in the kernel's memory, or in c. */
 function gemmEpTo(
   m: number,
   n: number,
@@ -481,7 +464,8 @@ function gemmEpTo(
     );
     if (view !== null) return view;
   }
-  gemmEp(m, n, k, a, ars, acs, b, brs, bcs, c, alpha, bias, ep);
+  gemm(m, n, k, a, ars, acs, b, brs, bcs, c);
+  epilogue(m, n, c, alpha, bias, ep);
   return c;
 }
 
