@@ -80,10 +80,11 @@ interface Loads {
 /**
  * Renders `e` for an [rows, cols] iteration space. `flat`: one loop, index `p` (or the
  * literal 0 for a single element). `diag`: one loop over i, every load depends on i only.
+ * `scalar`: one expression, every load constant and written in place (no statements).
  */
 function renderExpr(
   e: ElemExpr,
-  mode: 'grid' | 'flat' | 'diag',
+  mode: 'grid' | 'flat' | 'diag' | 'scalar',
   flatIndex: string,
   ctx: RenderCtx,
   rowOffset?: { stride: Extent; name: string },
@@ -103,6 +104,10 @@ function renderExpr(
     const iTerm = term(mapped('i', l.mi, ctx), l.si, ctx);
     const jTerm = term(mapped('j', l.mj, ctx), l.sj, ctx);
     if (mode === 'flat' && (iTerm || jTerm)) return `${b}[${flatIndex}]«!»`;
+    if (mode === 'scalar') {
+      if (iTerm || jTerm) throw new Error('renderExpr: a load that moves, in a scalar expression');
+      return `${b}[0]«!»`;
+    }
     if (!jTerm) {
       // Constant along the row (or everywhere): read once.
       const name = `k${named.size}`;
@@ -210,10 +215,7 @@ export function renderStep(s: Step, ctx: RenderCtx): string {
     case 'reduce':
       return renderReduce(s, ctx);
     case 'matmul': {
-      const [ars, acs] = operandStrides(s.a, ctx);
-      const [brs, bcs] = operandStrides(s.b, ctx);
-      const [m, n, k] = [s.m, s.n, s.k].map((d) => dimCode(d, ctx));
-      const args = `${m}, ${n}, ${k}, ${ctx.buf(s.a.buffer)}, ${ars}, ${acs}, ${ctx.buf(s.b.buffer)}, ${brs}, ${bcs}, ${ctx.buf(s.out)}`;
+      const args = productArgs(s, s.out, ctx);
       return ctx.inPlace?.(s.out) ? `${ctx.buf(s.out)} = gemmTo(${args});` : `gemm(${args});`;
     }
     case 'softmax':
@@ -262,29 +264,28 @@ export function renderStep(s: Step, ctx: RenderCtx): string {
   }
 }
 
+/** gemm's arguments for a product step, C written to buffer `out`: m, n, k, A and B with their strides, C. */
+function productArgs(s: Extract<Step, { kind: 'matmul' }>, out: number, ctx: RenderCtx): string {
+  const [ars, acs] = operandStrides(s.a, ctx);
+  const [brs, bcs] = operandStrides(s.b, ctx);
+  const [m, n, k] = [s.m, s.n, s.k].map((d) => dimCode(d, ctx));
+  return `${m}, ${n}, ${k}, ${ctx.buf(s.a.buffer)}, ${ars}, ${acs}, ${ctx.buf(s.b.buffer)}, ${brs}, ${bcs}, ${ctx.buf(out)}`;
+}
+
 /**
  * A product and its epilogue (ts/epilogue.ts), written to the map's buffer: gemmEp, or
- * gemmEpTo where that buffer is read in place. α is the product of its factors, each
- * rendered as a constant of the step (scalar loads read once).
+ * gemmEpTo where that buffer is read in place. α is the product of its factors, each one
+ * expression with its (constant) loads written in place.
  */
 export function renderProductEpilogue(
   s: Extract<Step, { kind: 'matmul' }>,
   ep: ProductEpilogue,
   ctx: RenderCtx,
 ): string {
-  const [ars, acs] = operandStrides(s.a, ctx);
-  const [brs, bcs] = operandStrides(s.b, ctx);
-  const [m, n, k] = [s.m, s.n, s.k].map((d) => dimCode(d, ctx));
-  // Each factor one expression: its scalar loads (which renderExpr names k0, k1, … in
-  // statements before the loops) written in place.
-  const factors = ep.alpha.map((f) => {
-    const l = renderExpr(f, 'flat', '0', ctx);
-    const named = new Map(l.pre.map((x) => /^const (k\d+) = (.*);$/.exec(x)!.slice(1, 3) as [string, string]));
-    return paren(l.code.replace(/\bk\d+\b/g, (x) => named.get(x) ?? x));
-  });
+  const factors = ep.alpha.map((f) => paren(renderExpr(f, 'scalar', '0', ctx).code));
   const out = ctx.buf(ep.map.out);
   const bias = ep.bias ? ctx.buf(ep.bias.buffer) : 'null';
-  const args = `${m}, ${n}, ${k}, ${ctx.buf(s.a.buffer)}, ${ars}, ${acs}, ${ctx.buf(s.b.buffer)}, ${brs}, ${bcs}, ${out}, ${factors.join(' * ') || '1'}, ${bias}, ${epFlags(ep)} /* ${epNames(ep)} */`;
+  const args = `${productArgs(s, ep.map.out, ctx)}, ${factors.join(' * ') || '1'}, ${bias}, ${epFlags(ep)} /* ${epNames(ep)} */`;
   return ctx.inPlace?.(ep.map.out) ? `${out} = gemmEpTo(${args});` : `gemmEp(${args});`;
 }
 
