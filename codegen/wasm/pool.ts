@@ -34,6 +34,7 @@
  * Text between « and » is TypeScript only (see ts/runtime.ts). runtime.ts's loadWasm calls
  * `loadPool` first; its products call the returned kernel's `run`, which is `poolRun`.
  */
+import { base64Literal } from './embed.js';
 import {
   GEMM_WASM_PACK_BYTES,
   GEMM_WASM_SHARED_BASE64,
@@ -59,13 +60,6 @@ const ROW_STEP = 8;
  * rows amortises over r·k·n multiply-adds, and a worker costs microseconds to wake.
  */
 const PART_ROWS = 32;
-
-/** A base64 string as lines of 100 characters. */
-function chunks(s: string, width = 100): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.length; i += width) out.push(s.slice(i, i + width));
-  return out;
-}
 
 /** Polls before a wait (about 100 µs). */
 const SPIN = 20000;
@@ -101,13 +95,9 @@ const POOL_SPIN = ${SPIN};
 const WASM_SHARED_PROBE = [${GEMM_WASM_SHARED_PROBE.join(', ')}];
 // The kernel with its memory imported as shared, without and with relaxed SIMD.
 const WASM_GEMM_SHARED =
-${chunks(GEMM_WASM_SHARED_BASE64[dtype])
-  .map((s) => `  '${s}'`)
-  .join(' +\n')};
+${base64Literal(GEMM_WASM_SHARED_BASE64[dtype])};
 const WASM_GEMM_SHARED_RELAXED =
-${chunks(GEMM_WASM_SHARED_RELAXED_BASE64[dtype])
-  .map((s) => `  '${s}'`)
-  .join(' +\n')};
+${base64Literal(GEMM_WASM_SHARED_RELAXED_BASE64[dtype])};
 
 «interface SharedWasmApi {
   readonly Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;

@@ -9,6 +9,7 @@
  * Text between « and » is TypeScript only (see ts/runtime.ts). The module defines `Arr`
  * and `Real` before this text. Nothing here imports anything at run time.
  */
+import { base64Literal } from './embed.js';
 import {
   GEMM_WASM_BASE64,
   GEMM_WASM_PACK_BYTES,
@@ -47,15 +48,11 @@ const WASM_MIN = ${WASM_MIN};
 const WASM_PACK = ${pool ? poolPackBytes(dtype, pool.threads) : GEMM_WASM_PACK_BYTES[dtype]};
 const WASM_SIMD_PROBE = [${GEMM_WASM_SIMD_PROBE.join(', ')}];
 const WASM_GEMM =
-${chunks(GEMM_WASM_BASE64[dtype])
-  .map((s) => `  '${s}'`)
-  .join(' +\n')};
+${base64Literal(GEMM_WASM_BASE64[dtype])};
 // The same kernel with relaxed SIMD's multiply-add, where the runtime has it.
 const WASM_RELAXED_PROBE = [${GEMM_WASM_RELAXED_PROBE.join(', ')}];
 const WASM_GEMM_RELAXED =
-${chunks(GEMM_WASM_RELAXED_BASE64[dtype])
-  .map((s) => `  '${s}'`)
-  .join(' +\n')};
+${base64Literal(GEMM_WASM_RELAXED_BASE64[dtype])};
 
 «interface WasmExports {
   readonly [name: string]: unknown;
@@ -229,9 +226,3 @@ function copyBlock(h«: Real», o«: number», r«: number», c«: number», x«
   return false;
 }
 `;
-
-function chunks(s: string, width = 100): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.length; i += width) out.push(s.slice(i, i + width));
-  return out;
-}
