@@ -5,10 +5,9 @@
  * reductions, and the memory plan never lets two live buffers share a slot.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { parse } from '../src/index.js';
 import { programOf } from '../codegen/compile.js';
 import { emitTs, emitModule, finish } from '../codegen/ts/emit.js';
@@ -16,6 +15,7 @@ import { commentText, identifier, quote } from '../codegen/ts/names.js';
 import { type Schedule, type Step, stepBuffers } from '../codegen/ir.js';
 import type { Program } from '../codegen/program.js';
 import { DECLS } from './gen.js';
+import { typeCheck } from './codegen-util.js';
 
 const MLP = readFileSync(new URL('../examples/mlp.mdf', import.meta.url), 'utf8');
 const mlp = parse(MLP, 'examples/mlp.mdf');
@@ -54,27 +54,7 @@ describe('emitted modules type-check under tsc --strict', () => {
           'export { w, v, m };',
         ].join('\n'),
       };
-      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-      const program = ts.createProgram(
-        Object.keys(files).map((f) => join(dir, f)),
-        {
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          noEmit: true,
-          target: ts.ScriptTarget.ES2022,
-          module: ts.ModuleKind.NodeNext,
-          moduleResolution: ts.ModuleResolutionKind.NodeNext,
-          lib: ['lib.es2022.d.ts'],
-          types: [],
-        },
-      );
-      const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
-        const where = d.file
-          ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: `
-          : '';
-        return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
-      });
-      expect(diagnostics).toEqual([]);
+      expect(typeCheck(dir, files)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,9 @@
  * and float32) and through the reference interpreter (`evaluate` on the same value and
  * gradient nodes), and measure how far apart they are.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
 import { evaluate } from '../src/index.js';
 import type { Model } from '../src/model/model.js';
 import type { Node } from '../src/graph/node.js';
@@ -90,4 +93,31 @@ export function failures(outcomes: Outcome[], tol64 = 1e-10, tol32 = 1e-4): stri
   return outcomes
     .filter((o) => !(o.f64 <= tol64 && o.f32 <= tol32))
     .map((o) => `${o.what}: f64 error ${o.f64.toExponential(2)}, f32 error ${o.f32.toExponential(2)}`);
+}
+
+/**
+ * Type-checks the files (name → text, written into `dir`) as an emitted module stands in a
+ * user's project: strict, ES2022, no DOM or Node types. The diagnostics, `file:line: text`.
+ */
+export function typeCheck(dir: string, files: Readonly<Record<string, string>>): string[] {
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const program = ts.createProgram(
+    Object.keys(files).map((f) => join(dir, f)),
+    {
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts'],
+      types: [],
+    },
+  );
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file
+      ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: `
+      : '';
+    return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  });
 }

@@ -9,14 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { evaluate, parse } from '../src/index.js';
 import { compile, programOf } from '../codegen/compile.js';
 import { emitModule, emitTs } from '../codegen/ts/emit.js';
 import type { Program } from '../codegen/program.js';
 import { main } from '../src/cli/main.js';
 import { randomEnv } from './gen.js';
-import { relDiff } from './codegen-util.js';
+import { relDiff, typeCheck } from './codegen-util.js';
 
 type Dtype = 'f32' | 'f64';
 interface Module {
@@ -249,26 +248,8 @@ describe('the emitted module', () => {
     const text = await emitTs(p, { dtype: 'f32', threads: 4 });
     expect(text).toMatch(/export function threadsReady\(\): Promise<number>/);
     expect(text).toContain('const THREADS = 4;');
-    const file = join(dir, 'threaded.ts');
-    writeFileSync(file, text);
-    writeFileSync(
-      join(dir, 'use.ts'),
-      "import { threadsReady } from './threaded.js';\nexport const n: Promise<number> = threadsReady();\n",
-    );
-    const program = ts.createProgram([file, join(dir, 'use.ts')], {
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      lib: ['lib.es2022.d.ts'],
-      types: [],
-    });
-    const diagnostics = ts
-      .getPreEmitDiagnostics(program)
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    expect(diagnostics).toEqual([]);
+    const use = "import { threadsReady } from './threaded.js';\nexport const n: Promise<number> = threadsReady();\n";
+    expect(typeCheck(dir, { 'threaded.ts': text, 'use.ts': use })).toEqual([]);
   }, 60_000);
 
   it('rejects a bad thread count', () => {
